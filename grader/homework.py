@@ -1,0 +1,133 @@
+"""The plugin API: a homework is problems of items, each with a kind, points and options."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["number", "shape", "expression", "equation", "choice", "text"]
+KINDS: tuple[str, ...] = ("number", "shape", "expression", "equation", "choice", "text")
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A variable a formula item accepts, with the other names students use for it.
+
+    `low`/`high` bound the integers it is sampled from when formulas are compared.
+    """
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    low: int = 1
+    high: int = 64
+    meaning: str = ""
+
+
+@dataclass(frozen=True)
+class NumberOptions:
+    """Options of a `number` item: counts are whole numbers compared exactly."""
+
+    integer: bool = True
+
+
+@dataclass(frozen=True)
+class ShapeOptions:
+    """Options of a `shape` item; `layout` names the axes of the expected shape."""
+
+    layout: str = "HWC"
+
+
+@dataclass(frozen=True)
+class ExpressionOptions:
+    """Options of an `expression` item: its variables and the integer domain they live in.
+
+    Each `nonnegative` entry is a formula over the variables that must be ≥ 0 on the
+    domain (e.g. "the window fits": `H + 2p - d(k-1) - 1`); it is read by the same safe
+    parser as answers.
+    """
+
+    variables: tuple[Variable, ...]
+    nonnegative: tuple[str, ...] = ()
+
+
+ItemOptions = NumberOptions | ShapeOptions | ExpressionOptions
+
+_DEFAULT_OPTIONS: Mapping[str, Callable[[], ItemOptions]] = {
+    "number": NumberOptions,
+    "shape": ShapeOptions,
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One gradable answer: a stable id, a kind, its points and the prompt students see."""
+
+    id: str
+    kind: Kind
+    points: float
+    prompt: str
+    options: ItemOptions | None = None
+
+    def __post_init__(self) -> None:
+        if self.options is None and self.kind in _DEFAULT_OPTIONS:
+            object.__setattr__(self, "options", _DEFAULT_OPTIONS[self.kind]())
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A problem of a homework: its items, and the function that computes their key.
+
+    `reference` returns item id → answer text, written the way a student would write it;
+    it may import heavy libraries (torch), since only `grader key` calls it.
+    """
+
+    id: str
+    title: str
+    items: tuple[Item, ...]
+    reference: Callable[[], Mapping[str, str]]
+
+    @property
+    def max_score(self) -> float:
+        return sum(item.points for item in self.items)
+
+
+@dataclass(frozen=True)
+class Homework:
+    """A homework plugin: problems in order, and where its committed key lives.
+
+    `key_package`/`key_file` locate the answer key as package data, so an installed
+    plugin finds its key without a source checkout.
+    """
+
+    id: str
+    title: str
+    problems: tuple[Problem, ...]
+    key_package: str
+    key_file: str
+    total_points: float | None = None
+    _items: dict[str, Item] = field(init=False, repr=False, compare=False)
+    _problem_of: dict[str, Problem] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_items", {i.id: i for p in self.problems for i in p.items})
+        object.__setattr__(self, "_problem_of", {i.id: p for p in self.problems for i in p.items})
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        """Every item, in the homework's order."""
+        return tuple(self._items.values())
+
+    @property
+    def item_ids(self) -> tuple[str, ...]:
+        return tuple(self._items)
+
+    def item(self, item_id: str) -> Item:
+        return self._items[item_id]
+
+    def problem_of(self, item_id: str) -> Problem:
+        return self._problem_of[item_id]
+
+    @property
+    def max_score(self) -> float:
+        return sum(p.max_score for p in self.problems)

@@ -1,0 +1,78 @@
+"""Finding homework plugins through the `grader.homeworks` entry-point group, and vetting them."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
+
+from grader.errors import UsageError
+from grader.homework import KINDS, ExpressionOptions, Homework, NumberOptions, ShapeOptions
+
+ENTRY_POINT_GROUP = "grader.homeworks"
+
+_OPTIONS_OF_KIND = {"number": NumberOptions, "shape": ShapeOptions, "expression": ExpressionOptions}
+
+
+class PluginError(Exception):
+    """A homework plugin that is malformed; the message names the plugin and the field."""
+
+
+def available_homeworks() -> dict[str, EntryPoint]:
+    """Registered homework names → their entry points, sorted by name."""
+    found = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    return dict(sorted(found.items()))
+
+
+@cache
+def load_homework(name: str) -> Homework:
+    """Load and validate the homework registered as `name`; unknown names are a usage error."""
+    registered = available_homeworks()
+    if name not in registered:
+        known = ", ".join(registered) or "none"
+        raise UsageError(f"unknown homework {name!r} (installed homeworks: {known})")
+    homework = registered[name].load()
+    if not isinstance(homework, Homework):
+        raise PluginError(f"plugin {name!r}: entry point must be a grader.homework.Homework, got {type(homework).__name__}")
+    if homework.id != name:
+        raise PluginError(f"plugin {name!r}: registered under {name!r} but its id is {homework.id!r}")
+    validate_homework(homework)
+    return homework
+
+
+def validate_homework(homework: Homework) -> None:
+    """Raise PluginError naming the plugin and the field at fault, for any inconsistency."""
+    where = f"plugin {homework.id!r}"
+    seen: set[str] = set()
+    for problem in homework.problems:
+        if not problem.items:
+            raise PluginError(f"{where}: problem {problem.id!r} has no items")
+        for item in problem.items:
+            _validate_item(where, problem.id, item)
+            if item.id in seen:
+                raise PluginError(f"{where}: duplicate item id {item.id!r}")
+            seen.add(item.id)
+    if homework.total_points is not None and abs(homework.max_score - homework.total_points) > 1e-9:
+        raise PluginError(
+            f"{where}: item points add up to {homework.max_score:g}, but total_points is {homework.total_points:g}"
+        )
+
+
+def _validate_item(where: str, problem_id: str, item) -> None:
+    at = f"{where}, item {item.id!r}"
+    if not item.id.startswith(problem_id + "."):
+        raise PluginError(f"{at}: id must start with its problem's id {problem_id!r} and a dot")
+    if item.kind not in KINDS:
+        raise PluginError(f"{at}: unknown kind {item.kind!r} (kinds: {', '.join(KINDS)})")
+    if not item.points > 0:
+        raise PluginError(f"{at}: points must be positive, got {item.points!r}")
+    expected_options = _OPTIONS_OF_KIND.get(item.kind)
+    if expected_options is not None and not isinstance(item.options, expected_options):
+        raise PluginError(f"{at}: kind {item.kind!r} needs options of type {expected_options.__name__}")
+    if isinstance(item.options, ExpressionOptions):
+        names: dict[str, str] = {}
+        for variable in item.options.variables:
+            for spelling in (variable.name, *variable.aliases):
+                if names.setdefault(spelling, variable.name) != variable.name:
+                    raise PluginError(
+                        f"{at}: the name {spelling!r} is used by both {names[spelling]!r} and {variable.name!r}"
+                    )

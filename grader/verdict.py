@@ -1,0 +1,41 @@
+"""What a checker returns: a score in [0, 1], feedback for the student, and the status it implies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from grader.models import Status
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A checker's judgement of one answer.
+
+    The status follows from the score unless a checker sets it (`invalid` for text that
+    could not be read); `needs_review` asks a person to look (undecided or free text).
+    """
+
+    score: float
+    feedback: str = ""
+    status: Status | None = None
+    needs_review: bool = False
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.score <= 1.0:
+            raise ValueError(f"a verdict's score must be in [0, 1], got {self.score}")
+        if self.status is None:
+            object.__setattr__(self, "status", status_for(self.score))
+
+
+def status_for(score: float) -> Status:
+    """correct for full marks, incorrect for none, partial in between."""
+    if score >= 1.0:
+        return Status.CORRECT
+    if score <= 0.0:
+        return Status.INCORRECT
+    return Status.PARTIAL
+
+
+def invalid(feedback: str) -> Verdict:
+    """An answer that could not be read: no points, and feedback saying how to fix it."""
+    return Verdict(0.0, feedback, Status.INVALID)
