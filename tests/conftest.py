@@ -1,0 +1,22 @@
+"""Shared test helpers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+def _write_submission(tmp_path: Path, text: str | bytes, name: str = "ada.yaml") -> Path:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def write_submission():
+    """The builder `write_submission(tmp_path, text, name="ada.yaml") -> Path` (text or bytes)."""
+    return _write_submission
