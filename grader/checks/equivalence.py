@@ -1,0 +1,517 @@
+"""Decide whether two sympy formulas agree at every integer point of a constrained domain."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import operator
+import random
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import sympy
+from sympy.core.relational import Relational
+from sympy.polys.polyerrors import BasePolynomialError
+
+from grader.timelimit import TimeLimitExceeded, run_with_time_limit
+
+# Values are exact (int, Fraction) except after an irrational root, which is a float.
+Value = int | Fraction | float
+Point = tuple[int, ...]
+Env = Mapping[str, int]
+Evaluator = Callable[[Env], Value]
+Condition = Callable[[Env], bool]
+
+# Two values of which at least one is a float agree when within this relative tolerance; the
+# absolute floor lets sqrt(2)*sqrt(3) - sqrt(6) count as 0.
+REL_TOL = Fraction(1, 10**9)
+ABS_TOL = Fraction(1, 10**12)
+# Larger exponents are refused rather than risk building enormous integers.
+MAX_EXPONENT = 4096
+# Random draws allowed per wanted sample before giving up on restrictive constraints.
+DRAWS_PER_SAMPLE = 50
+# Nodes that make an expression more than a rational function, so cancel() cannot prove anything.
+NOT_RATIONAL = (sympy.floor, sympy.ceiling, sympy.Max, sympy.Min, sympy.Abs, sympy.Mod)
+
+
+@dataclass(frozen=True)
+class IntegerVariable:
+    """An integer variable and the inclusive range it is sampled from."""
+
+    symbol: sympy.Symbol
+    low: int
+    high: int
+
+
+@dataclass(frozen=True)
+class Domain:
+    """The variables of an item and the constraints a valid point satisfies (written by authors)."""
+
+    variables: tuple[IntegerVariable, ...]
+    constraints: tuple[Relational, ...] = ()
+
+    def __post_init__(self) -> None:
+        names = [v.symbol.name for v in self.variables]
+        if len(set(names)) != len(names):
+            raise ValueError(f"duplicate variable names: {names}")
+        for v in self.variables:
+            if v.low > v.high:
+                raise ValueError(f"{v.symbol.name}: low {v.low} > high {v.high}")
+        for constraint in self.constraints:
+            unknown = _unknown_names(constraint, set(names))
+            if unknown:
+                raise ValueError(f"constraint {constraint} uses unknown names {unknown}")
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    """A point where the formulas differ, with both values as text (None where undefined)."""
+
+    point: dict[str, int]
+    given: str | None
+    expected: str | None
+
+
+@dataclass(frozen=True)
+class Equivalence:
+    """The outcome of check_equivalence; decision None means it could not decide."""
+
+    decision: bool | None
+    method: str
+    counterexample: Counterexample | None = None
+    points_checked: int = 0
+    note: str = ""
+
+
+def check_equivalence(
+    given: sympy.Expr,
+    expected: sympy.Expr,
+    domain: Domain,
+    *,
+    samples: int = 200,
+    seed: int = 0,
+    symbolic_seconds: float = 1.0,
+) -> Equivalence:
+    """Decide whether `given` equals `expected` at every integer point of `domain`.
+
+    Sampling runs first, with an exact Fraction evaluator (only irrational roots fall back to
+    float, compared with relative tolerance 1e-9 and absolute 1e-12): a point where the values
+    differ, or where only one formula is defined, gives False with the simplest failing point
+    found, shrunk towards 0. Otherwise, for formulas without floor/ceiling/Max/Min/Abs/Mod,
+    cancel() proving the difference 0 within `symbolic_seconds` gives True, method "symbolic"
+    (it ignores removable singularities, so a point where only one side is undefined is caught
+    only if sampled); a timeout falls back to the sampled result. The time limit works in the
+    main thread only (see run_with_time_limit). Agreement at every compared point gives True,
+    method "sampling". Undecided (None) methods: "unknown-symbols", "unsupported" (a construct the
+    evaluator lacks, named in `note`), "undefined" (both sides undefined at every admitted point),
+    "no-points" (no sampled point satisfies the constraints). Never raises for any expression;
+    the same arguments always give the same result.
+    """
+    variables = tuple(sorted(domain.variables, key=lambda v: v.symbol.name))
+    by_name = {v.symbol.name: v.symbol for v in variables}
+    unknown = sorted(_unknown_names(given, set(by_name)) | _unknown_names(expected, set(by_name)))
+    if unknown:
+        return Equivalence(None, "unknown-symbols", note=f"not a variable of this item: {', '.join(unknown)}")
+    # Symbols are matched by name, so Symbol("H") and Symbol("H", integer=True) are one variable.
+    given, expected = (_rename_symbols(e, by_name) for e in (given, expected))
+    if given == expected:
+        return Equivalence(True, "symbolic", note="the formulas are identical")
+    try:
+        formulas = _Formulas(variables, given, expected, domain.constraints)
+        sampled = _sample(formulas, samples, random.Random(seed))
+    except _Unsupported as exc:
+        return Equivalence(None, "unsupported", note=str(exc))
+    if sampled.counterexample is not None:
+        return Equivalence(False, "sampling", sampled.counterexample, sampled.compared, sampled.note)
+    proved, proof_note = _prove(given, expected, symbolic_seconds)
+    if proved:
+        return Equivalence(True, "symbolic", points_checked=sampled.compared)
+    if sampled.compared:
+        note = _join(sampled.note, proof_note)
+        return Equivalence(True, "sampling", points_checked=sampled.compared, note=note)
+    if sampled.both_undefined:
+        reason = f"both formulas are undefined at all {sampled.both_undefined} points checked"
+        return Equivalence(None, "undefined", note=_join(reason, proof_note))
+    reason = sampled.note or "no sampled point satisfies the constraints"
+    return Equivalence(None, "no-points", note=_join(reason, proof_note))
+
+
+def _join(*notes: str) -> str:
+    return "; ".join(note for note in notes if note)
+
+
+# ---------------------------------------------------------------- exact evaluation
+
+
+class _Unsupported(Exception):
+    """The expression uses a construct the exact evaluator does not implement."""
+
+
+class _Undefined(ArithmeticError):
+    """The value is not a real number here (an even root of a negative number, nan, zoo)."""
+
+
+# Both mean "undefined at this point": the formula has no value there.
+UNDEFINED = (ZeroDivisionError, _Undefined)
+
+
+def _compile(expr: sympy.Basic) -> Evaluator:
+    """Turn a sympy tree into a closure evaluating it exactly at an integer point."""
+    if expr.is_Rational:
+        value = Fraction(int(expr.p), int(expr.q)) if expr.q != 1 else int(expr.p)
+        return lambda env: value
+    if expr.is_Float:
+        inexact = float(expr)
+        return lambda env: inexact
+    if expr.is_Symbol:
+        name = expr.name
+        return lambda env: env[name]
+    if expr is sympy.S.NaN or expr is sympy.S.ComplexInfinity:
+        return _always_undefined
+    if expr.is_Mul:
+        return _compile_product(expr)
+    build = _BUILDERS.get(expr.func)
+    if build is None:
+        raise _Unsupported(f"cannot evaluate {type(expr).__name__} (in {_short(expr)})")
+    return build(*(_compile(arg) for arg in expr.args))
+
+
+def _always_undefined(env: Env) -> Value:
+    raise _Undefined("not a real number")
+
+
+def _short(expr: sympy.Basic, limit: int = 60) -> str:
+    text = sympy.sstr(expr)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _sum(*terms: Evaluator) -> Evaluator:
+    def evaluate(env: Env) -> Value:
+        total: Value = 0
+        for term in terms:
+            total += term(env)
+        return total
+
+    return evaluate
+
+
+def _compile_product(expr: sympy.Mul) -> Evaluator:
+    """A product, with factors like s**-1 moved to one denominator so that x/s is one division.
+
+    Keeping quotients that are integers as int avoids slow Fraction arithmetic at most points.
+    """
+    numerator, denominator = [], []
+    for factor in expr.args:
+        if factor.is_Pow and factor.exp.is_Integer and factor.exp.is_negative:
+            denominator.append(_compile(factor.base ** -factor.exp))
+        else:
+            numerator.append(_compile(factor))
+    if not denominator:
+        return _product(*numerator)
+    over, under = _product(*numerator), _product(*denominator)
+    return lambda env: _divide(over(env), under(env))
+
+
+def _divide(numerator: Value, denominator: Value) -> Value:
+    """numerator / denominator, exactly unless either is a float; ZeroDivisionError for / 0."""
+    if isinstance(numerator, int) and isinstance(denominator, int):
+        quotient, remainder = divmod(numerator, denominator)
+        return quotient if remainder == 0 else Fraction(numerator, denominator)
+    if isinstance(numerator, float) or isinstance(denominator, float):
+        return numerator / denominator
+    return Fraction(numerator) / denominator
+
+
+def _product(*factors: Evaluator) -> Evaluator:
+    def evaluate(env: Env) -> Value:
+        result: Value = 1
+        for factor in factors:
+            result *= factor(env)
+        return result
+
+    return evaluate
+
+
+def _pow(base: Evaluator, exponent: Evaluator) -> Evaluator:
+    return lambda env: _power(base(env), exponent(env))
+
+
+def _unary(fn: Callable[[Value], Value]) -> Callable[[Evaluator], Evaluator]:
+    return lambda arg: lambda env: fn(arg(env))
+
+
+def _n_ary(fn: Callable[[Sequence[Value]], Value]) -> Callable[..., Evaluator]:
+    return lambda *args: lambda env: fn([arg(env) for arg in args])
+
+
+def _mod(dividend: Evaluator, divisor: Evaluator) -> Evaluator:
+    # Python's % takes the sign of the divisor, as sympy's Mod does; % 0 raises ZeroDivisionError.
+    return lambda env: dividend(env) % divisor(env)
+
+
+_BUILDERS: dict[type, Callable[..., Evaluator]] = {
+    sympy.Add: _sum,
+    sympy.Pow: _pow,
+    sympy.floor: _unary(math.floor),
+    sympy.ceiling: _unary(math.ceil),
+    sympy.Abs: _unary(abs),
+    sympy.Max: _n_ary(max),
+    sympy.Min: _n_ary(min),
+    sympy.Mod: _mod,
+}
+
+
+def _power(base: Value, exponent: Value) -> Value:
+    """base**exponent: exact for rational results, float for irrational roots."""
+    if isinstance(exponent, Fraction) and exponent.denominator == 1:
+        exponent = exponent.numerator
+    if isinstance(exponent, int):
+        if abs(exponent) > MAX_EXPONENT:
+            raise _Unsupported(f"exponent {exponent} is too large to evaluate")
+        if exponent < 0 and not isinstance(base, float):
+            return Fraction(base) ** exponent  # ZeroDivisionError for 0**-n
+        return base**exponent
+    if base < 0:
+        raise _Undefined("root of a negative number")
+    if isinstance(exponent, Fraction) and not isinstance(base, float):
+        if abs(exponent.numerator) > MAX_EXPONENT:
+            raise _Unsupported(f"exponent {exponent} is too large to evaluate")
+        root = _exact_root(Fraction(base), exponent.denominator)
+        if root is not None:
+            return _power(root, exponent.numerator)
+    try:
+        return float(base) ** float(exponent)
+    except OverflowError:
+        raise _Unsupported(f"{base}**{exponent} is too large to evaluate") from None
+
+
+def _exact_root(value: Fraction, degree: int) -> Fraction | None:
+    """The rational degree-th root of a non-negative value, or None if it is irrational."""
+    numerator, denominator = _integer_root(value.numerator, degree), _integer_root(value.denominator, degree)
+    return Fraction(numerator, denominator) if numerator is not None and denominator is not None else None
+
+
+def _integer_root(n: int, degree: int) -> int | None:
+    # math.isqrt is much faster than sympy's general integer_nthroot for the common sqrt.
+    root = math.isqrt(n) if degree == 2 else sympy.integer_nthroot(n, degree)[0]
+    return root if root**degree == n else None
+
+
+_COMPARATORS: dict[type, Callable[[Value, Value], bool]] = {
+    sympy.GreaterThan: operator.ge,
+    sympy.StrictGreaterThan: operator.gt,
+    sympy.LessThan: operator.le,
+    sympy.StrictLessThan: operator.lt,
+    sympy.Equality: operator.eq,
+    sympy.Unequality: operator.ne,
+}
+
+
+def _compile_condition(condition: sympy.Basic) -> Condition:
+    """Turn a relational (or sympy's true/false, which constant relationals become) into a test."""
+    if condition is sympy.true or condition is sympy.false:
+        holds = bool(condition)
+        return lambda env: holds
+    compare = _COMPARATORS.get(type(condition))
+    if compare is None:
+        raise _Unsupported(f"cannot evaluate the constraint {_short(condition)}")
+    lhs, rhs = _compile(condition.lhs), _compile(condition.rhs)
+    return lambda env: compare(lhs(env), rhs(env))
+
+
+def _agree(a: Value, b: Value) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        # Compared as Fractions so huge exact values cannot overflow a float.
+        a, b = Fraction(a), Fraction(b)
+        return abs(a - b) <= max(REL_TOL * max(abs(a), abs(b)), ABS_TOL)
+    return a == b
+
+
+def _as_text(value: Value | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float):
+        return format(value, ".12g")
+    return str(value)  # "28", "7/2"
+
+
+# ---------------------------------------------------------------- sampling
+
+
+class _Formulas:
+    """The compiled pair of formulas and constraints, evaluated at points in variable-name order."""
+
+    def __init__(
+        self,
+        variables: tuple[IntegerVariable, ...],
+        given: sympy.Expr,
+        expected: sympy.Expr,
+        constraints: tuple[Relational, ...],
+    ):
+        self.variables = variables
+        self.names = tuple(v.symbol.name for v in variables)
+        self.given = _compile(given)
+        self.expected = _compile(expected)
+        self.constraints = tuple(_compile_condition(c) for c in constraints)
+
+    def env(self, point: Point) -> Env:
+        """Variable name -> value at the point."""
+        return dict(zip(self.names, point))
+
+    def admits(self, env: Env) -> bool:
+        """Whether the point satisfies every constraint (an undefined constraint does not hold)."""
+        try:
+            return all(holds(env) for holds in self.constraints)
+        except UNDEFINED:
+            return False
+
+    def values(self, env: Env) -> tuple[Value | None, Value | None]:
+        """Both formulas' values at the point, None where undefined."""
+        return _value_or_none(self.given, env), _value_or_none(self.expected, env)
+
+    def fails(self, point: Point) -> bool:
+        """Whether the point is admitted and the formulas disagree there."""
+        env = self.env(point)
+        return self.admits(env) and _disagree(*self.values(env))
+
+
+def _value_or_none(evaluate: Evaluator, env: Env) -> Value | None:
+    try:
+        return evaluate(env)
+    except UNDEFINED:
+        return None
+
+
+def _disagree(given: Value | None, expected: Value | None) -> bool:
+    if given is None or expected is None:
+        return (given is None) != (expected is None)
+    return not _agree(given, expected)
+
+
+@dataclass
+class _Sampled:
+    compared: int = 0
+    both_undefined: int = 0
+    failures: list[Point] = field(default_factory=list)
+    counterexample: Counterexample | None = None
+    note: str = ""
+
+
+def _sample(formulas: _Formulas, samples: int, rng: random.Random) -> _Sampled:
+    """Compare the formulas at up to `samples` distinct admitted points (corners first)."""
+    result = _Sampled()
+    seen: set[Point] = set()
+    admitted = 0
+    for point in _candidate_points(formulas.variables, samples, rng):
+        if admitted >= samples:
+            break
+        if point in seen:
+            continue
+        seen.add(point)
+        env = formulas.env(point)
+        if not formulas.admits(env):
+            continue
+        admitted += 1
+        given, expected = formulas.values(env)
+        if given is None and expected is None:
+            result.both_undefined += 1
+            continue
+        result.compared += 1
+        if _disagree(given, expected):
+            result.failures.append(point)
+    if admitted < samples and _box_size(formulas.variables) > samples:
+        result.note = f"only {admitted} of {len(seen)} distinct points drawn satisfy the constraints"
+    if result.failures:
+        result.counterexample = _counterexample(formulas, min(result.failures, key=_simplicity))
+    return result
+
+
+def _candidate_points(
+    variables: tuple[IntegerVariable, ...], samples: int, rng: random.Random
+) -> Iterator[Point]:
+    """Corner points, then every point of a small box or else seeded uniform random draws."""
+    lows = tuple(v.low for v in variables)
+    yield lows
+    for i, v in enumerate(variables):
+        if v.low < v.high:
+            yield lows[:i] + (v.low + 1,) + lows[i + 1 :]
+    if _box_size(variables) <= samples:
+        yield from itertools.product(*(range(v.low, v.high + 1) for v in variables))
+        return
+    for _ in range(DRAWS_PER_SAMPLE * samples):
+        yield tuple(rng.randint(v.low, v.high) for v in variables)
+
+
+def _box_size(variables: tuple[IntegerVariable, ...]) -> int:
+    return math.prod(v.high - v.low + 1 for v in variables)
+
+
+def _simplicity(point: Point) -> tuple[int, Point]:
+    return sum(abs(x) for x in point), point
+
+
+def _counterexample(formulas: _Formulas, point: Point) -> Counterexample:
+    point = _shrink(formulas, point)
+    given, expected = formulas.values(formulas.env(point))
+    return Counterexample(dict(zip(formulas.names, point)), _as_text(given), _as_text(expected))
+
+
+def _shrink(formulas: _Formulas, point: Point) -> Point:
+    """Move coordinates towards 0 while the point stays a failure, so students get small numbers.
+
+    Each accepted move lowers the sum of |values|, so this terminates.
+    """
+    targets = [min(max(0, v.low), v.high) for v in formulas.variables]
+    improved = True
+    while improved:
+        improved = False
+        for i, target in enumerate(targets):
+            for value in _moves_towards(point[i], target):
+                candidate = point[:i] + (value,) + point[i + 1 :]
+                if formulas.fails(candidate):
+                    point, improved = candidate, True
+                    break
+    return point
+
+
+def _moves_towards(value: int, target: int) -> list[int]:
+    """Values to try instead of `value`, boldest first: the target, halfway there, one step."""
+    distance = value - target
+    if distance == 0:
+        return []
+    step = 1 if distance > 0 else -1
+    half = step * (abs(distance) // 2)
+    return [target + d for d in dict.fromkeys((0, half, distance - step)) if d != distance]
+
+
+# ---------------------------------------------------------------- symbolic proof
+
+
+def _prove(given: sympy.Expr, expected: sympy.Expr, seconds: float) -> tuple[bool, str]:
+    """Whether given - expected is identically 0 as a rational function; a note if it timed out."""
+    if given.has(*NOT_RATIONAL) or expected.has(*NOT_RATIONAL):
+        return False, ""
+    try:
+        proved = run_with_time_limit(lambda: _is_zero(given - expected), seconds)
+    except TimeLimitExceeded:
+        return False, f"the symbolic check timed out after {seconds:g} s"
+    except BasePolynomialError:
+        # cancel() rejects some generators; a proof attempt that fails proves nothing either way.
+        return False, ""
+    return proved, ""
+
+
+def _is_zero(expr: sympy.Expr) -> bool:
+    # expand() settles polynomials cheaply; cancel(together()) is needed for fractions.
+    return sympy.expand(expr) == 0 or sympy.cancel(sympy.together(expr)) == 0
+
+
+def _unknown_names(expr: sympy.Basic, names: set[str]) -> set[str]:
+    return {s.name for s in expr.free_symbols if s.name not in names}
+
+
+def _rename_symbols(expr: sympy.Expr, by_name: dict[str, sympy.Symbol]) -> sympy.Expr:
+    renames = {s: by_name[s.name] for s in expr.free_symbols if s != by_name[s.name]}
+    # xreplace re-evaluates the tree, so leave an expression that needs no renaming untouched.
+    return expr.xreplace(renames) if renames else expr

@@ -1,0 +1,81 @@
+"""The `expression` checker: a formula in the item's variables, compared by symbolic proof or sampling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import sympy
+
+from grader.checks.equivalence import Domain, Equivalence, IntegerVariable, check_equivalence
+from grader.homework import ExpressionOptions, Item
+from grader.parse.mathtext import canonical_name, parse_math
+from grader.verdict import Verdict
+
+
+@dataclass(frozen=True)
+class _Vocabulary:
+    """The names an item accepts (aliases included) and the integer domain of its variables."""
+
+    names: dict[str, sympy.Symbol]
+    domain: Domain
+
+
+@cache
+def _vocabulary(options: ExpressionOptions) -> _Vocabulary:
+    symbols = {v.name: sympy.Symbol(v.name) for v in options.variables}
+    names = {
+        canonical_name(spelling): symbols[v.name]
+        for v in options.variables
+        for spelling in (v.name, *v.aliases)
+    }
+    variables = tuple(IntegerVariable(symbols[v.name], v.low, v.high) for v in options.variables)
+    constraints = tuple(sympy.Ge(parse_math(text, variables=names), 0) for text in options.nonnegative)
+    return _Vocabulary(names, Domain(variables, constraints))
+
+
+def _options(item: Item) -> ExpressionOptions:
+    assert isinstance(item.options, ExpressionOptions), f"{item.id}: expression items need ExpressionOptions"
+    return item.options
+
+
+def read(text: str, item: Item) -> sympy.Expr:
+    """Parse a formula with the item's variables and aliases; raises FormatError."""
+    return parse_math(text, variables=_vocabulary(_options(item)).names)
+
+
+def show(value: sympy.Expr) -> str:
+    """How the grader read the formula."""
+    return sympy.sstr(value)
+
+
+def compare(given: sympy.Expr, expected: sympy.Expr, item: Item) -> Verdict:
+    """Full credit when equivalent on the item's domain; a counterexample when not."""
+    result = check_equivalence(given, expected, _vocabulary(_options(item)).domain)
+    if result.decision is True:
+        return Verdict(1.0, _how_decided(result))
+    if result.decision is False:
+        return Verdict(0.0, _explain_counterexample(result))
+    return Verdict(
+        0.0,
+        "The grader could not decide whether this formula is equivalent to the expected one"
+        + (f" ({result.note})" if result.note else "")
+        + "; it is flagged for your instructor to review.",
+        needs_review=True,
+    )
+
+
+def _how_decided(result: Equivalence) -> str:
+    if result.method == "symbolic":
+        return ""
+    return f"Equivalent to the expected formula on all {result.points_checked} integer cases checked."
+
+
+def _explain_counterexample(result: Equivalence) -> str:
+    example = result.counterexample
+    if example is None:
+        return "Not equivalent to the expected formula."
+    at = ", ".join(f"{name} = {value}" for name, value in example.point.items())
+    given = "is undefined" if example.given is None else f"gives {example.given}"
+    expected = "is undefined there" if example.expected is None else f"it should give {example.expected}"
+    return f"Not equivalent: for {at} your formula {given}, but {expected}."

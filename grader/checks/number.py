@@ -1,0 +1,39 @@
+"""The `number` checker: exact counts, or approximate notation matched at the precision written."""
+
+from __future__ import annotations
+
+from grader.homework import Item, NumberOptions
+from grader.parse.numbers import NumberReading, format_number, read_number
+from grader.verdict import Verdict
+
+# An approximate answer needs this many significant digits: "2G" for 2,101,585,920 is too coarse.
+MIN_SIGNIFICANT_DIGITS = 2
+
+
+def read(text: str, item: Item) -> NumberReading:
+    """Parse a student's (or the key's) text; raises FormatError."""
+    return read_number(text)
+
+
+def show(value: NumberReading) -> str:
+    """How the grader read the number."""
+    shown = format_number(value.value)
+    return f"≈ {shown}" if value.step is not None else shown
+
+
+def compare(given: NumberReading, expected: NumberReading, item: Item) -> Verdict:
+    """Full credit for the exact value, or for a rounded value that agrees at its precision."""
+    options = item.options if isinstance(item.options, NumberOptions) else NumberOptions()
+    if given.value == expected.value:
+        return Verdict(1.0)
+    if given.step is not None and abs(given.value - expected.value) * 2 <= given.step:
+        if (given.significant_digits or 0) >= MIN_SIGNIFICANT_DIGITS:
+            return Verdict(1.0, "Accepted as a rounded value: it agrees with the exact count to the precision you wrote.")
+        return Verdict(
+            0.0,
+            f"One significant digit is too coarse to check. Write at least {MIN_SIGNIFICANT_DIGITS} "
+            "significant digits (e.g. 2.1G) or, better, the exact count.",
+        )
+    if options.integer and given.value.denominator != 1:
+        return Verdict(0.0, "A count must be a whole number.")
+    return Verdict(0.0, "This is not the expected value.")
