@@ -1,0 +1,142 @@
+"""Shape, parameter, MAC and receptive-field analysis of any torch `nn.Sequential`."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
+
+_CONVS = (nn.Conv1d, nn.Conv2d, nn.Conv3d)
+_MAX_POOLS = (nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d)
+_AVG_POOLS = (nn.AvgPool1d, nn.AvgPool2d, nn.AvgPool3d)
+_ADAPTIVE_POOLS = (
+    nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d, nn.AdaptiveAvgPool3d,
+    nn.AdaptiveMaxPool1d, nn.AdaptiveMaxPool2d, nn.AdaptiveMaxPool3d,
+)
+# Modules that act on each spatial position on its own (BatchNorm as at inference), so they
+# leave the receptive field unchanged. Kept explicit: a shape-preserving module in general
+# (a padded conv inside a nested Sequential, a softmax over W) can still widen the field.
+_POINTWISE = (
+    nn.Identity,
+    nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm,
+    nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout, nn.FeatureAlphaDropout,
+    nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.PReLU, nn.RReLU, nn.ELU, nn.SELU, nn.CELU, nn.GELU,
+    nn.SiLU, nn.Mish, nn.Sigmoid, nn.Tanh, nn.Hardtanh, nn.Hardswish, nn.Hardsigmoid,
+    nn.Softplus, nn.Softsign, nn.Tanhshrink, nn.Threshold, nn.LogSigmoid, nn.Hardshrink,
+    nn.Softshrink,
+)
+# After these the output no longer has spatial axes to map back to input pixels.
+_DESPATIALIZING = (nn.Flatten, nn.Linear)
+
+Axes = tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class LayerReport:
+    """What one direct child of a Sequential does to a single sample."""
+
+    name: str
+    kind: str
+    input_shape: tuple[int, ...]
+    output_shape: tuple[int, ...]
+    params: int
+    macs: int
+    rf: int | None
+    jump: int | None
+
+
+def receptive_field_step(rf: int, jump: int, *, kernel: int, stride: int, dilation: int) -> tuple[int, int]:
+    """The analytic recurrence: rf' = rf + (kernel-1)*dilation*jump, jump' = jump*stride."""
+    return rf + (kernel - 1) * dilation * jump, jump * stride
+
+
+def analyze(model: nn.Sequential, input_shape: tuple[int, ...]) -> list[LayerReport]:
+    """One report per direct child of `model`, in order. input_shape excludes the batch dim."""
+    meta = _meta_copy(model).eval()  # eval: BatchNorm1d accepts batch 1, dropout is identity
+    x = torch.empty((1, *input_shape), device="meta")
+    spatial = len(input_shape) - 1
+    rf: Axes | None = (1,) * spatial if spatial >= 1 else None
+    jump: Axes | None = rf
+    reports = []
+    with torch.no_grad():
+        for name, child in meta.named_children():
+            with FlopCounterMode(display=False) as counter:
+                y = child(x)
+            rf, jump = _next_field(name, child, rf, jump, tuple(x.shape[2:]), tuple(y.shape[2:]))
+            reports.append(LayerReport(
+                name=name,
+                kind=type(child).__name__,
+                input_shape=tuple(x.shape[1:]),
+                output_shape=tuple(y.shape[1:]),
+                params=sum(p.numel() for p in child.parameters()),
+                macs=counter.get_total_flops() // 2,
+                rf=_side(name, "receptive field", rf),
+                jump=_side(name, "jump", jump),
+            ))
+            x = y
+    return reports
+
+
+def _meta_copy(model: nn.Module) -> nn.Module:
+    """Deep copy of `model` whose parameters and buffers are empty meta tensors.
+
+    Pre-filling deepcopy's memo means real weights are never copied (VGG-16 is 550 MB) and the
+    original model is left exactly as it was.
+    """
+    memo: dict[int, object] = {}
+    for t in itertools.chain(model.parameters(), model.buffers()):
+        empty = torch.empty_like(t, device="meta")
+        memo[id(t)] = nn.Parameter(empty, t.requires_grad) if isinstance(t, nn.Parameter) else empty
+    return copy.deepcopy(model, memo)
+
+
+def _next_field(
+    name: str, module: nn.Module, rf: Axes | None, jump: Axes | None, in_size: Axes, out_size: Axes
+) -> tuple[Axes | None, Axes | None]:
+    """Per-axis receptive field and jump after `module`; (None, None) once spatial axes are gone."""
+    if rf is None or jump is None or isinstance(module, _DESPATIALIZING):
+        return None, None
+    if isinstance(module, _POINTWISE):
+        return rf, jump
+    if isinstance(module, _ADAPTIVE_POOLS):
+        if in_size != out_size:
+            raise ValueError(
+                f"layer {name!r} ({type(module).__name__}) resizes {in_size} to {out_size}; "
+                "its window depends on the input size, so the receptive-field recurrence does not apply"
+            )
+        return rf, jump
+    if isinstance(module, _CONVS + _MAX_POOLS):
+        window = (module.kernel_size, module.stride, module.dilation)
+    elif isinstance(module, _AVG_POOLS):
+        window = (module.kernel_size, module.stride, 1)
+    else:
+        raise ValueError(
+            f"layer {name!r}: receptive field of module type {type(module).__name__} is not supported"
+        )
+    kernel, stride, dilation = (_per_axis(name, v, len(rf)) for v in window)
+    steps = [
+        receptive_field_step(r, j, kernel=k, stride=s, dilation=d)
+        for r, j, k, s, d in zip(rf, jump, kernel, stride, dilation)
+    ]
+    return tuple(r for r, _ in steps), tuple(j for _, j in steps)
+
+
+def _per_axis(name: str, value: int | tuple[int, ...], axes: int) -> Axes:
+    """A module's int-or-tuple hyperparameter as one int per spatial axis."""
+    values = (value,) * axes if isinstance(value, int) else tuple(value)
+    if len(values) != axes:
+        raise ValueError(f"layer {name!r}: {values} does not match the {axes} spatial axes of its input")
+    return values
+
+
+def _side(name: str, what: str, per_axis: Axes | None) -> int | None:
+    """The one value shared by all spatial axes; differing axes cannot be reported as one number."""
+    if per_axis is None:
+        return None
+    if len(set(per_axis)) != 1:
+        raise ValueError(f"layer {name!r}: {what} differs between spatial axes {per_axis}")
+    return per_axis[0]
