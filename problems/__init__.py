@@ -1,0 +1,1 @@
+"""Built-in homework plugins, registered through the `grader.homeworks` entry-point group."""

@@ -1,0 +1,12 @@
+"""The CNN homework (hw2-cnn): its problems, registered as the `hw2-cnn` homework plugin."""
+
+from grader.homework import Homework
+from problems.hw2_cnn.p4_network import PROBLEM as P4
+
+HOMEWORK = Homework(
+    id="hw2-cnn",
+    title="Homework 2: Convolutional Neural Networks",
+    problems=(P4,),
+    key_package="reference",
+    key_file="hw2-cnn.yaml",
+)

@@ -1,0 +1,64 @@
+"""Problem 4's network as plain data: prompts read it without torch, network.py builds torch from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+LayerType = Literal["conv", "bn", "maxpool", "linear"]
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One row of the homework's layer table (ReLUs and the flatten step are implied)."""
+
+    name: str
+    type: LayerType
+    width: int | None = None  # filters of a conv, features of a linear layer
+    kernel: int = 1
+    stride: int = 1
+    padding: int = 0
+    dilation: int = 1
+
+    @property
+    def has_rf_item(self) -> bool:
+        """Whether the homework asks for this layer's receptive field (convolutions and pooling)."""
+        return self.type in ("conv", "maxpool")
+
+    def describe(self) -> str:
+        """The configuration as the homework's table states it."""
+        if self.type == "conv":
+            parts = [f"Conv2d, {self.width} filters {self.kernel}×{self.kernel}", f"stride {self.stride}"]
+            if self.dilation != 1:
+                parts.append(f"dilation {self.dilation}")
+            same = ' "same"' if self.stride == 1 and 2 * self.padding == self.dilation * (self.kernel - 1) and self.padding else ""
+            parts.append(f"padding{same} {self.padding}")
+            return ", ".join(parts)
+        if self.type == "bn":
+            return "BatchNorm2d"
+        if self.type == "maxpool":
+            return f"MaxPool2d {self.kernel}×{self.kernel}, stride {self.stride}"
+        return f"Linear → {self.width}"
+
+
+# Input image H × W × C.
+INPUT_HWC = (256, 256, 3)
+
+LAYERS: tuple[LayerSpec, ...] = (
+    LayerSpec("layer1", "conv", 32, kernel=7, stride=1, padding=3),
+    LayerSpec("bn1", "bn"),
+    LayerSpec("layer2", "conv", 64, kernel=5, stride=2, padding=0),
+    LayerSpec("bn2", "bn"),
+    LayerSpec("layer3", "maxpool", kernel=2, stride=2),
+    LayerSpec("layer4", "conv", 128, kernel=3, stride=1, padding=0, dilation=2),
+    LayerSpec("bn4", "bn"),
+    LayerSpec("layer5", "conv", 128, kernel=3, stride=1, padding=0),
+    LayerSpec("bn5", "bn"),
+    LayerSpec("layer6", "maxpool", kernel=2, stride=2),
+    LayerSpec("layer7", "conv", 256, kernel=3, stride=1, padding=0),
+    LayerSpec("bn7", "bn"),
+    LayerSpec("layer8", "maxpool", kernel=2, stride=2),
+    LayerSpec("fc1", "linear", 1024),
+    LayerSpec("fc2", "linear", 1024),
+    LayerSpec("fc3", "linear", 10),
+)
