@@ -1,0 +1,32 @@
+# Two entry points (see README): `make demo` grades the sample class, `make test` runs the tests.
+# Both set up .venv on first use: torch's CPU build first, so nothing resolves a CUDA build.
+
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test key bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check torch==2.13.0 numpy
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+demo: setup
+	@$(BIN)/python scripts/demo.py submissions/hw2-cnn
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+key: setup
+	$(BIN)/grader key hw2-cnn
+
+bench: setup
+	$(BIN)/python benchmarks/check_cold_start.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

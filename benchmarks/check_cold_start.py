@@ -1,0 +1,46 @@
+"""Benchmark: wall time of a cold `grader check` (a fresh process each run) on a full submission.
+
+Prints the first run, the median, min and max over N runs, and whether torch was imported.
+Goal (issue 2): median ≤ 0.6 s on the 2-core development machine, torch never imported.
+Usage: python benchmarks/check_cold_start.py [SUBMISSION] [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PROBE = (
+    "import sys; from grader.cli import main; sys.argv = ['grader', 'check', sys.argv[1], '--format', 'json'];\n"
+    "try:\n    main()\nexcept SystemExit:\n    pass\n"
+    "print('torch imported' if 'torch' in sys.modules else 'torch not imported', file=sys.stderr)"
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("submission", nargs="?", default=str(ROOT / "reference" / "hw2-cnn.yaml"))
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    grader = Path(sys.executable).with_name("grader")
+    times = []
+    for _ in range(args.runs):
+        start = time.perf_counter()
+        done = subprocess.run([str(grader), "check", args.submission, "--format", "json"], capture_output=True)
+        times.append(time.perf_counter() - start)
+        if done.returncode != 0:
+            sys.exit(f"grader check failed ({done.returncode}): {done.stderr.decode()}")
+    torch_note = subprocess.run([sys.executable, "-c", PROBE, args.submission], capture_output=True, text=True)
+    print(f"submission: {args.submission}")
+    print(f"runs: {args.runs}  first: {times[0]:.3f} s  median: {statistics.median(times):.3f} s  "
+          f"min: {min(times):.3f} s  max: {max(times):.3f} s")
+    print(torch_note.stderr.strip().splitlines()[-1])
+
+
+if __name__ == "__main__":
+    main()

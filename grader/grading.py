@@ -1,0 +1,111 @@
+"""Submission × Homework × Key → Result: read each answer, check it, score it."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from types import ModuleType
+from typing import Any
+
+from grader import __version__
+from grader.checks import expression, number, shape
+from grader.homework import Homework, Item
+from grader.key import Key
+from grader.models import ItemResult, ProblemResult, RawAnswer, Result, Status, Submission
+from grader.parse.errors import FormatError
+from grader.verdict import Verdict, invalid
+
+log = logging.getLogger(__name__)
+
+# One checker module per kind: read(text, item), compare(given, expected, item), show(value).
+CHECKERS: dict[str, ModuleType] = {"number": number, "shape": shape, "expression": expression}
+
+_INTERNAL_ERROR = (
+    "The grader could not check this answer because of an internal error; "
+    "your instructor has been told and will grade it by hand."
+)
+
+
+def checker_for(item: Item) -> ModuleType:
+    """The checker module of an item's kind."""
+    try:
+        return CHECKERS[item.kind]
+    except KeyError:
+        raise NotImplementedError(f"no checker for kind {item.kind!r} (item {item.id})") from None
+
+
+@lru_cache(maxsize=4096)
+def read_expected(item: Item, text: str) -> Any:
+    """The key's answer read by the item's checker (cached: the same for every student)."""
+    try:
+        return checker_for(item).read(text, item)
+    except FormatError as error:
+        raise ValueError(f"the answer key of {item.id} cannot be read: {error.explain()}") from error
+
+
+def grade(submission: Submission, homework: Homework, key: Key, *, hide_expected: bool = False) -> Result:
+    """Grade every item of the homework, in its order, and add up the points."""
+    items = [
+        grade_item(item, submission.answers.get(item.id), key.answers[item.id], homework, hide_expected=hide_expected)
+        for item in homework.items
+    ]
+    by_problem: dict[str, float] = {}
+    for result in items:
+        by_problem[result.problem] = by_problem.get(result.problem, 0.0) + result.score
+    problems = [
+        ProblemResult(id=p.id, title=p.title, score=_points(by_problem.get(p.id, 0.0)), max_score=p.max_score)
+        for p in homework.problems
+    ]
+    return Result(
+        homework=homework.id,
+        student=submission.student,
+        source=submission.source,
+        score=_points(sum(r.score for r in items)),
+        max_score=homework.max_score,
+        problems=problems,
+        items=items,
+        warnings=submission.warnings,
+        grader_version=__version__,
+    )
+
+
+def grade_item(
+    item: Item, answer: RawAnswer | None, key_text: str, homework: Homework, *, hide_expected: bool = False
+) -> ItemResult:
+    """Grade one answer; an unreadable answer is `invalid`, a checker crash never escapes."""
+    checker = checker_for(item)
+    expected_value = read_expected(item, key_text)
+    common = {
+        "id": item.id,
+        "problem": homework.problem_of(item.id).id,
+        "kind": item.kind,
+        "max_score": item.points,
+        "expected": None if hide_expected else checker.show(expected_value),
+    }
+    if answer is None:
+        return ItemResult(**common, status=Status.MISSING, score=0.0, feedback="No answer given.")
+    read_as = None
+    try:
+        given_value = checker.read(answer.text, item)
+        read_as = checker.show(given_value)
+        verdict = checker.compare(given_value, expected_value, item)
+    except FormatError as error:
+        verdict = invalid(error.explain())
+    except Exception:  # a crash is a result: the student gets a safe message, the log the traceback
+        log.exception("checker crashed on item %s", item.id)
+        verdict = Verdict(0.0, _INTERNAL_ERROR, Status.INVALID, needs_review=True)
+    return ItemResult(
+        **common,
+        status=verdict.status,
+        score=_points(verdict.score * item.points),
+        given=answer.text,
+        read_as=read_as,
+        feedback=verdict.feedback,
+        needs_review=verdict.needs_review,
+        line=answer.line,
+    )
+
+
+def _points(value: float) -> float:
+    """Points rounded to 4 decimals, so sums of halves and quarters print cleanly."""
+    return round(value + 0.0, 4)

@@ -1,0 +1,1 @@
+"""Renderers: each turns a finished Result into one output format, computing nothing new."""

@@ -1,0 +1,85 @@
+"""The terminal view: a per-problem table of status, points and feedback, coloured on a terminal."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+
+from grader.models import ItemResult, Result, Status
+
+_MARKS = {
+    Status.CORRECT: ("✔", "32"),
+    Status.PARTIAL: ("◐", "33"),
+    Status.INCORRECT: ("✘", "31"),
+    Status.MISSING: ("∅", "90"),
+    Status.INVALID: ("?", "35"),
+}
+
+
+def render_text(result: Result, *, color: bool = False, width: int | None = None) -> str:
+    """The result as a readable report, one table per problem."""
+    width = width or min(shutil.get_terminal_size((100, 24)).columns, 120)
+    paint = _painter(color)
+    who = result.student.id + (f" ({result.student.name})" if result.student.name else "")
+    lines = [paint("1", f"{result.homework} · {who}") + (f" · {result.source}" if result.source else ""), ""]
+    id_width = max(len(item.id) for item in result.items) if result.items else 10
+    for problem in result.problems:
+        lines.append(paint("1", f"{problem.id.upper()}  {problem.title}") + f"  {_pts(problem.score)}/{_pts(problem.max_score)}")
+        for item in (i for i in result.items if i.problem == problem.id):
+            lines.extend(_item_lines(item, id_width, width, paint))
+        lines.append("")
+    percent = 100 * result.score / result.max_score if result.max_score else 0.0
+    lines.append(paint("1", f"Total: {_pts(result.score)} / {_pts(result.max_score)} ({percent:.1f}%)"))
+    lines.append(_tally(result))
+    if result.warnings:
+        lines.append("")
+        lines.extend(paint("33", f"warning: {w}") for w in result.warnings)
+    return "\n".join(lines)
+
+
+def _item_lines(item: ItemResult, id_width: int, width: int, paint) -> list[str]:
+    mark, colour = _MARKS[item.status]
+    points = f"{_pts(item.score)}/{_pts(item.max_score)}"
+    head = f"  {paint(colour, mark)} {item.id:<{id_width}}  {points:>9}  "
+    indent = 4 + id_width + 2 + 9 + 2
+    notes = _notes(item)
+    if not notes:
+        return [head.rstrip()]
+    wrapped: list[str] = []
+    for note in notes:
+        if note.startswith("  "):  # a caret diagram: its spacing is the point
+            wrapped.append(note)
+        else:
+            wrapped.extend(textwrap.wrap(note, max(30, width - indent)) or [""])
+    return [head + wrapped[0]] + [" " * indent + line for line in wrapped[1:]]
+
+
+def _notes(item: ItemResult) -> list[str]:
+    """Feedback lines; for a wrong answer also what was read and what was expected."""
+    notes = [line for line in item.feedback.splitlines() if line.strip()] if item.feedback else []
+    if item.status in (Status.INCORRECT, Status.PARTIAL):
+        if item.read_as is not None:
+            notes.append(f"read as: {item.read_as}")
+        if item.expected is not None:
+            notes.append(f"expected: {item.expected}")
+    if item.needs_review:
+        notes.append("(flagged for review)")
+    return notes
+
+
+def _tally(result: Result) -> str:
+    counts = {status: 0 for status in Status}
+    for item in result.items:
+        counts[item.status] += 1
+    return "  ".join(f"{status.value}: {n}" for status, n in counts.items() if n)
+
+
+def _pts(value: float) -> str:
+    return f"{value:g}"
+
+
+def _painter(color: bool):
+    def paint(code: str, text: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if color else text
+
+    return paint
