@@ -190,13 +190,15 @@ class _Scope:
 
 
 def _lookup(table: Mapping, name: str):
-    """Find `name` in `table`: exactly, then with Greek spelled out, then case-insensitively if unique."""
+    """Find `name` in `table`: exactly, then with Greek spelled out, then (longer names) case-insensitively if unique."""
     spellings = [name]
     if any(ch in _GREEK for ch in name):
         spellings.append("".join(_GREEK.get(ch, ch) for ch in name))
     for spelling in spellings:
         if spelling in table:
             return table[spelling]
+    if len(name) == 1:
+        return None  # a single letter's case carries meaning: R (a field) is not r (a dilation)
     for spelling in spellings:
         folded = spelling.casefold()
         matches = {value for key, value in table.items() if key.casefold() == folded}

@@ -134,7 +134,7 @@ EXPRESSIONS = [
     ("braced-subscript-spaces", "C_{ in }", C_in),
     ("alias", "Cin", C_in),
     ("subscript-expression", "R_{i-1}", R_prev),
-    ("case-insensitive-unique", "h", H),
+    ("case-insensitive-unique", "c_IN", C_in),
     ("case-insensitive-subscript", "c_in", C_in),
     ("greek-unicode", "α", alpha),
     ("number-greek", "2α", 2 * alpha),
@@ -335,6 +335,12 @@ def test_ambiguous_case_is_unknown():
     names = {"AB": upper, "Ab": mixed}
     assert "unknown name 'ab'" in rejection("ab", variables=names).message
     assert parse_math("Ab", variables=names) == mixed
+
+
+def test_single_letters_are_case_sensitive():
+    """A single letter never matches another case: R (a receptive field) is not r (a dilation)."""
+    r = sympy.Symbol("r")
+    assert "unknown name 'R'" in rejection("R + 1", variables={"r": r}).message
 
 
 def test_explain_draws_caret_under_problem():
