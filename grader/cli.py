@@ -101,13 +101,13 @@ def key(
     typer.echo(f"Wrote {path} ({len(computed.answers)} items).")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script: a usage error prints one clear line and exits 2.
 
     typer/click handle their own errors (bad options exit 2) and `typer.Exit` codes.
     """
     try:
-        app()
+        app(args=argv)
     except UsageError as error:
         typer.echo(f"error: {error}", err=True)
         sys.exit(ExitCode.USAGE)

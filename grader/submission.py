@@ -110,7 +110,10 @@ def load_submission_text(
     single, answer_nodes = _sections(root, warnings)
     homework = _homework(single.get("homework"), root, source)
     if callable(known_ids):
-        known_ids = known_ids(homework)
+        try:
+            known_ids = known_ids(homework)
+        except UsageError as error:  # e.g. an unknown homework: say where the file names it
+            raise UsageError(error.message, path=source, line=_line(single["homework"])) from None
     return Submission(
         homework=homework,
         student=_student(single.get("student"), default_student_id or Path(source).stem, warnings),

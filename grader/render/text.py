@@ -25,8 +25,17 @@ def render_text(result: Result, *, color: bool = False, width: int | None = None
     id_width = max(len(item.id) for item in result.items) if result.items else 10
     for problem in result.problems:
         lines.append(paint("1", f"{problem.id.upper()}  {problem.title}") + f"  {_pts(problem.score)}/{_pts(problem.max_score)}")
-        for item in (i for i in result.items if i.problem == problem.id):
-            lines.extend(_item_lines(item, id_width, width, paint))
+        items = [i for i in result.items if i.problem == problem.id]
+        for item in items:
+            if item.status is not Status.MISSING:
+                lines.extend(_item_lines(item, id_width, width, paint))
+        missing = [i.id for i in items if i.status is Status.MISSING]
+        if missing:  # one line for all of them: a long run of "no answer" rows hides the rest
+            mark, colour = _MARKS[Status.MISSING]
+            text = f"not answered ({len(missing)}): " + ", ".join(missing)
+            wrapped = textwrap.wrap(text, max(30, width - 4))
+            lines.append(f"  {paint(colour, mark)} " + wrapped[0])
+            lines.extend("    " + line for line in wrapped[1:])
         lines.append("")
     percent = 100 * result.score / result.max_score if result.max_score else 0.0
     lines.append(paint("1", f"Total: {_pts(result.score)} / {_pts(result.max_score)} ({percent:.1f}%)"))

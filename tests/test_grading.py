@@ -1,0 +1,89 @@
+"""Grading a submission against the key: statuses, points, order, and crashes contained."""
+
+import pytest
+
+from grader import grading
+from grader.grading import grade
+from grader.key import load_key
+from grader.models import RawAnswer, Status, Student, Submission
+from problems.hw2_cnn import HOMEWORK
+
+KEY = load_key(HOMEWORK)
+
+
+def make_submission(**answers: str) -> Submission:
+    """A submission of hw2-cnn; keyword `p4__layer1__rf="7"` stands for item p4.layer1.rf."""
+    return Submission(
+        homework="hw2-cnn",
+        student=Student(id="ada"),
+        answers={k.replace("__", "."): RawAnswer(text=v, line=i + 3) for i, (k, v) in enumerate(answers.items())},
+        source="ada.yaml",
+    )
+
+
+def by_id(result):
+    return {item.id: item for item in result.items}
+
+
+def test_every_item_once_in_homework_order():
+    """The result lists every item of the homework exactly once, in the homework's order."""
+    result = grade(make_submission(), HOMEWORK, KEY)
+    assert [item.id for item in result.items] == list(HOMEWORK.item_ids)
+    assert {item.status for item in result.items} == {Status.MISSING}
+    assert result.score == 0 and result.max_score == HOMEWORK.max_score
+
+
+def test_key_as_submission_scores_full_marks():
+    """The key, graded as a submission, gets every point."""
+    submission = make_submission(**{k.replace(".", "__"): v for k, v in KEY.answers.items()})
+    result = grade(submission, HOMEWORK, KEY)
+    assert result.score == result.max_score
+    assert all(p.score == p.max_score for p in result.problems)
+
+
+def test_points_and_statuses():
+    """Scores are verdict × points; statuses, given text, line and read-as are reported."""
+    # layer2: floor((256 - 5)/2) + 1 = 126 rows/cols, 64 filters (layer table of HOMEWORK.md).
+    size = (256 - 5) // 2 + 1
+    result = by_id(grade(make_submission(
+        p4__layer2__output=f"{size} x {size} x 32",
+        p4__layer2__params=f"(5*5*32 + 1) * 64",
+        p4__layer1__rf="9",
+        p4__layer1__params="4,736 parameters",
+        p4__layer3__output="63 x 63 x sixty-four",
+    ), HOMEWORK, KEY))
+    assert (result["p4.layer2.output"].status, result["p4.layer2.output"].score) == (Status.PARTIAL, 0.25)
+    assert (result["p4.layer2.params"].status, result["p4.layer2.params"].score) == (Status.CORRECT, 0.5)
+    assert result["p4.layer2.params"].read_as == "51,264"
+    assert result["p4.layer1.rf"].status is Status.INCORRECT
+    assert result["p4.layer1.rf"].line == 5 and result["p4.layer1.rf"].given == "9"
+    assert result["p4.layer3.output"].status is Status.INVALID
+    assert "^" in result["p4.layer3.output"].feedback
+
+
+def test_problem_and_total_scores_add_up():
+    """Per-problem scores add up the items' points, and the total adds up the problems."""
+    result = grade(make_submission(p4__layer1__rf="7", p4__bn1__params="64", p4__total_params="45937034"),
+                   HOMEWORK, KEY)
+    assert result.problems[0].score == 0.5 + 0.5 + 0.75
+    assert result.score == sum(p.score for p in result.problems)
+
+
+def test_a_crashing_checker_is_contained(monkeypatch):
+    """A checker that crashes gives an `invalid` item flagged for review; grading goes on."""
+    def explode(*_):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(grading.number, "compare", explode)
+    result = by_id(grade(make_submission(p4__layer1__rf="7", p4__layer1__output="256x256x32"), HOMEWORK, KEY))
+    crashed = result["p4.layer1.rf"]
+    assert crashed.status is Status.INVALID and crashed.needs_review and "internal error" in crashed.feedback
+    assert "boom" not in crashed.feedback
+    assert result["p4.layer1.output"].status is Status.CORRECT
+
+
+@pytest.mark.parametrize("hide, shown", [(False, True), (True, False)], ids=["shown", "hidden"])
+def test_hide_expected(hide, shown):
+    """Expected answers are reported unless hidden."""
+    result = grade(make_submission(p4__layer1__rf="9"), HOMEWORK, KEY, hide_expected=hide)
+    assert all((item.expected is not None) == shown for item in result.items)
