@@ -75,17 +75,29 @@ class Item:
 
 
 @dataclass(frozen=True)
+class SelfTest:
+    """An answer to an item and the status it must get: a problem's own check of its grading."""
+
+    item: str
+    answer: str
+    status: str
+
+
+@dataclass(frozen=True)
 class Problem:
-    """A problem of a homework: its items, and the function that computes their key.
+    """A problem of a homework: its items, the function that computes their key, its self-tests.
 
     `reference` returns item id → answer text, written the way a student would write it;
-    it may import heavy libraries (torch), since only `grader key` calls it.
+    it may import heavy libraries (torch), since only `grader key` calls it. `self_tests`
+    (a correct, a partially right, a wrong and an invalid answer per item kind) are run over
+    every registered homework by the test suite.
     """
 
     id: str
     title: str
     items: tuple[Item, ...]
     reference: Callable[[], Mapping[str, str]]
+    self_tests: tuple[SelfTest, ...] = ()
 
     @property
     def max_score(self) -> float:

@@ -7,9 +7,11 @@ from importlib.metadata import EntryPoint, entry_points
 
 from grader.errors import UsageError
 from grader.homework import KINDS, ExpressionOptions, Homework, NumberOptions, ShapeOptions
+from grader.models import Status
 
 ENTRY_POINT_GROUP = "grader.homeworks"
 
+_STATUSES = {status.value for status in Status}
 _OPTIONS_OF_KIND = {"number": NumberOptions, "shape": ShapeOptions, "expression": ExpressionOptions}
 
 
@@ -51,6 +53,12 @@ def validate_homework(homework: Homework) -> None:
             if item.id in seen:
                 raise PluginError(f"{where}: duplicate item id {item.id!r}")
             seen.add(item.id)
+    for problem in homework.problems:
+        for case in problem.self_tests:
+            if case.item not in seen or not case.item.startswith(problem.id + "."):
+                raise PluginError(f"{where}: a self-test of problem {problem.id!r} names unknown item {case.item!r}")
+            if case.status not in _STATUSES:
+                raise PluginError(f"{where}: self-test of {case.item!r} expects unknown status {case.status!r}")
     if homework.total_points is not None and abs(homework.max_score - homework.total_points) > 1e-9:
         raise PluginError(
             f"{where}: item points add up to {homework.max_score:g}, but total_points is {homework.total_points:g}"

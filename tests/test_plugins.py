@@ -5,7 +5,7 @@ from dataclasses import replace
 import pytest
 
 from grader.errors import UsageError
-from grader.homework import ExpressionOptions, Homework, Item, Problem, Variable
+from grader.homework import ExpressionOptions, Homework, Item, Problem, SelfTest, Variable
 from grader.plugins import PluginError, available_homeworks, load_homework, validate_homework
 from problems.hw2_cnn import HOMEWORK
 
@@ -57,3 +57,17 @@ def test_validation_names_the_fault(items, total, words):
 def test_valid_homework_passes():
     """A well-formed homework validates."""
     validate_homework(make_homework(NUMBER, Item("p1.f", "expression", 2, "F.", ExpressionOptions(VARS)), total=3))
+
+
+@pytest.mark.parametrize(
+    "case, words",
+    [(SelfTest("p1.zz", "1", "correct"), "unknown item 'p1.zz'"),
+     (SelfTest("p1.a", "1", "right"), "unknown status 'right'")],
+    ids=["unknown-item", "unknown-status"],
+)
+def test_self_tests_are_validated(case, words):
+    """A self-test naming an unknown item or status is rejected at registration."""
+    homework = make_homework(NUMBER)
+    broken = replace(homework, problems=(replace(homework.problems[0], self_tests=(case,)),))
+    with pytest.raises(PluginError, match=words):
+        validate_homework(broken)

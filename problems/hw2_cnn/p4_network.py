@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.homework import ExpressionOptions, Item, Problem, Variable
+from grader.homework import ExpressionOptions, Item, Problem, SelfTest, Variable
 from problems.hw2_cnn.architecture import INPUT_HWC, LAYERS, LayerSpec
 
 LAYER_POINTS = 0.5
@@ -84,9 +84,26 @@ def reference() -> dict[str, str]:
     return compute_key()
 
 
+# One correct, partially right, wrong and unreadable answer per kind (statuses per CONTRACT §2).
+SELF_TESTS = (
+    SelfTest("p4.layer2.output", "(126, 126, 64)", "correct"),
+    SelfTest("p4.layer2.output", "64 x 126 x 126", "correct"),
+    SelfTest("p4.layer2.output", "126 x 126 x 32", "partial"),
+    SelfTest("p4.layer2.output", "125 x 125 x 32", "incorrect"),
+    SelfTest("p4.layer2.output", "126 x 126 x C", "invalid"),
+    SelfTest("p4.layer1.params", "(7*7*3 + 1) * 32", "correct"),
+    SelfTest("p4.total_macs", "2.1G", "correct"),
+    SelfTest("p4.layer1.params", "7*7*3*32", "incorrect"),
+    SelfTest("p4.layer1.params", "a lot", "invalid"),
+    SelfTest("p4.formula.conv_out", "ceil((H + 2p - d(k-1))/s)", "correct"),
+    SelfTest("p4.formula.conv_out", "floor((H + 2p - k)/s) + 1", "incorrect"),
+    SelfTest("p4.formula.conv_out", "floor((H + 2q - k)/s) + 1", "invalid"),
+)
+
 PROBLEM = Problem(
     id="p4",
     title=f"Shapes, parameters, MACs and receptive fields of a CNN on a {'×'.join(map(str, INPUT_HWC))} input",
     items=_items(),
     reference=reference,
+    self_tests=SELF_TESTS,
 )
