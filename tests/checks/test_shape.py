@@ -72,8 +72,9 @@ def test_feature_vector():
 
 @pytest.mark.parametrize(
     "text, position",
-    [("126 x 126 x C", 12), ("126 x x 64", 6), ("[126, 126", 0), ("", 0), ("126 x 0 x 64", 6)],
-    ids=["letter", "missing-dim", "unbalanced", "empty", "zero"],
+    [("126 x 126 x C", 12), ("126 x x 64", 6), ("[126, 126", 0), ("", 0), ("126 x 0 x 64", 6),
+     ("126 x 99999999999999999999 x 64", 6)],
+    ids=["letter", "missing-dim", "unbalanced", "empty", "zero", "huge"],
 )
 def test_rejections_point_at_the_problem(text, position):
     """Unreadable shapes are FormatErrors whose caret points at the bad part."""
