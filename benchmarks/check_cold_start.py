@@ -28,6 +28,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
     grader = Path(sys.executable).with_name("grader")
+    # Bytecode as an installed package has it (pip compiles on install; an editable install does not).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "grader"), str(ROOT / "problems")],
+                   check=True, capture_output=True)
     times = []
     for _ in range(args.runs):
         start = time.perf_counter()
@@ -37,9 +40,26 @@ def main() -> None:
             sys.exit(f"grader check failed ({done.returncode}): {done.stderr.decode()}")
     torch_note = subprocess.run([sys.executable, "-c", PROBE, args.submission], capture_output=True, text=True)
     print(f"submission: {args.submission}")
-    print(f"runs: {args.runs}  first: {times[0]:.3f} s  median: {statistics.median(times):.3f} s  "
-          f"min: {min(times):.3f} s  max: {max(times):.3f} s")
+    print(f"grader check: runs {args.runs}  first {times[0]:.3f} s  median {statistics.median(times):.3f} s  "
+          f"min {min(times):.3f} s  max {max(times):.3f} s")
     print(torch_note.stderr.strip().splitlines()[-1])
+    # The floor under the figure above: what a bare interpreter and the libraries cost to start.
+    for label, code in BASELINES:
+        runs = [_time([sys.executable, "-c", code]) for _ in range(args.runs)]
+        print(f"baseline {label:<28} median {statistics.median(runs):.3f} s")
+
+
+BASELINES = (
+    ("python -c pass", "pass"),
+    ("import sympy (+ first Add)", "import sympy; sympy.Symbol('x') + 1"),
+    ("import pydantic, typer, yaml", "import pydantic, typer, yaml; from pydantic import BaseModel"),
+)
+
+
+def _time(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    return time.perf_counter() - start
 
 
 if __name__ == "__main__":
