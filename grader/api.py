@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from grader.grading import grade
+from grader.homework import Homework
 from grader.key import load_key
 from grader.models import Result
 from grader.plugins import load_homework
-from grader.submission import load_submission
+from grader.submission import MAX_FILE_BYTES, load_submission
 
 
 def check_file(path: str | Path, *, hide_expected: bool = False) -> Result:
@@ -16,3 +18,23 @@ def check_file(path: str | Path, *, hide_expected: bool = False) -> Result:
     submission = load_submission(path, known_ids=lambda name: load_homework(name).item_ids)
     homework = load_homework(submission.homework)
     return grade(submission, homework, load_key(homework), hide_expected=hide_expected)
+
+
+def homework_named_in(path: str | Path) -> Homework | None:
+    """Best effort: the installed homework a (possibly broken) submission file names, else None.
+
+    Used to report `0/max` points for a submission that cannot be graded; never raises.
+    """
+    try:
+        path = Path(path)
+        if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
+            return None
+        # Not parsed: the file is broken, maybe maliciously (alias bombs); a top-level
+        # `homework: NAME` line (YAML) or `"homework": "NAME"` pair (JSON) is all we look for.
+        found = _HOMEWORK_LINE.search(path.read_text(encoding="utf-8-sig", errors="replace"))
+        return load_homework(found.group(1)) if found else None
+    except Exception:  # a broken file is the point here: anything unusable means "unknown"
+        return None
+
+
+_HOMEWORK_LINE = re.compile(r"""(?:^|[{,])\s*["']?homework["']?\s*:\s*["']?([A-Za-z0-9_.-]+)""", re.MULTILINE)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+import time
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -23,6 +25,10 @@ app = typer.Typer(
 class OutputFormat(str, Enum):
     text = "text"
     json = "json"
+    markdown = "markdown"
+    gradescope = "gradescope"
+    junit = "junit"
+    classroom = "classroom"
 
 
 def _use_color() -> bool:
@@ -33,26 +39,105 @@ def _use_color() -> bool:
 def check(
     submission: Annotated[Path, typer.Argument(help="The submission file (YAML or JSON).")],
     *,
-    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
-    hide_expected: Annotated[bool, typer.Option(help="Withhold expected answers from the output.")] = False,
+    format: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format", "-f",
+            help="Output format. gradescope: results.json; classroom: prints `Points X/Y` and writes the "
+            "autograding result to $GITHUB_OUTPUT as `result=…` (printed as that line when the variable is unset).",
+        ),
+    ] = OutputFormat.text,
+    hide_expected: Annotated[
+        bool, typer.Option(help="Withhold expected answers from every output (hints stay).")
+    ] = False,
     fail_under: Annotated[
         Optional[float], typer.Option(help="Exit with code 1 when the score is below this many points.")
     ] = None,
 ) -> None:
-    """Grade one submission and print the result."""
+    """Grade one submission and print the result.
+
+    Inside GitHub Actions (GITHUB_ACTIONS=true) it also writes the Markdown report to the job
+    summary, the outputs `score` and `max-score`, and a warning annotation (on stderr) at the
+    line of each answer that lost points.
+    """
+    from grader import ci
     from grader.api import check_file
 
-    result = check_file(submission, hide_expected=hide_expected)
+    env = os.environ
+    started = time.perf_counter()
+    try:
+        result = check_file(submission, hide_expected=hide_expected)
+    except UsageError as error:
+        _report_unusable(error, submission, format, time.perf_counter() - started, env)
+        raise
+    _print_result(result, format, time.perf_counter() - started, env)
+    if ci.in_github_actions(env):
+        ci.report(result, env, sys.stderr)
+    if fail_under is not None and result.score < fail_under:
+        raise typer.Exit(ExitCode.BELOW_THRESHOLD)
+
+
+def _print_result(result, format: OutputFormat, seconds: float, env) -> None:
+    """Print `result` in `format` (the only place that knows every renderer)."""
     if format is OutputFormat.json:
         from grader.render.json_result import render_json
 
         typer.echo(render_json(result))
+    elif format is OutputFormat.markdown:
+        from grader.render.markdown import render_markdown
+
+        typer.echo(render_markdown(result), nl=False)
+    elif format is OutputFormat.gradescope:
+        from grader.render.gradescope import render_gradescope
+
+        typer.echo(render_gradescope(result, execution_time=seconds))
+    elif format is OutputFormat.junit:
+        from grader.render.junit import render_junit
+
+        typer.echo(render_junit(result), nl=False)
+    elif format is OutputFormat.classroom:
+        from grader.render.classroom import points_line, render_classroom
+
+        typer.echo(points_line(result))
+        _emit_classroom_result(render_classroom(result), env)
     else:
         from grader.render.text import render_text
 
         typer.echo(render_text(result, color=_use_color()))
-    if fail_under is not None and result.score < fail_under:
-        raise typer.Exit(ExitCode.BELOW_THRESHOLD)
+
+
+def _report_unusable(error: UsageError, submission: Path, format: OutputFormat, seconds: float, env) -> None:
+    """A submission that cannot be graded still yields a valid document in the CI formats.
+
+    Gradescope gets a results.json with score 0 and the reason; Classroom gets an `error`
+    runner result (with the homework's max score when the file names one). The caller then
+    re-raises, so the message goes to stderr and the exit code is 2.
+    """
+    from grader import ci
+
+    message = str(error) if error.path else f"{submission}: {error}"
+    if format is OutputFormat.gradescope:
+        from grader.render.gradescope import error_results
+
+        typer.echo(json.dumps(error_results(message, execution_time=seconds), indent=2, ensure_ascii=False))
+    elif format is OutputFormat.classroom:
+        from grader.api import homework_named_in
+        from grader.render.classroom import encode_payload, error_payload
+
+        homework = homework_named_in(submission)
+        max_score = homework.max_score if homework is not None else 0
+        typer.echo(f"Points 0/{max_score:g}")
+        _emit_classroom_result(encode_payload(error_payload(message, max_score=max_score, source=str(submission))), env)
+    if ci.in_github_actions(env):
+        ci.report_unusable(error, env, sys.stderr)
+
+
+def _emit_classroom_result(payload: str, env) -> None:
+    """The runner result goes to $GITHUB_OUTPUT as `result`, or to stdout as that line if it is unset."""
+    from grader import ci
+
+    if not ci.set_output("result", payload, env):
+        typer.echo(f"result={payload}")
 
 
 @app.command("list")
