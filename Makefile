@@ -6,7 +6,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test key bench clean
+.PHONY: setup demo test key bench gradescope clean
 
 setup: $(STAMP)
 
@@ -28,5 +28,8 @@ key: setup
 bench: setup
 	$(BIN)/python benchmarks/check_cold_start.py
 
+gradescope: setup
+	$(BIN)/python gradescope/build_zip.py dist/gradescope-autograder.zip
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info
