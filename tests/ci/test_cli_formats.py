@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import sys
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -65,11 +64,10 @@ def test_unusable_submission_exits_2_with_one_message(tmp_path, monkeypatch, cap
     """Through the console script an unreadable file exits 2 and names the file and line on stderr."""
     path = tmp_path / "submission.yaml"
     path.write_text("homework: hw2-cnn\nanswers:\n  p4: [\n", encoding="utf-8")
-    monkeypatch.setattr(sys, "argv", ["grader", "check", str(path), "--format", fmt])
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     monkeypatch.delenv("GITHUB_OUTPUT", raising=False)
     with pytest.raises(SystemExit) as exited:
-        cli.main()
+        cli.main(["check", str(path), "--format", fmt])
     assert exited.value.code == 2
     captured = capsys.readouterr()
     assert captured.err.startswith(f"error: {path}:4:")
