@@ -41,7 +41,12 @@ def render_markdown(result: Result) -> str:
         items = [item for item in result.items if item.problem == problem.id]
         lines += ["", f"### {md_escape(problem.id.upper())} {md_escape(problem.title)} — "
                       f"{points(problem.score)} / {points(problem.max_score)}", ""]
-        lines += _table(items)
+        lines += _table([item for item in items if item.status is not Status.MISSING])
+        missing = [item for item in items if item.status is Status.MISSING]
+        if missing:  # one line for all of them: a long run of "no answer" rows hides the rest
+            lost = sum(item.max_score for item in missing)
+            lines += ["", f"{MARKS[Status.MISSING]} Not answered ({len(missing)}, {points(lost)} points): "
+                          + ", ".join(_code(item.id) for item in missing)]
     if result.warnings:
         lines += ["", "**Warnings**", ""]
         lines += [f"- {md_escape(warning)}" for warning in result.warnings]

@@ -73,11 +73,12 @@ def test_junit_survives_hostile_text(tmp_path):
 
 
 def test_markdown_has_a_row_per_item_and_the_total(graded):
-    """The report has the score line and one table row per item, marked by status."""
+    """The report has the score line, a table row per answered item, and one line for the unanswered ones."""
     text = render_markdown(graded("partial"))
     assert "**Score: 36.75 / 40 (91.9%)**" in text
     rows = [line for line in text.splitlines() if line.startswith("| ") and "<code>p4." in line]
-    assert len(rows) == 65
+    assert len(rows) == 64
+    assert "⬜ Not answered (1, 0.5 points): <code>p4.layer3.rf</code>" in text
     row = next(line for line in rows if "p4.layer2.output" in line)
     assert row.startswith("| 🟡 |") and "0.25 / 0.5" in row and "spatial size" in row
     assert "expected: 126 × 126 × 64" in row
