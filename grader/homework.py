@@ -51,7 +51,86 @@ class ExpressionOptions:
     nonnegative: tuple[str, ...] = ()
 
 
-ItemOptions = NumberOptions | ShapeOptions | ExpressionOptions
+@dataclass(frozen=True)
+class Choice:
+    """One option of a `choice` item: the name shown to students and the other ways to say it.
+
+    `feedback` explains why this option is wrong, shown when a student picks it but it is
+    not the key's option.
+    """
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    feedback: str = ""
+
+
+@dataclass(frozen=True)
+class ChoiceOptions:
+    """Options of a `choice` item: the options a student picks one of (the key names one)."""
+
+    choices: tuple[Choice, ...]
+
+
+@dataclass(frozen=True)
+class FunctionName:
+    """A function symbol an equation may apply (`f`, `T`), with the other names students use."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    meaning: str = ""
+
+
+@dataclass(frozen=True)
+class EquationOptions:
+    """Options of an `equation` item: its function symbols and variables (`f`, `T`; `x`)."""
+
+    functions: tuple[FunctionName, ...]
+    variables: tuple[Variable, ...]
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One idea a free-text answer should contain, worth `share` of the item's points.
+
+    Each phrasing is a sequence of word slots; a slot lists alternatives with `|` and a
+    trailing `*` matches any word starting so (`translat*`). Words match with simple
+    inflections (plurals, -ed, -ing, British/American -ise/-ize), hyphens and spaces are
+    interchangeable, and up to a few other words may stand between two slots of the same
+    clause. A phrasing counts only if no negation (not, no, never, without, …) stands
+    just before it, unless `negatable` is False (concepts that are themselves about a
+    limitation, e.g. "cannot capture motion").
+    """
+
+    name: str
+    share: float
+    phrasings: tuple[str, ...]
+    negatable: bool = True
+
+
+@dataclass(frozen=True)
+class TextOptions:
+    """Options of a `text` item: its concept rubric. Shares add up to at least 1; the score
+    is the sum of the shares found, capped at 1 (so "any two of these" is six concepts of 1/2).
+    """
+
+    concepts: tuple[Concept, ...]
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """An anticipated answer (read by the item's checker) with its credit and feedback.
+
+    `answer` is computed by the problem's own code with one assumption changed (a 9×9 filter
+    instead of 7×7, the bias counted), never typed as a bare value. A mistake with credit 1
+    is an accepted alternative that earns full points with a note.
+    """
+
+    answer: str
+    credit: float
+    feedback: str
+
+
+ItemOptions = NumberOptions | ShapeOptions | ExpressionOptions | ChoiceOptions | EquationOptions | TextOptions
 
 _DEFAULT_OPTIONS: Mapping[str, Callable[[], ItemOptions]] = {
     "number": NumberOptions,
@@ -68,6 +147,7 @@ class Item:
     points: float
     prompt: str
     options: ItemOptions | None = None
+    mistakes: tuple[Mistake, ...] = ()
 
     def __post_init__(self) -> None:
         if self.options is None and self.kind in _DEFAULT_OPTIONS:

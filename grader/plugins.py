@@ -6,13 +6,29 @@ from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 
 from grader.errors import UsageError
-from grader.homework import KINDS, ExpressionOptions, Homework, NumberOptions, ShapeOptions
+from grader.homework import (
+    KINDS,
+    ChoiceOptions,
+    EquationOptions,
+    ExpressionOptions,
+    Homework,
+    NumberOptions,
+    ShapeOptions,
+    TextOptions,
+)
 from grader.models import Status
 
 ENTRY_POINT_GROUP = "grader.homeworks"
 
 _STATUSES = {status.value for status in Status}
-_OPTIONS_OF_KIND = {"number": NumberOptions, "shape": ShapeOptions, "expression": ExpressionOptions}
+_OPTIONS_OF_KIND = {
+    "number": NumberOptions,
+    "shape": ShapeOptions,
+    "expression": ExpressionOptions,
+    "choice": ChoiceOptions,
+    "equation": EquationOptions,
+    "text": TextOptions,
+}
 
 
 class PluginError(Exception):
@@ -76,11 +92,39 @@ def _validate_item(where: str, problem_id: str, item) -> None:
     expected_options = _OPTIONS_OF_KIND.get(item.kind)
     if expected_options is not None and not isinstance(item.options, expected_options):
         raise PluginError(f"{at}: kind {item.kind!r} needs options of type {expected_options.__name__}")
-    if isinstance(item.options, ExpressionOptions):
-        names: dict[str, str] = {}
-        for variable in item.options.variables:
-            for spelling in (variable.name, *variable.aliases):
-                if names.setdefault(spelling, variable.name) != variable.name:
-                    raise PluginError(
-                        f"{at}: the name {spelling!r} is used by both {names[spelling]!r} and {variable.name!r}"
-                    )
+    options = item.options
+    if isinstance(options, (ExpressionOptions, EquationOptions)):
+        named = [*options.variables, *getattr(options, "functions", ())]
+        _check_unique_spellings(at, "name", [(n.name, (n.name, *n.aliases)) for n in named])
+    if isinstance(options, ChoiceOptions):
+        if len(options.choices) < 2:
+            raise PluginError(f"{at}: a choice item needs at least two choices")
+        _check_unique_spellings(at, "option spelling", [(c.name, (c.name, *c.aliases)) for c in options.choices],
+                                normalise=_choice_spelling)
+    if isinstance(options, TextOptions):
+        if not options.concepts:
+            raise PluginError(f"{at}: a text item needs at least one concept")
+        for concept in options.concepts:
+            if not 0 < concept.share <= 1 or not concept.phrasings:
+                raise PluginError(f"{at}: concept {concept.name!r} needs a share in (0, 1] and at least one phrasing")
+        if sum(c.share for c in options.concepts) < 1 - 1e-9:
+            raise PluginError(f"{at}: the concepts' shares add up to less than 1, so full marks are impossible")
+    for mistake in item.mistakes:
+        if not 0 <= mistake.credit <= 1 or not mistake.feedback:
+            raise PluginError(f"{at}: mistake {mistake.answer!r} needs a credit in [0, 1] and feedback")
+
+
+def _choice_spelling(text: str) -> str:
+    from grader.checks.choice import normalise
+
+    return normalise(text)
+
+
+def _check_unique_spellings(at: str, what: str, entries, normalise=lambda s: s) -> None:
+    """Raise if one spelling belongs to two different names (an alias clash)."""
+    owners: dict[str, str] = {}
+    for name, spellings in entries:
+        for spelling in spellings:
+            key = normalise(spelling)
+            if owners.setdefault(key, name) != name:
+                raise PluginError(f"{at}: the {what} {spelling!r} is used by both {owners[key]!r} and {name!r}")
