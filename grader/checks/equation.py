@@ -1,0 +1,144 @@
+"""The `equation` checker: `lhs = rhs` with declared function symbols, compared as an equation.
+
+Two equations agree when their sides are the same pair in either order, or, more generally,
+when `lhs - rhs` is a non-zero constant multiple of the expected `lhs - rhs` (so
+`f(T(x)) - f(x) = 0` is the same statement as `f(x) = f(T(x))`). Composition is read too:
+`f∘T = f` is `f(T(x)) = f(x)`, and a bare function name beside a composition means it
+applied to the item's first variable. Nothing is evaluated as code: each side goes through
+the safe parser with the item's names only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import sympy
+
+from grader.homework import EquationOptions, Item
+from grader.parse.chains import split_members
+from grader.parse.errors import FormatError
+from grader.parse.mathtext import canonical_name, parse_math
+from grader.timelimit import TimeLimitExceeded, run_with_time_limit
+from grader.verdict import Verdict
+
+SIMPLIFY_SECONDS = 1.0
+
+Equation = tuple[sympy.Expr, sympy.Expr]
+
+# "… for all x", "∀x ∈ X", "\forall x": a quantifier after the equation states nothing to grade.
+_QUANTIFIER = re.compile(
+    r"(?:,|\\quad|\\,|\s)*(?:\\text\{\s*)?(?:\\forall|∀|for\s+(?:all|every|any|each))\b.*$",
+    re.IGNORECASE | re.DOTALL,
+)
+_COMPOSE = re.compile(r"\\circ\b|∘")
+
+
+@dataclass(frozen=True)
+class _Vocabulary:
+    variables: dict[str, sympy.Symbol]
+    functions: dict[str, sympy.FunctionClass]
+    spellings: tuple[str, ...]  # every function spelling, longest first, for the rewrites
+    argument: str  # the first variable's name: what a composition is applied to
+
+
+@cache
+def _vocabulary(options: EquationOptions) -> _Vocabulary:
+    variables = {}
+    for v in options.variables:
+        symbol = sympy.Symbol(v.name)
+        variables.update((canonical_name(s), symbol) for s in (v.name, *v.aliases))
+    functions = {}
+    for f in options.functions:
+        function = sympy.Function(f.name)
+        functions.update((canonical_name(s), function) for s in (f.name, *f.aliases))
+    spellings = tuple(sorted(functions, key=len, reverse=True))
+    return _Vocabulary(variables, functions, spellings, options.variables[0].name)
+
+
+def _options(item: Item) -> EquationOptions:
+    assert isinstance(item.options, EquationOptions), f"{item.id}: equation items need EquationOptions"
+    return item.options
+
+
+def read(text: str, item: Item) -> Equation:
+    """The two sides of `lhs = rhs`; FormatError if there is no `=`, more than one, or a side is unreadable."""
+    vocabulary = _vocabulary(_options(item))
+    cleaned = _QUANTIFIER.sub("", _COMPOSE.sub("∘", text.strip().strip("$").strip()))
+    sides = split_members(cleaned, "=")
+    if len(sides) != 2:
+        problem = "no '='" if len(sides) == 1 else f"{len(sides) - 1} '=' signs"
+        raise FormatError(f"an equation needs exactly one '=' between two sides; this has {problem}",
+                          text=text, hint="write it like f(T(x)) = f(x)")
+    if not all(sides):
+        raise FormatError("one side of the '=' is empty", text=text, hint="write it like f(T(x)) = f(x)")
+    composed = [_is_composition(side, vocabulary) for side in sides]
+    rewritten = [_rewrite(side, vocabulary, bare_is_call=any(composed)) for side in sides]
+    lhs, rhs = (parse_math(side, variables=vocabulary.variables, function_symbols=vocabulary.functions)
+                for side in rewritten)
+    return lhs, rhs
+
+
+def _function_pattern(vocabulary: _Vocabulary) -> str:
+    return "|".join(re.escape(s) for s in vocabulary.spellings)
+
+
+def _is_composition(side: str, vocabulary: _Vocabulary) -> bool:
+    return "∘" in side and _composition(side, vocabulary) is not None
+
+
+def _composition(side: str, vocabulary: _Vocabulary) -> tuple[list[str], str | None] | None:
+    """`f ∘ T`, `(f∘T)(x)` or a bare `f` → the function names in order and the argument, if written."""
+    names = _function_pattern(vocabulary)
+    match = re.fullmatch(rf"\(?\s*((?:{names})(?:\s*∘\s*(?:{names}))*)\s*\)?\s*(?:\(\s*(\w+)\s*\))?", side.strip())
+    if match is None:
+        return None
+    return [name.strip() for name in match.group(1).split("∘")], match.group(2)
+
+
+def _rewrite(side: str, vocabulary: _Vocabulary, *, bare_is_call: bool) -> str:
+    """Compositions and bare names as calls on the first variable; `T x` and `Tx` as `T(x)`."""
+    composition = _composition(side, vocabulary)
+    if composition is not None and ("∘" in side or bare_is_call):
+        names, argument = composition
+        text = argument or vocabulary.argument
+        for name in reversed(names):
+            text = f"{name}({text})"
+        return text
+    if not vocabulary.variables:
+        return side
+    variables = "|".join(re.escape(v) for v in sorted(vocabulary.variables, key=len, reverse=True))
+    # Operator notation: a function name directly before a variable (T x, Tx) applies it.
+    return re.sub(rf"\b({_function_pattern(vocabulary)})\s*({variables})\b(?!\s*\()", r"\1(\2)", side)
+
+
+def show(value: Equation) -> str:
+    """How the grader read the equation."""
+    lhs, rhs = value
+    return f"{sympy.sstr(lhs)} = {sympy.sstr(rhs)}"
+
+
+def compare(given: Equation, expected: Equation, item: Item) -> Verdict:
+    """Full credit for the same equation (sides in either order, or a constant multiple of it)."""
+    (lhs, rhs), (want_lhs, want_rhs) = given, expected
+    if (lhs, rhs) in ((want_lhs, want_rhs), (want_rhs, want_lhs)):
+        return Verdict(1.0)
+    if lhs == rhs:
+        return Verdict(0.0, "Both sides are the same, so this equation holds for every f and T and defines nothing.")
+    try:
+        same = run_with_time_limit(lambda: _proportional(lhs - rhs, want_lhs - want_rhs), SIMPLIFY_SECONDS)
+    except TimeLimitExceeded:
+        return Verdict(0.0, "The grader could not decide whether this equation is equivalent to the expected one; "
+                            "it is flagged for your instructor to review.", needs_review=True)
+    if same:
+        return Verdict(1.0, "Equivalent to the expected equation.")
+    return Verdict(0.0, "This equation does not state the expected property.")
+
+
+def _proportional(difference: sympy.Expr, expected: sympy.Expr) -> bool:
+    """Whether difference = c · expected for a non-zero constant c."""
+    if expected == 0:
+        return difference == 0
+    ratio = sympy.simplify(difference / expected)
+    return bool(ratio.is_number and ratio != 0 and ratio.is_finite)

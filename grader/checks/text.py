@@ -1,0 +1,192 @@
+"""The `text` checker: free text scored by a concept rubric, always flagged for a person to review.
+
+A concept is found when one of its phrasings occurs in the answer (see `Concept` for the
+phrasing syntax). Words are compared after light stemming, so plurals and -ed/-ing forms and
+British/American spellings match; hyphens and spaces are interchangeable ("down-sampling",
+"down sampling", "downsampling"); a few other words may stand between two words of a
+phrasing within one clause ("the same set of filter weights" has "same … weights"). A
+negation just before a phrasing, or between its words, defeats it ("not translation
+invariant", "weights are not shared").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from grader.homework import Concept, Item, TextOptions
+from grader.verdict import Verdict
+
+# How many other words may stand between two words of a phrasing.
+GAP = 3
+# How many words before a phrasing a negation reaches.
+NEGATION_REACH = 3
+_NEGATIONS = frozenset({"not", "no", "never", "without", "nor", "neither", "none", "lack", "lacks",
+                        "lacking", "unable", "cant"})
+# "not only X but also Y" affirms X.
+_NOT_NEGATING_AFTER = frozenset({"only", "just", "merely", "necessarily"})
+_REVIEW_NOTE = "Scored automatically by looking for the key ideas; your instructor reviews free-text answers."
+
+
+@dataclass(frozen=True)
+class _Token:
+    raw: str
+    stem: str
+    clause: int
+
+
+@cache
+def stem(word: str) -> str:
+    """A crude stem: `weights`→`weight`, `shared`/`sharing`/`share`→`shar`, `normalise`→`normaliz`."""
+    w = re.sub(r"is(e|ed|es|ing|ation|ations)$", r"iz\1", word)
+    if len(w) > 4 and w.endswith("ies"):
+        w = w[:-3] + "y"
+    elif len(w) > 4 and re.search(r"(ss|x|ch|sh)es$", w):
+        w = w[:-2]
+    elif len(w) > 3 and w.endswith("s") and not re.search(r"(ss|us|is)$", w):
+        w = w[:-1]
+    for suffix, shortest in (("ing", 6), ("ed", 5)):
+        if len(w) >= shortest and w.endswith(suffix):
+            w = w[: -len(suffix)]
+            if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiouls":
+                w = w[:-1]  # mapping → mapp → map
+            break
+    if len(w) > 3 and w.endswith("e"):
+        w = w[:-1]
+    return w
+
+
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = re.sub(r"[’']", "'", text)
+    text = re.sub(r"\bcan ?not\b|\bcan't\b", "can not", text)
+    text = re.sub(r"\bwon't\b", "will not", text)
+    text = re.sub(r"n't\b", " not", text)
+    # 1 × 1, 3x3, 5 * 5 → one word, as written in "1x1 convolution".
+    return re.sub(r"(\d)\s*[x×*]\s*(?=\d)", r"\1x", text)
+
+
+def tokens(text: str) -> list[_Token]:
+    """Words of the text with their stems and the clause they are in (clauses end at . ; : ! ? and newlines)."""
+    result: list[_Token] = []
+    for clause, part in enumerate(re.split(r"[.;:!?\n()]+|\bbut\b|\bwhereas\b|\bhowever\b", _normalise(text))):
+        for word in re.findall(r"[^\W_]+", part):
+            result.append(_Token(word, stem(word), clause))
+    return result
+
+
+@dataclass(frozen=True)
+class _Alternative:
+    """One alternative of a slot: one or more words, each a stem or a prefix (`translat*`)."""
+
+    words: tuple[str, ...]
+
+    def match(self, toks: list[_Token], i: int) -> int | None:
+        """How many tokens from i this alternative covers, or None."""
+        n = len(self.words)
+        if i + n <= len(toks) and all(_word_matches(w, toks[i + k]) for k, w in enumerate(self.words)):
+            if len({toks[i + k].clause for k in range(n)}) == 1:
+                return n
+        joined = "".join(w.rstrip("*") for w in self.words)
+        if n > 1 and _word_matches(joined + ("*" if self.words[-1].endswith("*") else ""), toks[i]):
+            return 1  # "fullyconnected" for fully_connected
+        if n == 1 and i + 1 < len(toks) and toks[i].clause == toks[i + 1].clause:
+            pair = toks[i].raw + toks[i + 1].raw  # "down sampling" for downsampl*
+            if _word_matches(self.words[0], _Token(pair, stem(pair), toks[i].clause)):
+                return 2
+        return None
+
+
+def _word_matches(word: str, token: _Token) -> bool:
+    if word.endswith("*"):
+        return token.raw.startswith(word[:-1])
+    return token.raw == word or token.stem == stem(word)
+
+
+@cache
+def _compile(phrasing: str) -> tuple[tuple[_Alternative, ...], ...]:
+    """`same weight|kernel` → slots of alternatives; `_` joins the words of one alternative."""
+    slots = []
+    for slot in _normalise(phrasing).split():
+        slots.append(tuple(_Alternative(tuple(alt.split("_"))) for alt in slot.split("|")))
+    return tuple(slots)
+
+
+def _negated(toks: list[_Token], start: int) -> bool:
+    """Whether a negation stands just before the match, in the same clause."""
+    clause = toks[start].clause
+    for j in range(max(0, start - NEGATION_REACH), start):
+        if toks[j].clause != clause:
+            continue
+        if toks[j].raw in _NEGATIONS:
+            following = toks[j + 1].raw if j + 1 < len(toks) else ""
+            if following not in _NOT_NEGATING_AFTER:
+                return True
+    return False
+
+
+def find(phrasing: str, text_tokens: list[_Token], *, negatable: bool = True) -> bool:
+    """Whether the phrasing occurs in the tokens (and, if negatable, is not negated)."""
+    slots = _compile(phrasing)
+    starts_negated = any(w in _NEGATIONS for alt in slots[0] for w in alt.words)
+
+    def extend(slot: int, i: int) -> bool:
+        if slot == len(slots):
+            return True
+        lowest = i
+        highest = i if slot == 0 else i + GAP
+        for j in range(lowest, min(highest, len(text_tokens) - 1) + 1):
+            if slot > 0 and text_tokens[j].clause != text_tokens[i - 1].clause:
+                break
+            for alt in slots[slot]:
+                covered = alt.match(text_tokens, j)
+                if covered is not None:
+                    gap = list(range(i, j)) if slot > 0 else []
+                    if negatable and not starts_negated and any(text_tokens[g].raw in _NEGATIONS for g in gap):
+                        continue
+                    if extend(slot + 1, j + covered):
+                        return True
+        return False
+
+    for start in range(len(text_tokens)):
+        if extend(0, start):
+            if not negatable or starts_negated or not _negated(text_tokens, start):
+                return True
+    return False
+
+
+def found_concepts(text: str, options: TextOptions) -> list[Concept]:
+    """The rubric's concepts the text contains, in rubric order."""
+    toks = tokens(text)
+    return [c for c in options.concepts if any(find(p, toks, negatable=c.negatable) for p in c.phrasings)]
+
+
+def _options(item: Item) -> TextOptions:
+    assert isinstance(item.options, TextOptions), f"{item.id}: text items need TextOptions"
+    return item.options
+
+
+def read(text: str, item: Item) -> str:
+    """The answer's text, as written."""
+    return text.strip()
+
+
+def show(value: str) -> str:
+    return value
+
+
+def compare(given: str, expected: str, item: Item) -> Verdict:
+    """The shares of the concepts found (capped at 1), listing found and missing ones; always for review."""
+    options = _options(item)
+    found = found_concepts(given, options)
+    score = min(1.0, sum(c.share for c in found))
+    parts = []
+    if found:
+        parts.append("Found: " + "; ".join(c.name for c in found) + ".")
+    missing = [c for c in options.concepts if c not in found]
+    if missing and score < 1.0:
+        parts.append("Missing: " + "; ".join(c.name for c in missing) + ".")
+    parts.append(_REVIEW_NOTE)
+    return Verdict(round(score, 4), " ".join(parts), needs_review=True)
