@@ -8,17 +8,26 @@ from types import ModuleType
 from typing import Any
 
 from grader import __version__
-from grader.checks import expression, number, shape
+from grader.checks import choice, equation, expression, number, shape, text
 from grader.homework import Homework, Item
 from grader.key import Key
 from grader.models import ItemResult, ProblemResult, RawAnswer, Result, Status, Submission
+from grader.parse.chains import split_members
 from grader.parse.errors import FormatError
 from grader.verdict import Verdict, invalid
 
 log = logging.getLogger(__name__)
 
 # One checker module per kind: read(text, item), compare(given, expected, item), show(value).
-CHECKERS: dict[str, ModuleType] = {"number": number, "shape": shape, "expression": expression}
+# A module with ALLOWS_CHAINS = True also reads `a = b = c` chains (graded on the last member).
+CHECKERS: dict[str, ModuleType] = {
+    "number": number,
+    "shape": shape,
+    "expression": expression,
+    "equation": equation,
+    "choice": choice,
+    "text": text,
+}
 
 _INTERNAL_ERROR = (
     "The grader could not check this answer because of an internal error; "
@@ -86,9 +95,14 @@ def grade_item(
         return ItemResult(**common, status=Status.MISSING, score=0.0, feedback="No answer given.")
     read_as = None
     try:
-        given_value = checker.read(answer.text, item)
+        given_value, chain_note = read_answer(checker, answer.text, item)
         read_as = checker.show(given_value)
         verdict = checker.compare(given_value, expected_value, item)
+        if verdict.score < 1.0 and item.mistakes:
+            verdict = _anticipated(checker, item, given_value) or verdict
+        if chain_note:
+            verdict = Verdict(verdict.score, _sentences(verdict.feedback, chain_note), verdict.status,
+                              verdict.needs_review)
     except FormatError as error:
         verdict = invalid(error.explain())
     except Exception:  # a crash is a result: the student gets a safe message, the log the traceback
@@ -104,6 +118,45 @@ def grade_item(
         needs_review=verdict.needs_review,
         line=answer.line,
     )
+
+
+def read_answer(checker: ModuleType, text: str, item: Item) -> tuple[Any, str]:
+    """Read an answer; a chain `a = b = c` of a kind that allows it is read on its last member.
+
+    Returns the value and a note: empty, or saying which members disagree with the last one.
+    Members before the last that cannot be read (a label such as `H_out =`) are skipped.
+    """
+    if not getattr(checker, "ALLOWS_CHAINS", False):
+        return checker.read(text, item), ""
+    members = [m for m in split_members(text) if m]
+    if len(members) <= 1:
+        return checker.read(members[0] if members else text, item), ""
+    final = checker.read(members[-1], item)
+    disagree = []
+    for member in members[:-1]:
+        try:
+            value = checker.read(member, item)
+        except FormatError:
+            continue
+        if checker.compare(value, final, item).score < 1.0:
+            disagree.append(member)
+    if not disagree:
+        return final, ""
+    listed = ", ".join(f"'{m}'" for m in disagree)
+    return final, (f"The members of your chain are not all equal ({listed} differs from the last, "
+                   f"'{members[-1]}'); the last one is graded.")
+
+
+def _anticipated(checker: ModuleType, item: Item, given: Any) -> Verdict | None:
+    """The verdict of the first anticipated mistake the answer equals, if any."""
+    for mistake in item.mistakes:
+        if checker.compare(given, read_expected(item, mistake.answer), item).score >= 1.0:
+            return Verdict(mistake.credit, mistake.feedback)
+    return None
+
+
+def _sentences(*parts: str) -> str:
+    return " ".join(part for part in parts if part)
 
 
 def _points(value: float) -> float:

@@ -12,6 +12,9 @@ from grader.homework import ExpressionOptions, Item
 from grader.parse.mathtext import canonical_name, parse_math
 from grader.verdict import Verdict
 
+# Answers may be written as a chain `(7*7*3 + 1)*32 = 4736`; grading reads the last member.
+ALLOWS_CHAINS = True
+
 
 @dataclass(frozen=True)
 class _Vocabulary:
@@ -29,9 +32,26 @@ def _vocabulary(options: ExpressionOptions) -> _Vocabulary:
         for v in options.variables
         for spelling in (v.name, *v.aliases)
     }
+    for v in options.variables:
+        for spelling in index_spellings(v.name):
+            names.setdefault(spelling, symbols[v.name])  # declared spellings win
     variables = tuple(IntegerVariable(symbols[v.name], v.low, v.high) for v in options.variables)
     constraints = tuple(sympy.Ge(parse_math(text, variables=names), 0) for text in options.nonnegative)
     return _Vocabulary(names, Domain(variables, constraints))
+
+
+# Layer indices students write: k_i, k_l, k_n for the current layer, R_{i-1} for the previous one.
+_INDICES = ("i", "l", "n")
+
+
+def index_spellings(name: str) -> list[str]:
+    """Index-style names of a variable: `k` → k_i, k_l, k_n; `R_prev` → R_i-1, R_l-1, R_n-1 (canonical)."""
+    if name.endswith("_prev"):
+        base = name.removesuffix("_prev")
+        return [f"{base}_{i}-1" for i in _INDICES]
+    if "_" not in name:
+        return [f"{name}_{i}" for i in _INDICES]
+    return []
 
 
 def _options(item: Item) -> ExpressionOptions:

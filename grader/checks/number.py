@@ -6,6 +6,9 @@ from grader.homework import Item, NumberOptions
 from grader.parse.numbers import NumberReading, format_number, read_number
 from grader.verdict import Verdict
 
+# Answers may be written as a chain `(7*7*3 + 1)*32 = 4736`; grading reads the last member.
+ALLOWS_CHAINS = True
+
 # An approximate answer needs this many significant digits: "2G" for 2,101,585,920 is too coarse.
 MIN_SIGNIFICANT_DIGITS = 2
 
