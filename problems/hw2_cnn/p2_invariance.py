@@ -1,0 +1,152 @@
+"""Problem 2: invariance and equivariance (equation, choice and free-text items).
+
+The two definitions are built as sympy expressions over an undefined network `f`, a
+transformation `T` and an input `x`; the key and the anticipated mistake (giving one
+definition for the other) are printed from them.
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from grader.homework import (
+    Choice,
+    ChoiceOptions,
+    Concept,
+    EquationOptions,
+    FunctionName,
+    Item,
+    Mistake,
+    Problem,
+    TextOptions,
+    Variable,
+)
+
+f, T = sympy.Function("f"), sympy.Function("T")
+x = sympy.Symbol("x")
+
+# f(T(x)) = f(x): transforming the input leaves the output unchanged.
+INVARIANCE = (f(T(x)), f(x))
+# f(T(x)) = T(f(x)): transforming the input transforms the output the same way.
+EQUIVARIANCE = (f(T(x)), T(f(x)))
+
+
+def equation_text(equation: tuple[sympy.Expr, sympy.Expr]) -> str:
+    """An equation as the key (and students) write it."""
+    return f"{sympy.sstr(equation[0])} = {sympy.sstr(equation[1])}"
+
+
+EQUATION_OPTIONS = EquationOptions(
+    functions=(
+        FunctionName("f", ("F", "h", "phi", "net", "model", "g_theta"), "the network"),
+        FunctionName("T", ("t", "g", "tau", "T_g", "S", "transform"), "the transformation"),
+    ),
+    variables=(Variable("x", ("X", "I", "img", "input", "u"), meaning="the input"),),
+)
+
+POOLING = Choice("pooling", ("pooling layer", "pooling layers", "max pooling", "max-pool", "maxpool", "max pool",
+                             "maxpooling", "pool", "average pooling", "avg pooling", "subsampling", "maxpool2d"))
+LAYER_TYPES = ChoiceOptions((
+    Choice("convolution", ("convolutional layer", "convolutional", "conv", "conv layer", "convolutions",
+                           "convolutional layers", "conv2d"),
+           "Convolution is translation *equivariant* (a shifted input gives a shifted feature map); it is the "
+           "pooling that discards small shifts."),
+    POOLING,
+    Choice("fully connected", ("fully-connected layer", "fully connected layer", "dense", "dense layer", "fc",
+                               "linear", "linear layer", "mlp"),
+           "A fully connected layer ties each weight to one input position, so it is not translation invariant."),
+    Choice("activation", ("activation function", "activations", "relu", "nonlinearity", "non linearity",
+                          "sigmoid"),
+           "An activation acts on each value on its own; it neither adds nor removes translation invariance."),
+    Choice("batch normalisation", ("batch normalization", "batch norm", "batchnorm", "bn", "batchnorm2d"),
+           "Batch normalisation rescales each channel; it does not make features insensitive to shifts."),
+))
+
+ROTATION = ChoiceOptions((
+    Choice("invariant", ("rotation invariant", "rotationally invariant", "invariance"),
+           "A standard CNN is not rotation invariant: its filters are not rotated, so a rotated input gives "
+           "different features."),
+    Choice("equivariant", ("rotation equivariant", "rotationally equivariant", "equivariance"),
+           "A standard CNN is not rotation equivariant either: rotating the input does not simply rotate the "
+           "feature maps, because the learned filters are not rotation symmetric."),
+    Choice("neither", ("neither invariant nor equivariant", "neither equivariant nor invariant", "none",
+                       "none of them", "none of the above", "not invariant and not equivariant",
+                       "not equivariant and not invariant", "neither of them", "neither of the two")),
+))
+
+_AUGMENTATION = Concept(
+    "data augmentation with rotated images", 0.6,
+    ("augment*", "rotat* image|input|sample|copy|version|data|example", "train* on|with rotat*",
+     "random rotation*|rotat*"))
+_GROUP_CONV = Concept(
+    "rotation- or group-equivariant convolutions (alternative)", 0.4,
+    ("group equivarian*|conv*|cnn", "g_cnn|gcnn", "rotat* equivarian* conv*|cnn|filter|layer|network",
+     "steerable|harmonic", "rotat* filter|kernel", "capsule", "spatial transformer", "polar",
+     "equivariant conv*|network|layer"))
+_PRESENCE = Concept(
+    "what matters is whether a pattern is present, not where", 0.5,
+    ("present|presence|exist*|whether|contain*", "what not where", "matter* what", "not where",
+     "no matter where", "doesn't|not matter where", "is there"),
+    negatable=False)
+_ONE_DETECTOR = Concept(
+    "one detector fires regardless of the location", 0.5,
+    ("regardless|irrespective position|location|where", "anywhere", "wherever", "any position|location|place",
+     "same feature|detector|filter|weight", "independent position|location", "different position|location",
+     "no matter where", "shift|translat* object|input|image", "position|location not matter|change",
+     "generaliz*"))
+
+_TASKS = (
+    ("pose estimation", ("pose estimat*", "pose", "human pose|posture")),
+    ("facial landmark detection", ("facial|face landmark*|keypoint*", "landmark*", "face alignment")),
+    ("anatomical / medical localisation", ("medical|anatomical|anatomy|organ|tumou*r|lesion|x_ray|mri|ct",
+                                           "medical imag*")),
+    ("object localisation / bounding-box regression", ("localization|localiz*", "bounding box*",
+                                                       "bounding_box*", "bbox*", "object detect*", "where exactly",
+                                                       "position matter*|important", "location matter*|important")),
+    ("keypoint detection", ("keypoint*", "key point*", "key_point*")),
+    ("left vs right distinctions", ("left right", "left_right", "left vs right", "mirror*", "handedness",
+                                    "orientation matter*", "6 9|six nine", "digit 6|9", "b d", "reading text",
+                                    "text recognition|reading|ocr", "character*|letter*")),
+)
+APPLICATIONS = TextOptions(tuple(Concept(name, 0.5, phrasings) for name, phrasings in _TASKS))
+
+ITEMS: tuple[Item, ...] = (
+    Item("p2.a.invariance", "equation", 3,
+         "Write the definition of invariance of f to a transformation T, applied to input x.", EQUATION_OPTIONS,
+         mistakes=(Mistake(equation_text(EQUIVARIANCE), 0.0,
+                           "That is the definition of equivariance (the output transforms with the input); "
+                           "invariance means the output does not change: f(T(x)) = f(x)."),)),
+    Item("p2.a.equivariance", "equation", 3, "Write the definition of equivariance of f to T.", EQUATION_OPTIONS,
+         mistakes=(Mistake(equation_text(INVARIANCE), 0.0,
+                           "That is the definition of invariance (the output does not change); equivariance "
+                           "means the output transforms the same way as the input."),)),
+    Item("p2.b", "choice", 3, "Which layer type is most responsible for local translation invariance? "
+         "(convolution, pooling, fully connected, activation, batch normalisation)", LAYER_TYPES),
+    Item("p2.c.rotation", "choice", 2, "Is a standard CNN rotation invariant, equivariant, or neither?", ROTATION),
+    Item("p2.c.remedy", "text", 2, "How can rotation robustness be obtained?", TextOptions((_AUGMENTATION, _GROUP_CONV))),
+    Item("p2.d", "text", 3, "Why is translation invariance desirable in many problems?",
+         TextOptions((_PRESENCE, _ONE_DETECTOR))),
+    Item("p2.e", "text", 4, "Give applications where translation invariance is undesirable.", APPLICATIONS),
+)
+
+MODEL_ANSWERS = {
+    "p2.c.remedy": "Data augmentation with randomly rotated images; alternatively rotation-equivariant "
+                   "(group-equivariant) convolutions.",
+    "p2.d": "Usually what matters is whether a pattern is present, not where it is: one detector fires regardless "
+            "of the location of the object.",
+    "p2.e": "Pose estimation and facial landmark detection, where the exact position is the answer.",
+}
+
+
+def reference() -> dict[str, str]:
+    """The key of Problem 2: both definitions printed from sympy, the right options, model answers."""
+    return {
+        "p2.a.invariance": equation_text(INVARIANCE),
+        "p2.a.equivariance": equation_text(EQUIVARIANCE),
+        "p2.b": POOLING.name,
+        "p2.c.rotation": next(c.name for c in ROTATION.choices if not c.feedback),
+        **MODEL_ANSWERS,
+    }
+
+
+PROBLEM = Problem(id="p2", title="Invariance and equivariance", items=ITEMS, reference=reference)

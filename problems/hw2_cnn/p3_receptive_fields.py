@@ -1,0 +1,156 @@
+"""Problem 3: receptive fields and modern architectures.
+
+Parameter counts are sympy expressions built from the layer configurations (kernel sizes and
+channel counts as symbols); the receptive field of the stacked layers comes from the torch
+network analysis (`reference_p3.py`), the effective size of a dilated kernel from the span of
+its taps. Anticipated mistakes are computed by the same functions with one assumption changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+
+from grader.homework import Concept, ExpressionOptions, Item, Mistake, Problem, TextOptions, Variable
+
+C, k, r = sympy.symbols("C k r")
+
+
+@dataclass(frozen=True)
+class ConvConfig:
+    """A square convolution with C input and C output channels, stride 1."""
+
+    kernel: int
+    dilation: int = 1
+
+
+# Problem 3 a(ii): one 15×15 layer, and three stacked 3×3 layers.
+SINGLE_15 = (ConvConfig(15),)
+THREE_3x3 = (ConvConfig(3),) * 3
+
+
+def conv_params(config: ConvConfig, *, bias: bool = False) -> sympy.Expr:
+    """Weights of one C→C convolution: one per kernel tap, input and output channel (dilation adds none)."""
+    return config.kernel**2 * C * C + (C if bias else 0)
+
+
+def stack_params(configs: tuple[ConvConfig, ...], *, bias: bool = False) -> sympy.Expr:
+    """Weights of a stack of C→C convolutions."""
+    return sympy.expand(sum(conv_params(c, bias=bias) for c in configs))
+
+
+def effective_kernel_size() -> sympy.Expr:
+    """Span of a k-tap kernel whose taps are r apart: from tap 0 to tap (k-1)·r, inclusive."""
+    first_tap, last_tap = 0, (k - 1) * r
+    return last_tap - first_tap + 1
+
+
+def naive_field(configs: tuple[ConvConfig, ...]) -> int:
+    """The wrong belief that stacked fields add kernel sizes (3 + 3 + 3 = 9)."""
+    return sum(c.kernel for c in configs)
+
+
+_C = Variable("C", ("c", "C_in", "C_out", "channels", "n_C", "D"), 1, 512, "channels")
+_K = Variable("k", ("K", "kernel_size", "kernel", "f", "F"), 1, 11, "kernel size")
+_R = Variable("r", ("d", "D", "dilation", "dilation_rate", "l"), 1, 6, "dilation rate")
+IN_C = ExpressionOptions((_C,))
+_BIAS_NOTE = "You counted the bias as well ({}); the item ignores it, but that is not an error of understanding."
+
+
+def _with_bias(configs: tuple[ConvConfig, ...]) -> Mistake:
+    with_bias = stack_params(configs, bias=True)
+    return Mistake(sympy.sstr(with_bias), 1.0, _BIAS_NOTE.format(sympy.sstr(with_bias)))
+
+
+_NINE = ConvConfig(naive_field(THREE_3x3))
+_KR = k * r  # "the kernel is stretched r times"
+
+_GROW_DEEPER = Concept(
+    "stack more convolutional layers (depth)", 0.5,
+    ("more|additional|extra|multiple|several layer|conv*", "stack*|add* layer|conv*", "deeper|depth",
+     "increas* depth|number layer"))
+_DOWNSAMPLE = Concept(
+    "spatial downsampling: pooling or strided convolution", 0.5,
+    ("pool*", "stride*|strided", "downsampl*|subsampl*", "reduc* resolution|spatial"))
+_DILATION = Concept(
+    "dilated convolutions (also accepted)", 0.5,
+    ("dilat*", "atrous"))
+_GRADIENTS = Concept(
+    "vanishing or exploding gradients", 0.5,
+    ("vanish*|explod* gradient*", "gradient* vanish*|explod*|shrink*|small|disappear*|die|decay*",
+     "gradient* become|get small|tiny|zero"))
+_DEGRADATION = Concept(
+    "degradation: accuracy gets worse / optimisation gets harder with depth", 0.5,
+    ("degrad*", "accuracy|performance|error drop*|decreas*|saturat*|worse|increase*|degrad*",
+     "harder|difficult|hard to train|optimi*|converge", "train* error|loss higher|increas*|worse",
+     "worse|lower accuracy|performance", "optimi* problem|difficult*|harder"))
+_PARALLEL_SCALES = Concept(
+    "parallel branches with 1×1, 3×3 and 5×5 filters capture several scales", 0.4,
+    ("parallel", "branch*", "multi_scale|multiscale", "different|multiple|several kernel|filter|scale|size",
+     "1x1 3x3 5x5", "3x3 5x5"))
+_CONCATENATE = Concept(
+    "padding keeps the sizes equal, so the outputs concatenate along the channels", 0.3,
+    ("concat*", "stack* channel|depth|along", "padding|pad same|equal size|dimension", "same spatial size|dimension"))
+_BOTTLENECK = Concept(
+    "1×1 convolutions as bottlenecks reduce the channels and the cost", 0.3,
+    ("1x1|pointwise|point_wise conv*|filter|kernel|layer|bottleneck|reduc*", "bottleneck*",
+     "reduc*|decreas*|fewer|compress* channel|depth|dimension|feature map",
+     "dimensionality|dimension reduction"))
+
+ITEMS: tuple[Item, ...] = (
+    Item("p3.a.i", "text", 3, "Name two ways a plain sequential CNN (VGG-style) grows its receptive field.",
+         TextOptions((_GROW_DEEPER, _DOWNSAMPLE, _DILATION))),
+    Item("p3.a.ii.params_15x15", "expression", 2,
+         "Parameters of one 15×15 convolution with C input and C output channels (ignore bias).", IN_C,
+         mistakes=(_with_bias(SINGLE_15),)),
+    Item("p3.a.ii.rf_three_3x3", "number", 2,
+         "Receptive field (side length) of three stacked 3×3 convolutions, stride 1.",
+         mistakes=(Mistake(str(naive_field(THREE_3x3)), 0.0,
+                           "Receptive fields do not add kernel sizes: each 3×3 layer widens the field by 2, "
+                           "so three of them see 1 + 2 + 2 + 2 = 7."),)),
+    Item("p3.a.ii.params_three_3x3", "expression", 2,
+         "Parameters of those three stacked 3×3 layers, C→C channels each (ignore bias).", IN_C,
+         mistakes=(_with_bias(THREE_3x3),
+                   Mistake(sympy.sstr(conv_params(THREE_3x3[0])), 0.0,
+                           "That is one 3×3 layer; the item asks for all three stacked layers."))),
+    Item("p3.a.ii.params_single_same_rf", "expression", 2,
+         "Parameters of a single convolution with the same receptive field as the three stacked 3×3 layers "
+         "(ignore bias).", IN_C,
+         mistakes=(Mistake(sympy.sstr(conv_params(_NINE)), 0.0,
+                           "A 9×9 filter: but three stacked 3×3 convolutions see 7×7, not 9×9, so the single "
+                           "layer is 7×7."),)),
+    Item("p3.a.iii", "text", 3, "What goes wrong when a plain network is made very deep?",
+         TextOptions((_GRADIENTS, _DEGRADATION))),
+    Item("p3.b.i", "text", 3, "Explain how an Inception module captures several scales and keeps the cost down.",
+         TextOptions((_PARALLEL_SCALES, _CONCATENATE, _BOTTLENECK))),
+    Item("p3.b.ii.effective_size", "expression", 1.5,
+         "Effective kernel size of a k×k convolution with dilation rate r.", ExpressionOptions((_K, _R)),
+         mistakes=(Mistake(sympy.sstr(_KR), 0.0,
+                           "Dilation does not multiply the size: it puts r − 1 gaps between neighbouring taps, "
+                           "so the size is k + (k − 1)(r − 1)."),)),
+    Item("p3.b.ii.effective_size_k3_r2", "number", 1, "Its value for k = 3, r = 2.",
+         mistakes=(Mistake(str(_KR.subs({k: 3, r: 2})), 0.0,
+                           "3 × 2 = 6 multiplies the size by the dilation; the taps at 0, 2, 4 span 5 pixels."),)),
+    Item("p3.b.ii.extra_params", "number", 0.5, "How many parameters does dilation add to the layer?"),
+)
+
+MODEL_ANSWERS = {
+    "p3.a.i": "Stacking more convolutional layers, and spatial downsampling with pooling or strided convolutions "
+              "(dilated convolutions also help).",
+    "p3.a.iii": "Vanishing or exploding gradients, and degradation: training accuracy gets worse as depth grows "
+                "because optimisation gets harder.",
+    "p3.b.i": "Parallel branches with 1x1, 3x3 and 5x5 filters look at several scales; padding keeps the spatial "
+              "sizes equal so the outputs are concatenated along the channels; 1x1 convolutions are bottlenecks "
+              "that reduce the channels and the cost.",
+}
+
+
+def reference() -> dict[str, str]:
+    """The key of Problem 3: the receptive field from torch, the rest from sympy (see reference_p3)."""
+    from problems.hw2_cnn.reference_p3 import compute_key
+
+    return {**compute_key(), **MODEL_ANSWERS}
+
+
+PROBLEM = Problem(id="p3", title="Receptive fields and modern architectures", items=ITEMS, reference=reference)

@@ -1,0 +1,56 @@
+"""Computes Problem 3's key: torch analyses the stacked and dilated layers, sympy states the formulas."""
+
+from __future__ import annotations
+
+import sympy
+from torch import nn
+
+from grader.nets import analyze
+from problems.hw2_cnn.p3_receptive_fields import (
+    SINGLE_15,
+    THREE_3x3,
+    ConvConfig,
+    conv_params,
+    effective_kernel_size,
+    k,
+    r,
+    stack_params,
+)
+
+# Channels and input size of the probe networks: any values work, the analysis only reads shapes.
+_PROBE_CHANNELS = 4
+_PROBE_SIZE = 32
+
+
+def build_stack(configs: tuple[ConvConfig, ...], channels: int = _PROBE_CHANNELS, *, bias: bool = False) -> nn.Sequential:
+    """The stack of C→C convolutions as torch modules (stride 1, no padding)."""
+    return nn.Sequential(*(nn.Conv2d(channels, channels, c.kernel, dilation=c.dilation, bias=bias) for c in configs))
+
+
+def receptive_field(configs: tuple[ConvConfig, ...]) -> int:
+    """Side length of the receptive field of the last layer, from the torch network analysis."""
+    reports = analyze(build_stack(configs), (_PROBE_CHANNELS, _PROBE_SIZE, _PROBE_SIZE))
+    return reports[-1].rf
+
+
+def dilation_extra_params(kernel: int = 3, dilation: int = 2, channels: int = _PROBE_CHANNELS) -> int:
+    """Parameters of a dilated convolution minus those of the same convolution undilated (torch counts)."""
+    def count(d: int) -> int:
+        return sum(p.numel() for p in nn.Conv2d(channels, channels, kernel, dilation=d).parameters())
+
+    return count(dilation) - count(1)
+
+
+def compute_key() -> dict[str, str]:
+    """Item id → key text for the computed Problem 3 items."""
+    rf = receptive_field(THREE_3x3)
+    size = effective_kernel_size()
+    return {
+        "p3.a.ii.params_15x15": sympy.sstr(stack_params(SINGLE_15)),
+        "p3.a.ii.rf_three_3x3": str(rf),
+        "p3.a.ii.params_three_3x3": sympy.sstr(stack_params(THREE_3x3)),
+        "p3.a.ii.params_single_same_rf": sympy.sstr(conv_params(ConvConfig(rf))),
+        "p3.b.ii.effective_size": sympy.sstr(size),
+        "p3.b.ii.effective_size_k3_r2": str(size.subs({k: 3, r: 2})),
+        "p3.b.ii.extra_params": str(dilation_extra_params()),
+    }
