@@ -186,6 +186,49 @@ def key(
     typer.echo(f"Wrote {path} ({len(computed.answers)} items).")
 
 
+@app.command()
+def template(
+    homework: Annotated[str, typer.Argument(help="The homework to write a blank submission for.")],
+    *,
+    schema: Annotated[
+        Optional[str], typer.Option(help="Schema path or URL for line 1 (default: HOMEWORK.schema.json).")
+    ] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of printing.")] = None,
+) -> None:
+    """A blank submission: every item id with its prompt as a comment (grades as all missing)."""
+    from grader.plugins import load_homework
+    from grader.template import render_template
+
+    _emit(render_template(load_homework(homework), schema=schema), output)
+
+
+@app.command()
+def schema(
+    homework: Annotated[str, typer.Argument(help="The homework whose submission schema to print.")],
+    *,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of printing.")] = None,
+) -> None:
+    """JSON Schema of a submission (ids, kinds, prompts), for editor completion and validation."""
+    import json
+
+    from grader.plugins import load_homework
+    from grader.schema import build_schema
+
+    _emit(json.dumps(build_schema(load_homework(homework)), indent=2, ensure_ascii=False) + "\n", output)
+
+
+def _emit(text: str, output: Optional[Path]) -> None:
+    """Print `text`, or write it to `output` and print the path written."""
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write: {error.strerror}", path=output) from None
+    typer.echo(f"Wrote {output}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script: a usage error prints one clear line and exits 2.
 

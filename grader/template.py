@@ -1,0 +1,62 @@
+"""A blank submission of a homework: every item id, its prompt as a comment, nothing answered."""
+
+from __future__ import annotations
+
+import textwrap
+
+from grader.homework import ChoiceOptions, Homework, Item
+
+# What the first line of a template points editors at; `grader schema HOMEWORK -o …` writes it.
+DEFAULT_SCHEMA_NAME = "{homework}.schema.json"
+
+_HOW_TO_ANSWER = {
+    "number": "a number; arithmetic such as (7*7*3 + 1)*32 is fine",
+    "shape": "a shape H × W × C, e.g. 256 x 256 x 32",
+    "expression": "a formula",
+    "equation": "an equation lhs = rhs",
+    "choice": "one of",
+    "text": "free text (use | for several lines)",
+}
+_WIDTH = 100
+
+
+def schema_reference(homework: Homework) -> str:
+    """The schema file name a template points at by default."""
+    return DEFAULT_SCHEMA_NAME.format(homework=homework.id)
+
+
+def render_template(homework: Homework, *, schema: str | None = None) -> str:
+    """The blank submission as YAML text: it loads, and grades as every item `missing`.
+
+    Ids are written flat (`p1.b.i.why:`), so an item whose id continues another's never clashes
+    with it. Every line that is not an id is a comment, so nothing is answered until filled in.
+    """
+    schema = schema or schema_reference(homework)
+    lines = [
+        f"# yaml-language-server: $schema={schema}",
+        f"# {homework.title}: a blank submission ({homework.max_score:g} points).",
+        f"# Editor completion and checks: `grader schema {homework.id} -o {schema}`. "
+        f"Check your answers: `grader check FILE`.",
+        "# Write each answer after its id; leave an id empty to skip it.",
+        f"homework: {homework.id}",
+        "student:",
+        "  id:      # your student id",
+        "  name:    # your name",
+        "answers:",
+    ]
+    for problem in homework.problems:
+        lines.append("")
+        lines.append(f"  # ── {problem.id.upper()}. {problem.title} ({problem.max_score:g} points)")
+        for item in problem.items:
+            lines.extend(_item_lines(item))
+    return "\n".join(lines) + "\n"
+
+
+def _item_lines(item: Item) -> list[str]:
+    how = _HOW_TO_ANSWER.get(item.kind, item.kind)
+    if isinstance(item.options, ChoiceOptions):
+        how += ": " + " | ".join(c.name for c in item.options.choices)
+    points = f"{item.points:g} point{'s' if item.points != 1 else ''}"
+    comment = f"{item.prompt} [{item.kind}, {points}; {how}]"
+    wrapped = textwrap.wrap(comment, _WIDTH - 4, break_on_hyphens=False)
+    return [f"  # {line}" for line in wrapped] + [f"  {item.id}:"]
