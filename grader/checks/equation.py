@@ -109,8 +109,15 @@ def _rewrite(side: str, vocabulary: _Vocabulary, *, bare_is_call: bool) -> str:
     if not vocabulary.variables:
         return side
     variables = "|".join(re.escape(v) for v in sorted(vocabulary.variables, key=len, reverse=True))
-    # Operator notation: a function name directly before a variable (T x, Tx) applies it.
-    return re.sub(rf"\b({_function_pattern(vocabulary)})\s*({variables})\b(?!\s*\()", r"\1(\2)", side)
+    functions = _function_pattern(vocabulary)
+    # Operator notation: a function name directly before a variable (T x, Tx) applies it …
+    side = re.sub(rf"\b({functions})\s*({variables})\b(?!\s*\()", r"\1(\2)", side)
+    # … and before another call (T f(x) is T(f(x))), innermost first.
+    previous = None
+    while previous != side:
+        previous = side
+        side = re.sub(rf"\b({functions})\s+((?:{functions})\s*\([^()]*\))", r"\1(\2)", side)
+    return side
 
 
 def show(value: Equation) -> str:

@@ -69,9 +69,12 @@ def _normalise(text: str) -> str:
 
 
 def tokens(text: str) -> list[_Token]:
-    """Words of the text with their stems and the clause they are in (clauses end at . ; : ! ? and newlines)."""
+    """Words of the text with their stems and the clause they are in (clauses end at . ; : ! ? ( ), "but",
+    blank lines and list bullets)."""
     result: list[_Token] = []
-    for clause, part in enumerate(re.split(r"[.;:!?\n()]+|\bbut\b|\bwhereas\b|\bhowever\b", _normalise(text))):
+    # A wrapped line goes on the same clause; a blank line or a list bullet starts a new one.
+    text = re.sub(r"\n\s*(?:\n|[-*•]\s|\d+[.)]\s)", " . ", _normalise(text)).replace("\n", " ")
+    for clause, part in enumerate(re.split(r"[.;:!?()]+|\bbut\b|\bwhereas\b|\bhowever\b", text)):
         for word in re.findall(r"[^\W_]+", part):
             result.append(_Token(word, stem(word), clause))
     return result

@@ -48,6 +48,8 @@ _FEWER_PARAMETERS = Concept(
      "not depend on input|image size",
      "number parameter|weight depend* only kernel|filter",
      "memory|computation efficien*",
+     "less|lower|reduc*|sav* memory|storage|computation",
+     "instead million*|thousand*|billion*",
      "efficien*"))
 _SLIDING = Concept(
     "the filter slides over the input, producing a feature map", 0.3,
@@ -62,7 +64,8 @@ _ANYWHERE = Concept(
 _SPATIAL_ANYWHERE = Concept(
     "the object may appear at any position or scale: translation invariance and local receptive fields", 0.6,
     ("anywhere", "wherever", "any position|location|place|where|scale", "translation invarian*|equivarian*",
-     "shift invarian*|equivarian*", "invarian*|equivarian* translation|position|shift", "local receptive field",
+     "translation|position|location|spatial|shift invarian*|equivarian*|independen*",
+     "invarian*|equivarian* translation|position|shift", "local receptive field",
      "regardless position|location|where", "independent position|location"))
 _DENSE_TOO_BIG = Concept(
     "a dense network would need far too many parameters", 0.4,
@@ -79,7 +82,9 @@ _WINDOWS_IMPRACTICAL = Concept(
     "a dense network over all windows would be impractical", 0.4,
     ("fully_connected|dense|mlp window|position|length|impractical|expensive|parameter|huge|variable",
      "too|so|very many parameter|weight|window", "parameter shar*", "shar* weight|parameter|filter|kernel",
-     "variable|arbitrary|any|different length|duration", "sliding window", "fewer|less parameter|weight"))
+     "variable|arbitrary|any|different length|duration", "fixed|variable input|sequence length|size",
+     "sliding window", "fewer|less parameter|weight"),
+    negatable=False)  # "a CNN does not need a fixed length" shows the same understanding as "a dense net does"
 _SPATIAL_PER_FRAME = Concept(
     "2-D convolution captures per-frame spatial patterns", 0.5,
     ("frame", "spatial feature|pattern|information|content", "2d|2_d|two_dimensional conv*|cnn|filter",
@@ -91,10 +96,19 @@ _NEEDS_TIME_MODEL = Concept(
      "optical flow", "sequence|order frame", "c3d|i3d|two_stream"),
     negatable=False)
 _RESOLUTION_LOST = Concept(
-    "downsampling loses spatial resolution; reconstruction/segmentation needs the input resolution back", 0.5,
-    ("resolution", "downsampl*|pooling|stride reduc*|shrink*|lose|lost|loss|decreas* size|dimension|spatial",
-     "spatial size|dimension|detail|information lost|reduc*|shrink*", "original|input size|dimension|shape",
-     "segmentation|pixel_wise|per_pixel|dense prediction", "same size|shape as input"))
+    "downsampling (pooling, strides) loses spatial resolution", 0.25,
+    ("downsampl*|pooling|strid*|encoder reduc*|shrink*|lose|lost|loss|decreas*|compress* resolution|size|dimension|"
+     "spatial|detail",
+     "resolution|size|dimension|detail lost|reduc*|decreas*|shrink*|smaller",
+     "recover*|restor*|regain* resolution|size|detail",
+     "low|lower|small|smaller|coarse resolution|feature_map",
+     "feature_map|resolution small*|low*|tiny|coarse"))
+_RESOLUTION_NEEDED = Concept(
+    "reconstruction/segmentation needs the input resolution back", 0.25,
+    ("segmentation|pixel_wise|per_pixel|dense prediction|reconstruct*",
+     "original|input|full size|resolution|dimension|shape",
+     "same size|resolution|shape as input",
+     "recover*|restor*|regain*|back resolution|size"))
 _FIXED_METHODS = Concept(
     "non-learnable methods: nearest-neighbour, bilinear interpolation, max-unpooling", 0.25,
     ("nearest neighbo*", "nearest_neighbo*", "bilinear|bicubic", "unpool*", "interpolat*"))
@@ -115,7 +129,7 @@ ITEMS: tuple[Item, ...] = (
          "suitable or not suitable?", SUITABILITY),
     Item("p1.b.iii.why", "text", 1, "Justify (iii).", TextOptions((_SPATIAL_PER_FRAME, _NEEDS_TIME_MODEL))),
     Item("p1.c.methods", "text", 4, "Why do encoder–decoder networks need upsampling, and which methods exist?",
-         TextOptions((_RESOLUTION_LOST, _FIXED_METHODS, _LEARNABLE_METHOD))),
+         TextOptions((_RESOLUTION_LOST, _RESOLUTION_NEEDED, _FIXED_METHODS, _LEARNABLE_METHOD))),
     Item("p1.c.learnable", "choice", 2, "Which of nearest-neighbour, bilinear, max-unpooling, transposed "
          "convolution is learnable?", UPSAMPLING),
 )

@@ -75,11 +75,11 @@ ROTATION = ChoiceOptions((
 ))
 
 _AUGMENTATION = Concept(
-    "data augmentation with rotated images", 0.6,
+    "data augmentation with rotated images", 1.0,
     ("augment*", "rotat* image|input|sample|copy|version|data|example", "train* on|with rotat*",
      "random rotation*|rotat*"))
 _GROUP_CONV = Concept(
-    "rotation- or group-equivariant convolutions (alternative)", 0.4,
+    "rotation- or group-equivariant convolutions (alternative)", 1.0,
     ("group equivarian*|conv*|cnn", "g_cnn|gcnn", "rotat* equivarian* conv*|cnn|filter|layer|network",
      "steerable|harmonic", "rotat* filter|kernel", "capsule", "spatial transformer", "polar",
      "equivariant conv*|network|layer"))
@@ -93,6 +93,8 @@ _ONE_DETECTOR = Concept(
     ("regardless|irrespective position|location|where", "anywhere", "wherever", "any position|location|place",
      "same feature|detector|filter|weight", "independent position|location", "different position|location",
      "no matter where", "shift|translat* object|input|image", "position|location not matter|change",
+     "every|each|all|other place|position|location", "same label|class|output|prediction",
+     "both classif*|detect*|recogni*",
      "generaliz*"))
 
 _TASKS = (
