@@ -14,13 +14,14 @@ from grader.homework import ChoiceOptions, Homework, Item
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 
+# YAML reads `1024` as a number and `yes` as a boolean; the loader keeps them as typed text.
 _VALUE_TYPES: dict[str, dict[str, Any]] = {
     "number": {"type": ["number", "string"]},
-    "shape": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": ["integer", "string"]}}]},
+    "shape": {"anyOf": [{"type": ["string", "integer"]}, {"type": "array", "items": {"type": ["integer", "string"]}}]},
     "expression": {"type": ["string", "number"]},
     "equation": {"type": "string"},
-    "choice": {"type": "string"},
-    "text": {"type": "string"},
+    "choice": {"type": ["string", "boolean"]},
+    "text": {"type": ["string", "number", "boolean"]},
 }
 
 

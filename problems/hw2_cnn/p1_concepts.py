@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.homework import Choice, ChoiceOptions, Concept, Item, Problem, TextOptions
+from grader.homework import Choice, ChoiceOptions, Concept, Item, Problem, SelfTest, TextOptions
 
 SUITABLE = Choice("suitable", ("yes", "fully suitable", "well suited", "suited", "very suitable", "appropriate",
                                "a good fit"))
@@ -77,7 +77,7 @@ _TIME_ANYWHERE = Concept(
     0.6,
     ("any time|point|moment|position|where", "anywhere", "wherever", "translation|time|shift invarian*|equivarian*",
      "invarian*|equivarian* time|translation|shift", "1d|1_d|one_dimensional conv*",
-     "temporal conv*", "spectrogram", "regardless time|position|when"))
+     "temporal conv*", "conv* spectrogram|waveform", "regardless time|position|when"))
 _WINDOWS_IMPRACTICAL = Concept(
     "a dense network over all windows would be impractical", 0.4,
     ("fully_connected|dense|mlp window|position|length|impractical|expensive|parameter|huge|variable",
@@ -87,8 +87,9 @@ _WINDOWS_IMPRACTICAL = Concept(
     negatable=False)  # "a CNN does not need a fixed length" shows the same understanding as "a dense net does"
 _SPATIAL_PER_FRAME = Concept(
     "2-D convolution captures per-frame spatial patterns", 0.5,
-    ("frame", "spatial feature|pattern|information|content", "2d|2_d|two_dimensional conv*|cnn|filter",
-     "each|single|individual image"))
+    ("each|every|single|individual|per frame|image", "frame_wise|framewise", "frame by frame",
+     "spatial feature|pattern|information|content", "appearance",
+     "2d|2_d|two_dimensional conv*|cnn|filter frame|spatial|image|appearance|object"))
 _NEEDS_TIME_MODEL = Concept(
     "but not motion/temporal dynamics: needs 3-D convolution, recurrent nets or transformers over time", 0.5,
     ("motion", "temporal", "time dimension|axis|dynamic|information|dependenc*", "over|across time|frame",
@@ -162,4 +163,16 @@ def reference() -> dict[str, str]:
     return answers
 
 
-PROBLEM = Problem(id="p1", title="Parameter sharing, suitability, upsampling", items=ITEMS, reference=reference)
+SELF_TESTS = (
+    SelfTest("p1.b.iii", "Partially-Suitable", "correct"),
+    SelfTest("p1.b.iii", "suitable", "incorrect"),
+    SelfTest("p1.b.iii", "it depends", "invalid"),
+    SelfTest("p1.c.learnable", "the transposed convolution (deconvolution)", "correct"),
+    SelfTest("p1.c.learnable", "bilinear or transposed convolution", "invalid"),
+    SelfTest("p1.a", "The same weights are shared across all positions.", "partial"),
+    SelfTest("p1.a", "The layers share the GPU memory.", "incorrect"),
+    SelfTest("p1.a", MODEL_ANSWERS["p1.a"], "correct"),
+)
+
+PROBLEM = Problem(id="p1", title="Parameter sharing, suitability, upsampling", items=ITEMS, reference=reference,
+                  self_tests=SELF_TESTS)

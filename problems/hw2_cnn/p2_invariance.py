@@ -18,6 +18,7 @@ from grader.homework import (
     Item,
     Mistake,
     Problem,
+    SelfTest,
     TextOptions,
     Variable,
 )
@@ -151,4 +152,21 @@ def reference() -> dict[str, str]:
     }
 
 
-PROBLEM = Problem(id="p2", title="Invariance and equivariance", items=ITEMS, reference=reference)
+SELF_TESTS = (
+    SelfTest("p2.a.invariance", "f(x) = f(T(x))", "correct"),
+    SelfTest("p2.a.invariance", "f∘T = f", "correct"),
+    SelfTest("p2.a.invariance", "f(T(x)) = T(f(x))", "incorrect"),
+    SelfTest("p2.a.invariance", "f(T(x))", "invalid"),
+    SelfTest("p2.a.equivariance", "$$T(f(x)) = f(T(x))$$", "correct"),
+    SelfTest("p2.a.equivariance", "f(T(x)) = f(x)", "incorrect"),
+    SelfTest("p2.a.equivariance", "f(T(y)) = T(f(y))", "invalid"),
+    SelfTest("p2.b", "the pooling layer (especially max pooling)", "correct"),
+    SelfTest("p2.b", "convolution", "incorrect"),
+    SelfTest("p2.b", "dropout", "invalid"),
+    SelfTest("p2.e", "Pose estimation and facial landmark detection.", "correct"),
+    SelfTest("p2.e", "Pose estimation.", "partial"),
+    SelfTest("p2.e", "Image classification.", "incorrect"),
+)
+
+PROBLEM = Problem(id="p2", title="Invariance and equivariance", items=ITEMS, reference=reference,
+                  self_tests=SELF_TESTS)

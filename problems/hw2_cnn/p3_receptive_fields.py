@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import sympy
 
-from grader.homework import Concept, ExpressionOptions, Item, Mistake, Problem, TextOptions, Variable
+from grader.homework import Concept, ExpressionOptions, Item, Mistake, Problem, SelfTest, TextOptions, Variable
 
 C, k, r = sympy.symbols("C k r")
 
@@ -153,4 +153,18 @@ def reference() -> dict[str, str]:
     return {**compute_key(), **MODEL_ANSWERS}
 
 
-PROBLEM = Problem(id="p3", title="Receptive fields and modern architectures", items=ITEMS, reference=reference)
+SELF_TESTS = (
+    SelfTest("p3.a.ii.params_15x15", "(15 × 15 × C) × C = 225C^2", "correct"),
+    SelfTest("p3.a.ii.params_15x15", "225C^2 + C", "correct"),
+    SelfTest("p3.a.ii.params_15x15", "15 C^2", "incorrect"),
+    SelfTest("p3.a.ii.params_15x15", "225 N^2", "invalid"),
+    SelfTest("p3.a.ii.rf_three_3x3", "1 + 2 + 2 + 2 = 7", "correct"),
+    SelfTest("p3.a.ii.rf_three_3x3", "9", "incorrect"),
+    SelfTest("p3.a.ii.rf_three_3x3", "7 pixels wide", "invalid"),
+    SelfTest("p3.a.iii", "Vanishing gradients.", "partial"),
+    SelfTest("p3.a.iii", "Vanishing gradients and the degradation problem.", "correct"),
+    SelfTest("p3.a.iii", "Overfitting.", "incorrect"),
+)
+
+PROBLEM = Problem(id="p3", title="Receptive fields and modern architectures", items=ITEMS, reference=reference,
+                  self_tests=SELF_TESTS)
