@@ -1,0 +1,213 @@
+"""The sample class in submissions/hw2-cnn: each student's verdicts follow from the mistakes they made.
+
+Every readable sample is graded with the committed key. For each student the test lists the
+non-text items that are not correct (from the mistakes written into the file, see its header
+comment), and for each free-text answer the points a careful human marker gives it under the
+HOMEWORK.md rubric. The rubric must agree with that marker except for the listed known
+disagreements (the calibration figures of the issue).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from grader.api import check_file
+from grader.errors import UsageError
+from grader.plugins import load_homework
+
+FOLDER = Path(__file__).resolve().parents[1] / "submissions" / "hw2-cnn"
+HOMEWORK = load_homework("hw2-cnn")
+TEXT_ITEMS = [item.id for item in HOMEWORK.items if item.kind == "text"]
+
+CONV_LAYERS = ["layer1", "layer2", "layer4", "layer5", "layer7"]
+LINEAR_LAYERS = ["fc1", "fc2", "fc3"]
+BN_LAYERS = ["bn1", "bn2", "bn4", "bn5", "bn7"]
+
+
+@dataclass
+class Expected:
+    """What grading one sample must give."""
+
+    wrong: dict[str, str] = field(default_factory=dict)  # non-text item → status (partial shapes: 0.25 pts)
+    human: dict[str, float] = field(default_factory=dict)  # text item → a careful marker's points
+    feedback: dict[str, str] = field(default_factory=dict)  # item → a phrase its feedback must contain
+    answered_only: tuple[str, ...] | None = None  # items answered, when not all are
+
+
+def _all(ids, status):
+    return dict.fromkeys(ids, status)
+
+
+def _human(*points: float) -> dict[str, float]:
+    return dict(zip(TEXT_ITEMS, points, strict=True))
+
+
+SAMPLES: dict[str, Expected] = {
+    "ada": Expected(
+        human=_human(5, 1, 0.6, 1, 4, 2, 3, 2, 3, 3, 3),
+        feedback={"p4.layer2.output": "Channels-first order", "p3.a.ii.params_15x15": "counted the bias"},
+    ),
+    "ben": Expected(
+        wrong={
+            "p1.b.ii": "incorrect", "p1.b.iii": "incorrect",
+            "p2.a.invariance": "incorrect", "p2.a.equivariance": "incorrect", "p2.b": "incorrect",
+            "p2.c.rotation": "incorrect",
+            "p3.a.ii.rf_three_3x3": "incorrect", "p3.a.ii.params_single_same_rf": "incorrect",
+            # bias forgotten, FLOPs for MACs, BatchNorm counted with running statistics
+            **_all([f"p4.{layer}.params" for layer in CONV_LAYERS + LINEAR_LAYERS], "incorrect"),
+            **_all([f"p4.{layer}.macs" for layer in CONV_LAYERS + LINEAR_LAYERS], "incorrect"),
+            **_all([f"p4.{layer}.params" for layer in BN_LAYERS], "incorrect"),
+            **_all([f"p4.formula.{name}" for name in ("conv_out", "pool_out", "conv_params", "bn_params", "macs",
+                                                       "rf_step")], "incorrect"),
+            "p4.total_params": "incorrect", "p4.total_macs": "incorrect",
+        },
+        human=_human(1.5, 0, 0, 0.5, 2, 0, 0, 0, 1.5, 0, 2.1),
+        feedback={"p2.a.invariance": "definition of equivariance", "p2.a.equivariance": "definition of invariance",
+                  "p2.b": "equivariant", "p3.a.ii.rf_three_3x3": "do not add kernel sizes",
+                  "p3.a.ii.params_single_same_rf": "9×9", "p2.c.rotation": "not rotation invariant"},
+    ),
+    "chen": Expected(
+        wrong={
+            # layer4's dilation forgotten: 61×61 and on (channels right), MACs and fields after it
+            **_all([f"p4.{layer}.output" for layer in ("layer4", "bn4", "layer5", "bn5", "layer6", "layer7", "bn7")],
+                   "partial"),
+            **_all([f"p4.{layer}.macs" for layer in ("layer4", "layer5", "layer7")], "incorrect"),
+            **_all([f"p4.layer{i}.rf" for i in (4, 5, 6, 7, 8)], "incorrect"),
+            "p4.formula.conv_out": "incorrect", "p4.total_macs": "incorrect",
+        },
+        human=_human(5, 0.6, 0.6, 1, 4, 2, 3, 4, 3, 1.5, 2.1),
+        feedback={"p4.layer1.macs": "rounded value", "p4.total_params": "rounded value",
+                  "p4.layer4.output": "number of channels is right", "p4.formula.conv_out": "Not equivalent"},
+    ),
+    "dana": Expected(
+        wrong={
+            # padding "same" taken as 0: every spatial size is smaller, and what depends on it
+            **_all([f"p4.{layer}.output" for layer in ("layer1", "bn1", "layer2", "bn2", "layer3", "layer4", "bn4",
+                                                        "layer5", "bn5", "layer6", "layer7", "bn7", "layer8")],
+                   "partial"),
+            **_all([f"p4.{layer}.macs" for layer in CONV_LAYERS + ["fc1"]], "incorrect"),
+            "p4.fc1.params": "incorrect", "p4.total_params": "incorrect", "p4.total_macs": "incorrect",
+            "p3.b.ii.effective_size": "incorrect", "p3.b.ii.effective_size_k3_r2": "incorrect",
+        },
+        human=_human(5, 1, 1, 1, 4, 2, 3, 4, 3, 3, 2.1),
+        feedback={"p3.b.ii.effective_size": "does not multiply", "p3.b.ii.effective_size_k3_r2": "span 5 pixels"},
+    ),
+    "emil": Expected(
+        wrong={
+            "p1.b.ii": "incorrect", "p1.c.learnable": "incorrect", "p2.c.rotation": "incorrect",
+            # the jump forgotten: fields are right only while every stride so far is 1
+            **_all([f"p4.layer{i}.rf" for i in (3, 4, 5, 6, 7, 8)], "incorrect"),
+            "p4.formula.rf_step": "incorrect",
+        },
+        human=_human(3.5, 0.6, 0, 1, 4, 0, 3, 2, 3, 1.5, 2.1),
+        feedback={"p4.layer1.output": "batch dimension", "p1.c.learnable": "nothing is learned",
+                  "p4.formula.rf_step": "Not equivalent"},
+    ),
+    "fatima": Expected(
+        wrong={"p1.b.ii": "invalid", "p2.b": "invalid"},
+        human=_human(2, 0.6, 0, 0.5, 1, 2, 1.5, 2, 3, 3, 2.1),
+        feedback={"p1.b.ii": "names several options", "p2.b": "choose one of"},
+    ),
+    "gus": Expected(
+        human={"p1.a": 0},
+        answered_only=("p1.a", "p1.b.i", "p2.b", "p4.layer1.output"),
+    ),
+    "ivan": Expected(
+        wrong={"p4.formula.conv_out": "incorrect"},
+        human=_human(5, 0.6, 1, 1, 4, 2, 3, 4, 3, 3, 3),
+    ),
+}
+
+# (student, item) → the rubric's points, where it differs from the careful marker's.
+KNOWN_DISAGREEMENTS = {
+    ("ben", "p1.a"): 3.5,  # "the weights are shared" is credited as reuse at every position; a marker would not
+    ("emil", "p2.d"): 1.5,  # "a cat in the corner and in the middle are both a cat" is presence-not-where too
+}
+
+
+def _expected_points(name: str, expected: Expected) -> dict[str, float]:
+    """Item → expected points: full unless wrong (0; shapes half of 0.5) or free text (the marker's)."""
+    answered = expected.answered_only or HOMEWORK.item_ids
+    points = {}
+    for item in HOMEWORK.items:
+        if item.id not in answered:
+            points[item.id] = 0.0
+        elif item.kind == "text":
+            points[item.id] = KNOWN_DISAGREEMENTS.get((name, item.id), expected.human[item.id])
+        elif item.id in expected.wrong:
+            points[item.id] = item.points / 2 if expected.wrong[item.id] == "partial" else 0.0
+        else:
+            points[item.id] = item.points
+    return points
+
+
+@pytest.fixture(scope="module")
+def results():
+    return {name: check_file(FOLDER / f"{name}.yaml") for name in SAMPLES}
+
+
+@pytest.mark.parametrize("name", list(SAMPLES))
+def test_statuses_of_non_text_items(name, results):
+    """Exactly the items with a mistake are not correct, with the status the mistake implies; the rest are correct or missing."""
+    expected = SAMPLES[name]
+    answered = expected.answered_only or HOMEWORK.item_ids
+    for item in results[name].items:
+        if item.kind == "text":
+            continue
+        want = "missing" if item.id not in answered else expected.wrong.get(item.id, "correct")
+        assert item.status.value == want, f"{name} {item.id}: {item.feedback}"
+
+
+@pytest.mark.parametrize("name", list(SAMPLES))
+def test_free_text_scores_agree_with_a_careful_marker(name, results):
+    """Each free-text answer scores what a careful marker gives it (but for the known disagreements), flagged for review."""
+    by_id = {item.id: item for item in results[name].items}
+    for item_id, points in SAMPLES[name].human.items():
+        result = by_id[item_id]
+        assert result.needs_review
+        assert result.score == pytest.approx(KNOWN_DISAGREEMENTS.get((name, item_id), points)), \
+            f"{name} {item_id}: {result.feedback}"
+
+
+@pytest.mark.parametrize("name", list(SAMPLES))
+def test_total_score_is_the_sum_of_the_expected_points(name, results):
+    """The total is what the listed mistakes and the marker's text points add up to."""
+    assert results[name].score == pytest.approx(sum(_expected_points(name, SAMPLES[name]).values()))
+
+
+@pytest.mark.parametrize(
+    ("name", "item_id"),
+    [(name, item_id) for name, exp in SAMPLES.items() for item_id in exp.feedback],
+)
+def test_feedback_explains_the_mistake(name, item_id, results):
+    """The feedback of a recognised mistake names it (wrong definition, 9×9 filter, channels-first, rounding, …)."""
+    item = next(i for i in results[name].items if i.id == item_id)
+    assert SAMPLES[name].feedback[item_id] in item.feedback
+
+
+def test_calibration_figures():
+    """The rubric agrees with the careful marker on all but the known disagreements of the sample class."""
+    answers = [(name, item_id) for name, exp in SAMPLES.items() for item_id in exp.human]
+    assert len(answers) == 78
+    assert len(KNOWN_DISAGREEMENTS) == 2
+
+
+def test_broken_yaml_is_a_usage_error_naming_the_line():
+    """hana.yaml (a tab in the indentation) cannot be graded; the error names the file and line 9."""
+    with pytest.raises(UsageError) as caught:
+        check_file(FOLDER / "hana.yaml")
+    assert "hana.yaml:9" in str(caught.value) and "tab" in str(caught.value)
+
+
+def test_the_template_in_the_class_folder_grades_zero():
+    """The blank template beside the class grades 0 with every item missing."""
+    result = check_file(FOLDER / "template.yaml")
+    assert result.score == 0 and {i.status.value for i in result.items} == {"missing"}
+
+
+def test_every_sample_in_the_folder_is_covered():
+    """Each YAML file of the class folder is one of the samples above, the broken one or the template."""
+    assert {p.stem for p in FOLDER.glob("*.yaml")} == {*SAMPLES, "hana", "template"}
