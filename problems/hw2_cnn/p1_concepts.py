@@ -33,8 +33,10 @@ SUITABILITY_KEY = {"p1.b.i": SUITABLE, "p1.b.ii": SUITABLE, "p1.b.iii": PARTIALL
 _SAME_WEIGHTS = Concept(
     "the same kernel/filter weights are reused at every spatial position", 0.4,
     ("same weight|kernel|filter|parameter",
-     "weight|kernel|filter|parameter shar*",
-     "shar* weight|kernel|filter|parameter",
+     # "the weights are shared" alone restates the term; shared *across positions* explains it
+     "shar* across|over|between|at all|every|each|different position|location|place|patch|region",
+     "shar* across|over whole|entire|the image|input",
+     "appl*|use*|reus*|slid* every|each|all position|location|place|patch|region",
      "reus* weight|kernel|filter|parameter",
      "weight|kernel|filter|parameter reus*",
      "weight|parameter|kernel|filter every|each|all|different position|location|patch|region",
@@ -43,6 +45,8 @@ _FEWER_PARAMETERS = Concept(
     "far fewer parameters than a fully connected layer, independent of the input size", 0.3,
     ("fewer|less|small|reduc*|few parameter|weight",
      "reduc*|decreas*|cut|sav* number|amount|count parameter|weight",
+     "reduc*|decreas* parameter|weight",
+     "smaller|lighter model|network|layer", "model|network smaller|lighter",
      "parameter|weight reduc*|decreas*|sav*",
      "independent|regardless input|image size",
      "not depend on input|image size",
@@ -63,21 +67,23 @@ _ANYWHERE = Concept(
 
 _SPATIAL_ANYWHERE = Concept(
     "the object may appear at any position or scale: translation invariance and local receptive fields", 0.6,
-    ("anywhere", "wherever", "any position|location|place|where|scale", "translation invarian*|equivarian*",
+    ("anywhere", "wherever", "any|arbitrary|every|different position|location|place|where|scale",
+     "translation invarian*|equivarian*",
      "translation|position|location|spatial|shift invarian*|equivarian*|independen*",
      "invarian*|equivarian* translation|position|shift", "local receptive field",
      "regardless position|location|where", "independent position|location"))
 _DENSE_TOO_BIG = Concept(
     "a dense network would need far too many parameters", 0.4,
     ("too|so|very many|much parameter|weight", "fully_connected|dense|mlp parameter|weight|huge|large|big|many|expensive",
-     "fewer|less parameter|weight", "parameter shar*", "shar* weight|parameter|filter|kernel",
+     "fewer|less parameter|weight", "weight|parameter shar*", "shar* weight|parameter|filter|kernel",
      "parameter|weight explod*|enormous|huge"))
 _TIME_ANYWHERE = Concept(
     "the keyword may occur at any time: translation invariance in time (1-D convolution over waveform/spectrogram)",
     0.6,
     ("any time|point|moment|position|where", "anywhere", "wherever", "translation|time|shift invarian*|equivarian*",
      "invarian*|equivarian* time|translation|shift", "1d|1_d|one_dimensional conv*",
-     "temporal conv*", "conv* spectrogram|waveform", "regardless time|position|when"))
+     "temporal conv*", "conv* spectrogram|waveform", "regardless time|position|when",
+     "no matter when|where", "conv* in|over|along|across time"))
 _WINDOWS_IMPRACTICAL = Concept(
     "a dense network over all windows would be impractical", 0.4,
     ("fully_connected|dense|mlp window|position|length|impractical|expensive|parameter|huge|variable",
@@ -103,6 +109,7 @@ _RESOLUTION_LOST = Concept(
      "resolution|size|dimension|detail lost|reduc*|decreas*|shrink*|smaller",
      "recover*|restor*|regain* resolution|size|detail",
      "low|lower|small|smaller|coarse resolution|feature_map",
+     "encoder|pooling|downsampl* reduc*|shrink*|compress* feature_map|image",
      "feature_map|resolution small*|low*|tiny|coarse"))
 _RESOLUTION_NEEDED = Concept(
     "reconstruction/segmentation needs the input resolution back", 0.25,

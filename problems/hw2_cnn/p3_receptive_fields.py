@@ -83,7 +83,8 @@ _GRADIENTS = Concept(
 _DEGRADATION = Concept(
     "degradation: accuracy gets worse / optimisation gets harder with depth", 0.5,
     ("degrad*", "accuracy|performance|error drop*|decreas*|saturat*|worse|increase*|degrad*",
-     "harder|difficult|hard to train|optimi*|converge", "train* error|loss higher|increas*|worse",
+     "harder|difficult|hard to train|optimi*|converge",
+     "train*|optimi* difficult|hard|harder|unstabl*", "difficult|hard|harder train*|optimi*", "train* error|loss higher|increas*|worse",
      "worse|lower accuracy|performance", "optimi* problem|difficult*|harder"))
 _PARALLEL_SCALES = Concept(
     "parallel branches with 1×1, 3×3 and 5×5 filters capture several scales", 0.4,
@@ -91,7 +92,7 @@ _PARALLEL_SCALES = Concept(
      "1x1 3x3 5x5", "3x3 5x5"))
 _CONCATENATE = Concept(
     "padding keeps the sizes equal, so the outputs concatenate along the channels", 0.3,
-    ("concat*", "stack* channel|depth|along", "padding|pad same|equal size|dimension", "same spatial size|dimension"))
+    ("concat*", "stack* channel|depth|along", "stack*|combin*|merg* result*|output*", "padding|pad same|equal size|dimension", "same spatial size|dimension"))
 _BOTTLENECK = Concept(
     "1×1 convolutions as bottlenecks reduce the channels and the cost", 0.3,
     ("1x1|pointwise|point_wise conv*|filter|kernel|layer|bottleneck|reduc*", "bottleneck*",
