@@ -64,7 +64,7 @@ def test_unusable_submission_exits_2_with_a_message(capsys, write_submission, tm
     assert str(path) in err and words in err
 
 
-@pytest.mark.parametrize("threshold, code", [(40, ExitCode.OK), (40.5, ExitCode.BELOW_THRESHOLD)],
+@pytest.mark.parametrize("threshold, code", [(100, ExitCode.OK), (100.5, ExitCode.BELOW_THRESHOLD)],
                          ids=["at-threshold", "below-threshold"])
 def test_fail_under(capsys, threshold, code):
     """--fail-under exits 1 only when the score is below the threshold."""
@@ -120,4 +120,4 @@ def test_check_path_does_not_import_torch():
              "print('torch' in sys.modules, file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", probe, str(KEY)], capture_output=True, text=True, check=True)
     assert done.stderr.strip().splitlines()[-1] == "False"
-    assert json.loads(done.stdout)["score"] == 40
+    assert json.loads(done.stdout)["score"] == 100

@@ -65,7 +65,7 @@ def test_problem_and_total_scores_add_up():
     """Per-problem scores add up the items' points, and the total adds up the problems."""
     result = grade(make_submission(p4__layer1__rf="7", p4__bn1__params="64", p4__total_params="45937034"),
                    HOMEWORK, KEY)
-    assert result.problems[0].score == 0.5 + 0.5 + 0.75
+    assert next(p for p in result.problems if p.id == "p4").score == 0.5 + 0.5 + 0.75
     assert result.score == sum(p.score for p in result.problems)
 
 

@@ -115,6 +115,28 @@ SAMPLES: dict[str, Expected] = {
         human={"p1.a": 0},
         answered_only=("p1.a", "p1.b.i", "p2.b", "p4.layer1.output"),
     ),
+    # lin and okafor answer Problem 4 only (lin carefully; okafor with the classic slips).
+    "lin": Expected(answered_only=tuple(i for i in HOMEWORK.item_ids if i.startswith("p4."))),
+    "okafor": Expected(
+        wrong={
+            "p4.layer1.output": "partial",  # padding "same" taken as 0
+            "p4.layer1.params": "incorrect",  # bias forgotten
+            "p4.bn1.params": "incorrect",  # running statistics counted
+            "p4.layer2.macs": "incorrect",  # FLOPs
+            "p4.layer3.rf": "incorrect", "p4.layer4.rf": "incorrect",  # jump / dilation forgotten
+            "p4.layer4.output": "partial",  # dilation ignored
+            **_all([f"p4.formula.{name}" for name in ("conv_out", "pool_out", "conv_params", "bn_params", "rf_step")],
+                   "incorrect"),
+            "p4.total_macs": "invalid",  # "about two billion"
+        },
+        answered_only=tuple(f"p4.{i}" for i in (
+            "layer1.output", "layer1.params", "layer1.macs", "layer1.rf", "bn1.output", "bn1.params", "bn1.macs",
+            "layer2.output", "layer2.params", "layer2.macs", "layer2.rf", "layer3.output", "layer3.rf",
+            "layer4.output", "layer4.params", "layer4.rf", "formula.conv_out", "formula.pool_out",
+            "formula.conv_params", "formula.bn_params", "formula.macs", "formula.rf_step", "formula.jump_step",
+            "total_params", "total_macs")),
+        feedback={"p4.bn1.output": "Channels-first order", "p4.total_macs": "must be a plain number"},
+    ),
     "ivan": Expected(
         wrong={"p4.formula.conv_out": "incorrect"},
         human=_human(5, 0.6, 1, 1, 4, 2, 3, 4, 3, 3, 3),
