@@ -96,7 +96,8 @@ def grade_item(
     read_as = None
     try:
         given_value, chain_note = read_answer(checker, answer.text, item)
-        read_as = checker.show(given_value)
+        shown = checker.show(given_value)
+        read_as = None if shown == answer.text.strip() else shown  # free text is "read as" itself
         verdict = checker.compare(given_value, expected_value, item)
         if verdict.score < 1.0 and item.mistakes:
             verdict = _anticipated(checker, item, given_value) or verdict

@@ -67,7 +67,7 @@ SAMPLES: dict[str, Expected] = {
         human=_human(1.5, 0, 0, 0.5, 2, 0, 0, 0, 1.5, 0, 2.1),  # p1.a: "the weights are shared" restates the term
         feedback={"p2.a.invariance": "definition of equivariance", "p2.a.equivariance": "definition of invariance",
                   "p2.b": "equivariant", "p3.a.ii.rf_three_3x3": "do not add kernel sizes",
-                  "p3.a.ii.params_single_same_rf": "9×9", "p2.c.rotation": "not rotation invariant"},
+                  "p3.a.ii.params_single_same_rf": "9×9 filter", "p2.c.rotation": "not rotation invariant"},
     ),
     "chen": Expected(
         wrong={
@@ -93,7 +93,7 @@ SAMPLES: dict[str, Expected] = {
             "p3.b.ii.effective_size": "incorrect", "p3.b.ii.effective_size_k3_r2": "incorrect",
         },
         human=_human(5, 1, 1, 1, 4, 2, 3, 4, 3, 3, 2.1),
-        feedback={"p3.b.ii.effective_size": "does not multiply", "p3.b.ii.effective_size_k3_r2": "span 5 pixels"},
+        feedback={"p3.b.ii.effective_size": "does not multiply", "p3.b.ii.effective_size_k3_r2": "multiplies the size"},
     ),
     "emil": Expected(
         wrong={

@@ -50,8 +50,8 @@ POOLING = Choice("pooling", ("pooling layer", "pooling layers", "max pooling", "
 LAYER_TYPES = ChoiceOptions((
     Choice("convolution", ("convolutional layer", "convolutional", "conv", "conv layer", "convolutions",
                            "convolutional layers", "conv2d"),
-           "Convolution is translation *equivariant* (a shifted input gives a shifted feature map); it is the "
-           "pooling that discards small shifts."),
+           "Convolution is translation *equivariant*: a shifted input gives a shifted feature map, so the "
+           "shift is still there. Which layer discards small shifts?"),
     POOLING,
     Choice("fully connected", ("fully-connected layer", "fully connected layer", "dense", "dense layer", "fc",
                                "linear", "linear layer", "mlp"),
@@ -68,7 +68,7 @@ ROTATION = ChoiceOptions((
            "A standard CNN is not rotation invariant: its filters are not rotated, so a rotated input gives "
            "different features."),
     Choice("equivariant", ("rotation equivariant", "rotationally equivariant", "equivariance"),
-           "A standard CNN is not rotation equivariant either: rotating the input does not simply rotate the "
+           "A standard CNN is not rotation equivariant: rotating the input does not simply rotate the "
            "feature maps, because the learned filters are not rotation symmetric."),
     Choice("neither", ("neither invariant nor equivariant", "neither equivariant nor invariant", "none",
                        "none of them", "none of the above", "not invariant and not equivariant",
@@ -118,7 +118,7 @@ ITEMS: tuple[Item, ...] = (
          "Write the definition of invariance of f to a transformation T, applied to input x.", EQUATION_OPTIONS,
          mistakes=(Mistake(equation_text(EQUIVARIANCE), 0.0,
                            "That is the definition of equivariance (the output transforms with the input); "
-                           "invariance means the output does not change: f(T(x)) = f(x)."),)),
+                           "invariance means the output does not change at all."),)),
     Item("p2.a.equivariance", "equation", 3, "Write the definition of equivariance of f to T.", EQUATION_OPTIONS,
          mistakes=(Mistake(equation_text(INVARIANCE), 0.0,
                            "That is the definition of invariance (the output does not change); equivariance "

@@ -108,8 +108,8 @@ ITEMS: tuple[Item, ...] = (
     Item("p3.a.ii.rf_three_3x3", "number", 2,
          "Receptive field (side length) of three stacked 3×3 convolutions, stride 1.",
          mistakes=(Mistake(str(naive_field(THREE_3x3)), 0.0,
-                           "Receptive fields do not add kernel sizes: each 3×3 layer widens the field by 2, "
-                           "so three of them see 1 + 2 + 2 + 2 = 7."),)),
+                           "Receptive fields do not add kernel sizes: each 3×3 layer (stride 1) widens the "
+                           "field by k − 1 = 2 pixels, starting from 1."),)),
     Item("p3.a.ii.params_three_3x3", "expression", 2,
          "Parameters of those three stacked 3×3 layers, C→C channels each (ignore bias).", IN_C,
          mistakes=(_with_bias(THREE_3x3),
@@ -119,8 +119,8 @@ ITEMS: tuple[Item, ...] = (
          "Parameters of a single convolution with the same receptive field as the three stacked 3×3 layers "
          "(ignore bias).", IN_C,
          mistakes=(Mistake(sympy.sstr(conv_params(_NINE)), 0.0,
-                           "A 9×9 filter: but three stacked 3×3 convolutions see 7×7, not 9×9, so the single "
-                           "layer is 7×7."),)),
+                           "That is a 9×9 filter, but three stacked 3×3 convolutions do not see 9×9: "
+                           "recompute their receptive field (each layer adds k − 1)."),)),
     Item("p3.a.iii", "text", 3, "What goes wrong when a plain network is made very deep?",
          TextOptions((_GRADIENTS, _DEGRADATION))),
     Item("p3.b.i", "text", 3, "Explain how an Inception module captures several scales and keeps the cost down.",
@@ -129,10 +129,11 @@ ITEMS: tuple[Item, ...] = (
          "Effective kernel size of a k×k convolution with dilation rate r.", ExpressionOptions((_K, _R)),
          mistakes=(Mistake(sympy.sstr(_KR), 0.0,
                            "Dilation does not multiply the size: it puts r − 1 gaps between neighbouring taps, "
-                           "so the size is k + (k − 1)(r − 1)."),)),
+                           "and there are k − 1 such gaps."),)),
     Item("p3.b.ii.effective_size_k3_r2", "number", 1, "Its value for k = 3, r = 2.",
          mistakes=(Mistake(str(_KR.subs({k: 3, r: 2})), 0.0,
-                           "3 × 2 = 6 multiplies the size by the dilation; the taps at 0, 2, 4 span 5 pixels."),)),
+                           "3 × 2 = 6 multiplies the size by the dilation; count the pixels the three taps, "
+                           "2 apart, actually span."),)),
     Item("p3.b.ii.extra_params", "number", 0.5, "How many parameters does dilation add to the layer?"),
 )
 
