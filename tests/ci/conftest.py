@@ -15,7 +15,7 @@ HOMEWORK = load_homework("hw2-cnn")
 KEY: dict[str, str] = yaml.safe_load(key_path(HOMEWORK).read_text(encoding="utf-8"))["answers"]
 KINDS = {item.id: item.kind for item in HOMEWORK.items}
 
-# A partly wrong submission: one of each status but `correct` (which the other 60 items are).
+# A partly wrong submission: one of each status but `correct` (which the other 86 items are).
 PARTIAL_CHANGES: dict[str, str | None] = {
     "p4.layer1.params": "4737",                              # incorrect
     "p4.layer2.output": "126 x 126 x 32",                    # partial (spatial size right)
@@ -24,7 +24,8 @@ PARTIAL_CHANGES: dict[str, str | None] = {
     "p4.formula.conv_out": "floor((H + 2p - k)/s) + 1",      # incorrect, with a counterexample
 }
 # Wrong on every item, with a well-formed answer of the item's kind.
-WRONG_BY_KIND = {"number": "1", "shape": "1 x 1 x 1", "expression": "1"}
+WRONG_BY_KIND = {"number": "1", "shape": "1 x 1 x 1", "expression": "1", "equation": "f(x) = T(x)",
+                 "text": "I do not know."}
 
 
 def make_submission(
@@ -54,7 +55,13 @@ def make_submission(
 
 def wrong_answers() -> dict[str, str]:
     """A well-formed but wrong answer for every item."""
-    return {item_id: WRONG_BY_KIND[kind] for item_id, kind in KINDS.items()}
+    return {item.id: _wrong_choice(item) if item.kind == "choice" else WRONG_BY_KIND[item.kind]
+            for item in HOMEWORK.items}
+
+
+def _wrong_choice(item) -> str:
+    """The first option of a choice item that is not the key's."""
+    return next(c.name for c in item.options.choices if c.name != KEY[item.id])
 
 
 @pytest.fixture(scope="session")

@@ -48,8 +48,8 @@ def reporter(env: dict[str, str], runners: str) -> dict:
 
 
 CASES = [
-    pytest.param("correct", "pass", 40, False, id="correct"),
-    pytest.param("partial", "fail", 36.75, True, id="partial"),
+    pytest.param("correct", "pass", 100, False, id="correct"),
+    pytest.param("partial", "fail", 96.75, True, id="partial"),
     pytest.param("wrong", "fail", 0, True, id="wrong"),
 ]
 
@@ -63,7 +63,7 @@ def test_reporter_reads_the_grade(graded, name, status, total, job_fails):
     assert seen["results"][0]["status"] == status
     assert seen["total"] == pytest.approx(result.score) == pytest.approx(total)
     assert seen["max"] == result.max_score == HOMEWORK.max_score
-    assert seen["notices"][0] == points_line(result) == f"Points {js_number(total)}/40"
+    assert seen["notices"][0] == points_line(result) == f"Points {js_number(total)}/100"
     assert seen["failed"] is job_fails
 
 
@@ -101,7 +101,7 @@ def test_encoding_is_one_ascii_line_of_utf8_json():
 @pytest.mark.parametrize(
     "text, max_score",
     [
-        pytest.param("homework: hw2-cnn\nanswers:\n  p4: [\n", 40, id="broken-yaml-naming-the-homework"),
+        pytest.param("homework: hw2-cnn\nanswers:\n  p4: [\n", 100, id="broken-yaml-naming-the-homework"),
         pytest.param("answers: {}\n", 0, id="no-homework"),
         pytest.param("homework: hw9-unknown\nanswers: {}\n", 0, id="unknown-homework"),
     ],

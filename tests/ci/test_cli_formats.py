@@ -17,7 +17,7 @@ from .conftest import PARTIAL_CHANGES, make_submission
 
 def parse_classroom(stdout: str) -> dict:
     points, result = stdout.splitlines()
-    assert points == "Points 36.75/40"
+    assert points == "Points 96.75/100"
     return json.loads(base64.b64decode(result.removeprefix("result=")))
 
 
@@ -30,12 +30,13 @@ PARSERS = {
     "classroom": parse_classroom,
 }
 TOTALS = {
-    "text": lambda doc: "Total: 36.75 / 40" in doc,
-    "json": lambda doc: doc["score"] == 36.75 and doc["max_score"] == 40,
-    "markdown": lambda doc: "**Score: 36.75 / 40" in doc,
-    "gradescope": lambda doc: doc["score"] == 36.75,
-    "junit": lambda doc: doc.find("testsuite/properties/property[@name='score']").get("value") == "36.75",
-    "classroom": lambda doc: sum(test["score"] for test in doc["tests"]) == 36.75,
+    "text": lambda doc: "Total: 96.75 / 100" in doc,
+    "json": lambda doc: doc["score"] == 96.75 and doc["max_score"] == 100,
+    "markdown": lambda doc: "**Score: 96.75 / 100" in doc,
+    "gradescope": lambda doc: doc["score"] == 96.75,
+    "junit": lambda doc: sum(float(p.get("value")) for p in doc.findall("testsuite/properties/property[@name='score']"))
+    == 96.75,
+    "classroom": lambda doc: sum(test["score"] for test in doc["tests"]) == 96.75,
 }
 
 
@@ -49,7 +50,7 @@ def test_every_format_from_the_command_line(tmp_path, fmt):
     assert run.stderr == ""
 
 
-@pytest.mark.parametrize("threshold, code", [("36.75", 0), ("37", 1)])
+@pytest.mark.parametrize("threshold, code", [("96.75", 0), ("97", 1)])
 def test_fail_under_works_with_ci_formats(tmp_path, threshold, code):
     """--fail-under sets the exit code after the document is printed."""
     path = make_submission(tmp_path, PARTIAL_CHANGES)
@@ -74,6 +75,6 @@ def test_unusable_submission_exits_2_with_one_message(tmp_path, monkeypatch, cap
     if fmt == "gradescope":
         assert json.loads(captured.out)["score"] == 0
     elif fmt == "classroom":
-        assert captured.out.splitlines()[0] == "Points 0/40"
+        assert captured.out.splitlines()[0] == "Points 0/100"
     else:
         assert captured.out == ""

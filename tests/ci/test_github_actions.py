@@ -70,9 +70,9 @@ def test_step_outputs_summary_and_annotations(tmp_path):
     env = actions_env(tmp_path)
     run = run_check(path, env, "--format", "classroom")
     assert run.exit_code == 0, run.output
-    assert run.stdout.splitlines() == ["Points 36.75/40"]  # the result went to $GITHUB_OUTPUT instead
+    assert run.stdout.splitlines() == ["Points 96.75/100"]  # the result went to $GITHUB_OUTPUT instead
     found = outputs(env["GITHUB_OUTPUT"])
-    assert (found["score"], found["max-score"]) == ("36.75", "40") and found["result"]
+    assert (found["score"], found["max-score"]) == ("96.75", "100") and found["result"]
     summary = Path(env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8")
     assert summary.startswith("## hw2-cnn · ada") and "| 🟡 | <code>p4.layer2.output</code>" in summary
     warnings = [c for c in commands(run.stderr) if c["command"] == "warning"]
@@ -87,20 +87,20 @@ def test_step_outputs_summary_and_annotations(tmp_path):
     assert "spatial size" in by_title["p4.layer2.output"]["message"]
     assert "  7e3x\n     ^" in by_title["p4.layer4.params"]["message"]  # caret diagram survives escaping
     assert "line" not in by_title["1 item unanswered"] and "p4.layer3.rf" in by_title["1 item unanswered"]["message"]
-    assert [c["message"] for c in commands(run.stderr) if c["command"] == "notice"] == ["Points 36.75/40"]
+    assert [c["message"] for c in commands(run.stderr) if c["command"] == "notice"] == ["Points 96.75/100"]
 
 
 def test_annotations_stay_within_the_warning_limit(tmp_path):
-    """64 wrong answers and a missing one: 8 annotated, one warning lists the other 56, one the gap; the summary has all."""
+    """90 wrong answers and a missing one: 8 annotated, one warning lists the other 82, one the gap; the summary has all."""
     path = make_submission(tmp_path, {"p4.layer1.rf": None}, answers=wrong_answers())
     env = actions_env(tmp_path)
     run = run_check(path, env)
     warnings = [c for c in commands(run.stderr) if c["command"] == "warning"]
     assert len(warnings) == ci.WARNING_LIMIT
     assert all("line" in c for c in warnings[:8])
-    assert warnings[8]["title"] == "56 more answers lost points" and "and 44 more" in warnings[8]["message"]
+    assert warnings[8]["title"] == "82 more answers lost points" and "and 70 more" in warnings[8]["message"]
     assert warnings[9]["title"] == "1 item unanswered"
-    assert Path(env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8").count("| ❌ |") == 64
+    assert Path(env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8").count("| ❌ |") == 90
 
 
 def test_unusable_submission_gets_an_error_annotation_at_its_line(tmp_path):
@@ -130,7 +130,7 @@ def test_classroom_result_goes_to_stdout_without_github_output(tmp_path):
     """Outside Actions the Classroom result is printed as the `result=…` line it would have appended."""
     run = run_check(make_submission(tmp_path), {"GITHUB_OUTPUT": ""}, "--format", "classroom")
     points, result = run.stdout.splitlines()
-    assert points == "Points 40/40" and result.startswith("result=") and len(result) > 1000
+    assert points == "Points 100/100" and result.startswith("result=") and len(result) > 1000
 
 
 def test_multiline_output_uses_a_delimiter(tmp_path):

@@ -60,7 +60,7 @@ def spec_violations(document: dict) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("name, passed", [("correct", 65), ("partial", 60), ("wrong", 0)])
+@pytest.mark.parametrize("name, passed", [("correct", 91), ("partial", 86), ("wrong", 0)])
 def test_results_follow_the_specification(graded, name, passed):
     """results.json has only specified fields, with specified types and values, and adds up."""
     result = graded(name)

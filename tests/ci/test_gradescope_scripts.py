@@ -35,9 +35,9 @@ def run_autograder(root: Path, **env: str) -> dict:
 @pytest.mark.parametrize(
     "layout, score",
     [
-        pytest.param({"submission.yaml": "partial"}, 36.75, id="submission.yaml"),
-        pytest.param({"hw2/ada.yml": "correct"}, 40, id="only-yaml-in-a-folder"),
-        pytest.param({"submission.yaml": "correct", "notes/old.yaml": "partial"}, 40, id="submission.yaml-wins"),
+        pytest.param({"submission.yaml": "partial"}, 96.75, id="submission.yaml"),
+        pytest.param({"hw2/ada.yml": "correct"}, 100, id="only-yaml-in-a-folder"),
+        pytest.param({"submission.yaml": "correct", "notes/old.yaml": "partial"}, 100, id="submission.yaml-wins"),
         pytest.param({}, 0, id="nothing-submitted"),
         pytest.param({"a.yaml": "correct", "b.yaml": "correct"}, 0, id="ambiguous"),
     ],

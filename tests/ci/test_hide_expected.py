@@ -6,7 +6,8 @@ shape's dimensions in order, a formula's text. Feedback stays, including a formu
 counterexample ("at H = 3, k = 2 … it should give 1"): one value of the reference formula at
 a point the student's formula gets wrong is a hint, not the answer. Short counts (under 4
 digits, like 0 or 64, or a one-axis shape like 10) cannot be told apart from other numbers in
-a report, so they are left out of the search; the `expected: null` check below covers them.
+a report, so they are left out of the search, and so are choices (every option is named in the
+prompt); the `expected: null` check below covers them.
 Markdown and HTML escaping is undone before searching: an escaped answer is still shown.
 """
 
@@ -42,6 +43,8 @@ def leak_patterns(graded_visible) -> dict[str, re.Pattern]:
             dims = re.findall(r"\d+", item.expected)
             if len(dims) > 1 or len(dims[0]) >= 4:
                 patterns[item.id] = re.compile(r"(?<!\d)" + r"\D{1,5}".join(dims) + r"(?!\d)")
+        elif KINDS[item.id] == "choice":
+            continue  # the options are listed in the prompt itself; `expected: null` covers them
         else:
             patterns[item.id] = re.compile("|".join(re.escape(text) for text in {key, item.expected}))
     return patterns

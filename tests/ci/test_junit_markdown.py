@@ -13,15 +13,15 @@ from grader.render.markdown import md_escape, render_markdown
 from .conftest import HOMEWORK, PARTIAL_CHANGES, make_submission
 
 
-@pytest.mark.parametrize("name, failures", [("correct", 0), ("partial", 5), ("wrong", 65)])
+@pytest.mark.parametrize("name, failures", [("correct", 0), ("partial", 5), ("wrong", 91)])
 def test_junit_counts(graded, name, failures):
     """Suites and the root count one test per item and one failure per item short of full points."""
     root = ET.fromstring(render_junit(graded(name)))
     assert root.tag == "testsuites"
-    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("65", str(failures), "0")
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("91", str(failures), "0")
     suites = root.findall("testsuite")
     assert [suite.get("name") for suite in suites] == [f"hw2-cnn.{problem.id}" for problem in HOMEWORK.problems]
-    assert sum(int(suite.get("tests")) for suite in suites) == 65
+    assert sum(int(suite.get("tests")) for suite in suites) == 91
     cases = root.iter("testcase")
     assert [case.get("name") for case in cases] == [item.id for item in HOMEWORK.items]
     assert len(list(root.iter("failure"))) == failures
@@ -75,7 +75,7 @@ def test_junit_survives_hostile_text(tmp_path):
 def test_markdown_has_a_row_per_item_and_the_total(graded):
     """The report has the score line, a table row per answered item, and one line for the unanswered ones."""
     text = render_markdown(graded("partial"))
-    assert "**Score: 36.75 / 40 (91.9%)**" in text
+    assert "**Score: 96.75 / 100 (96.8%)**" in text
     rows = [line for line in text.splitlines() if line.startswith("| ") and "<code>p4." in line]
     assert len(rows) == 64
     assert "⬜ Not answered (1, 0.5 points): <code>p4.layer3.rf</code>" in text
