@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from functools import lru_cache
 from types import ModuleType
 from typing import Any
 
 from grader import __version__
+from grader.bounded import DEFAULT_WORK_LIMITS, TooComplex, WorkerError, WorkLimits, run_bounded
 from grader.checks import choice, equation, expression, number, shape, text
 from grader.homework import Homework, Item
 from grader.key import Key
@@ -28,6 +30,10 @@ CHECKERS: dict[str, ModuleType] = {
     "choice": choice,
     "text": text,
 }
+
+# Answers longer than this are refused before any parser sees them (free text may be longer).
+MAX_ANSWER_LENGTH = 1000
+MAX_ANSWER_LENGTH_BY_KIND: dict[str, int] = {"text": 20_000}
 
 _INTERNAL_ERROR = (
     "The grader could not check this answer because of an internal error; "
@@ -52,10 +58,25 @@ def read_expected(item: Item, text: str) -> Any:
         raise ValueError(f"the answer key of {item.id} cannot be read: {error.explain()}") from error
 
 
-def grade(submission: Submission, homework: Homework, key: Key, *, hide_expected: bool = False) -> Result:
-    """Grade every item of the homework, in its order, and add up the points."""
+def grade(
+    submission: Submission,
+    homework: Homework,
+    key: Key,
+    *,
+    hide_expected: bool = False,
+    limits: WorkLimits = DEFAULT_WORK_LIMITS,
+) -> Result:
+    """Grade every item of the homework, in its order, and add up the points.
+
+    Each answer is checked within `limits` (see grader.bounded); the result depends only on the
+    submission, homework and key, so the same input always gives the same JSON.
+    """
+    for item in homework.items:
+        # Read the whole key first: the bounded worker, forked at the first answer, then inherits it.
+        read_expected(item, key.answers[item.id])
     items = [
-        grade_item(item, submission.answers.get(item.id), key.answers[item.id], homework, hide_expected=hide_expected)
+        grade_item(item, submission.answers.get(item.id), key.answers[item.id], homework,
+                   hide_expected=hide_expected, limits=limits)
         for item in homework.items
     ]
     by_problem: dict[str, float] = {}
@@ -79,9 +100,15 @@ def grade(submission: Submission, homework: Homework, key: Key, *, hide_expected
 
 
 def grade_item(
-    item: Item, answer: RawAnswer | None, key_text: str, homework: Homework, *, hide_expected: bool = False
+    item: Item,
+    answer: RawAnswer | None,
+    key_text: str,
+    homework: Homework,
+    *,
+    hide_expected: bool = False,
+    limits: WorkLimits = DEFAULT_WORK_LIMITS,
 ) -> ItemResult:
-    """Grade one answer; an unreadable answer is `invalid`, a checker crash never escapes."""
+    """Grade one answer; an unreadable answer is `invalid`, a checker crash or a bound hit never escapes."""
     checker = checker_for(item)
     expected_value = read_expected(item, key_text)
     common = {
@@ -93,22 +120,7 @@ def grade_item(
     }
     if answer is None:
         return ItemResult(**common, status=Status.MISSING, score=0.0, feedback="No answer given.")
-    read_as = None
-    try:
-        given_value, chain_note = read_answer(checker, answer.text, item)
-        shown = checker.show(given_value)
-        read_as = None if shown == answer.text.strip() else shown  # free text is "read as" itself
-        verdict = checker.compare(given_value, expected_value, item)
-        if verdict.score < 1.0 and item.mistakes:
-            verdict = _anticipated(checker, item, given_value) or verdict
-        if chain_note:
-            verdict = Verdict(verdict.score, _sentences(verdict.feedback, chain_note), verdict.status,
-                              verdict.needs_review)
-    except FormatError as error:
-        verdict = invalid(error.explain())
-    except Exception:  # a crash is a result: the student gets a safe message, the log the traceback
-        log.exception("checker crashed on item %s", item.id)
-        verdict = Verdict(0.0, _INTERNAL_ERROR, Status.INVALID, needs_review=True)
+    read_as, verdict = check_answer(item, answer.text, key_text, limits=limits)
     return ItemResult(
         **common,
         status=verdict.status,
@@ -118,6 +130,80 @@ def grade_item(
         feedback=verdict.feedback,
         needs_review=verdict.needs_review,
         line=answer.line,
+    )
+
+
+def check_answer(
+    item: Item, text: str, key_text: str, *, limits: WorkLimits = DEFAULT_WORK_LIMITS
+) -> tuple[str | None, Verdict]:
+    """How the answer was read (None if it was not) and its verdict, computed within `limits`.
+
+    Over-long text is refused before any parsing; the parse and the comparison run in a bounded
+    worker (grader.bounded), and a bound hit is an `invalid` verdict flagged for review.
+    """
+    longest = MAX_ANSWER_LENGTH_BY_KIND.get(item.kind, MAX_ANSWER_LENGTH)
+    if len(text) > longest:
+        return None, invalid(
+            f"The answer is too long ({len(text):,} characters; a {item.kind} answer may have at most "
+            f"{longest:,}). Shorten it: give only the {item.kind}, without explanations."
+        )
+    try:
+        payload = json.loads(run_bounded(_check_in_worker, item, text, key_text, limits=limits))
+    except (TooComplex, MemoryError, RecursionError) as bound:
+        return None, _too_complex(bound, limits)
+    except WorkerError as error:
+        log.error("checking item %s failed:\n%s", item.id, error)
+        return None, Verdict(0.0, _INTERNAL_ERROR, Status.INVALID, needs_review=True)
+    verdict = Verdict(payload["score"], payload["feedback"], Status(payload["status"]), payload["needs_review"])
+    return payload["read_as"], verdict
+
+
+def _check_in_worker(item: Item, text: str, key_text: str) -> str:
+    """Read and compare one answer (this runs in the bounded worker); the outcome as JSON."""
+    checker = checker_for(item)
+    read_as = None
+    try:
+        expected_value = read_expected(item, key_text)
+        given_value, chain_note = read_answer(checker, text, item)
+        shown = checker.show(given_value)
+        read_as = None if shown == text.strip() else shown  # free text is "read as" itself
+        verdict = checker.compare(given_value, expected_value, item)
+        if verdict.score < 1.0 and item.mistakes:
+            verdict = _anticipated(checker, item, given_value) or verdict
+        if chain_note:
+            verdict = Verdict(verdict.score, _sentences(verdict.feedback, chain_note), verdict.status,
+                              verdict.needs_review)
+    except FormatError as error:
+        verdict = invalid(error.explain())
+    except (MemoryError, RecursionError):
+        raise  # bound hits: the caller turns them into "too complex to check"
+    except Exception:  # a crash is a result: the student gets a safe message, the log the traceback
+        log.exception("checker crashed on item %s", item.id)
+        verdict = Verdict(0.0, _INTERNAL_ERROR, Status.INVALID, needs_review=True)
+    return json.dumps({
+        "read_as": read_as, "score": verdict.score, "feedback": verdict.feedback,
+        "status": verdict.status.value, "needs_review": verdict.needs_review,
+    })
+
+
+def _too_complex(bound: BaseException, limits: WorkLimits) -> Verdict:
+    """The verdict for an answer whose check hit a time, CPU, memory or nesting bound."""
+    if isinstance(bound, TooComplex):
+        limit = bound.limit
+    else:
+        limit = "memory" if isinstance(bound, MemoryError) else "nesting"
+    which = {
+        "time": f"it took longer than the {limits.seconds:g} s allowed per answer",
+        "cpu": f"it used more than the {limits.seconds:g} s of CPU time allowed per answer",
+        "memory": f"it needed more than the {limits.memory_mb:,} MB of memory allowed per answer",
+        "nesting": "it is nested too deeply",
+    }[limit]
+    return Verdict(
+        0.0,
+        f"Too complex to check: {which}. Simplify the answer (smaller numbers, fewer nested powers "
+        "or functions) or write out its value; your instructor will review it.",
+        Status.INVALID,
+        needs_review=True,
     )
 
 

@@ -20,3 +20,13 @@ def _write_submission(tmp_path: Path, text: str | bytes, name: str = "ada.yaml")
 def write_submission():
     """The builder `write_submission(tmp_path, text, name="ada.yaml") -> Path` (text or bytes)."""
     return _write_submission
+
+
+@pytest.fixture
+def monkeypatch(monkeypatch):
+    """pytest's monkeypatch, restarting the bounded workers so they see the patched code (and the restored code after)."""
+    from grader.bounded import shutdown_workers
+
+    shutdown_workers()
+    yield monkeypatch
+    shutdown_workers()

@@ -29,6 +29,9 @@ REL_TOL = Fraction(1, 10**9)
 ABS_TOL = Fraction(1, 10**12)
 # Larger exponents are refused rather than risk building enormous integers.
 MAX_EXPONENT = 4096
+# A power whose exact value would need more bits than this is refused (about 30,000 digits):
+# nested powers such as floor(floor(H^16)^16)^16 otherwise build numbers of millions of digits.
+MAX_VALUE_BITS = 100_000
 # Random draws allowed per wanted sample before giving up on restrictive constraints.
 DRAWS_PER_SAMPLE = 50
 # Nodes that make an expression more than a rational function, so cancel() cannot prove anything.
@@ -105,7 +108,8 @@ def check_equivalence(
     main thread only (see run_with_time_limit). Agreement at every compared point gives True,
     method "sampling". Undecided (None) methods: "unknown-symbols", "unsupported" (a construct the
     evaluator lacks, named in `note`), "undefined" (both sides undefined at every admitted point),
-    "no-points" (no sampled point satisfies the constraints). Never raises for any expression;
+    "no-points" (no sampled point satisfies the constraints), "too-large" (a value would have more
+    than MAX_VALUE_BITS bits, named in `note`). Never raises for any expression;
     the same arguments always give the same result.
     """
     variables = tuple(sorted(domain.variables, key=lambda v: v.symbol.name))
@@ -120,6 +124,8 @@ def check_equivalence(
     try:
         formulas = _Formulas(variables, given, expected, domain.constraints)
         sampled = _sample(formulas, samples, random.Random(seed))
+    except _TooLarge as exc:
+        return Equivalence(None, "too-large", note=str(exc))
     except _Unsupported as exc:
         return Equivalence(None, "unsupported", note=str(exc))
     if sampled.counterexample is not None:
@@ -146,6 +152,10 @@ def _join(*notes: str) -> str:
 
 class _Unsupported(Exception):
     """The expression uses a construct the exact evaluator does not implement."""
+
+
+class _TooLarge(_Unsupported):
+    """A value would be too large to compute exactly in reasonable time and memory."""
 
 
 class _Undefined(ArithmeticError):
@@ -269,6 +279,7 @@ def _power(base: Value, exponent: Value) -> Value:
     if isinstance(exponent, int):
         if abs(exponent) > MAX_EXPONENT:
             raise _Unsupported(f"exponent {exponent} is too large to evaluate")
+        _check_bits(base, exponent)
         if exponent < 0 and not isinstance(base, float):
             return Fraction(base) ** exponent  # ZeroDivisionError for 0**-n
         return base**exponent
@@ -284,6 +295,16 @@ def _power(base: Value, exponent: Value) -> Value:
         return float(base) ** float(exponent)
     except OverflowError:
         raise _Unsupported(f"{base}**{exponent} is too large to evaluate") from None
+
+
+def _check_bits(base: Value, exponent: int) -> None:
+    """Refuse base**exponent when its exact value would have more than MAX_VALUE_BITS bits."""
+    if isinstance(base, float) or abs(exponent) < 2:
+        return
+    size = max(abs(base.numerator).bit_length(), base.denominator.bit_length())
+    if size * abs(exponent) > MAX_VALUE_BITS:
+        raise _TooLarge(f"a power in the formula makes a number of about {int(size * abs(exponent) * 0.30103):,} "
+                        f"digits at one of the points checked (at most {int(MAX_VALUE_BITS * 0.30103):,})")
 
 
 def _exact_root(value: Fraction, degree: int) -> Fraction | None:

@@ -10,6 +10,7 @@ import sympy
 from grader.checks.equivalence import Domain, Equivalence, IntegerVariable, check_equivalence
 from grader.homework import ExpressionOptions, Item
 from grader.parse.mathtext import canonical_name, parse_math
+from grader.models import Status
 from grader.verdict import Verdict
 
 # Answers may be written as a chain `(7*7*3 + 1)*32 = 4736`; grading reads the last member.
@@ -76,6 +77,14 @@ def compare(given: sympy.Expr, expected: sympy.Expr, item: Item) -> Verdict:
         return Verdict(1.0, _how_decided(result))
     if result.decision is False:
         return Verdict(0.0, _explain_counterexample(result))
+    if result.method == "too-large":
+        return Verdict(
+            0.0,
+            f"Too complex to check: {result.note}. Simplify the formula (fewer nested powers); "
+            "your instructor will review it.",
+            Status.INVALID,
+            needs_review=True,
+        )
     return Verdict(
         0.0,
         "The grader could not decide whether this formula is equivalent to the expected one"

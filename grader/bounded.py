@@ -1,0 +1,311 @@
+"""Run work on untrusted input in a worker process bounded in wall time, CPU time and memory.
+
+A signal handler cannot stop one long C-level operation (a big-integer power, a huge
+multiplication) and only works in the main thread, and nothing in-process bounds memory. So
+every answer is checked in a *worker*: a fork of the grading process (sharing the sympy and
+grader modules already imported, so starting one costs a few milliseconds) with
+`RLIMIT_AS` (memory) and `RLIMIT_CPU` (CPU time) set, reused for the next call while it stays
+healthy so its caches stay warm. The parent waits for each reply with a wall-clock deadline; on
+a deadline, CPU-limit or memory-limit hit the worker is killed, `TooComplex` is raised naming
+the limit, and the next call forks a fresh worker.
+
+Threads: each thread gets its own worker (no lock is shared between threads), so a later HTTP
+service can grade from several threads at once. The child runs the calling thread as its only
+(main) thread, so the SIGALRM-based `run_with_time_limit` works inside it even when the caller
+is not the main thread. Forking a multi-threaded process is safe here because the worker only
+runs grader code (logging re-initialises its locks after fork).
+
+The worker is a snapshot of the process at its first use: later changes to module state (a
+monkeypatched checker in a test) are not seen by it until `shutdown_workers()` is called.
+Where `fork` or `resource` is unavailable (Windows) or `WorkLimits.isolate` is false, calls run
+inline with no bound beyond the parsers' size limits and the symbolic check's SIGALRM limit.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import pickle
+import select
+import signal
+import struct
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+
+try:
+    import resource
+except ImportError:  # pragma: no cover - not on Windows
+    resource = None  # type: ignore[assignment]
+
+__all__ = ["DEFAULT_WORK_LIMITS", "TooComplex", "WorkLimits", "WorkerError", "run_bounded", "shutdown_workers"]
+
+
+@dataclass(frozen=True)
+class WorkLimits:
+    """Bounds on checking one answer.
+
+    `seconds` is the wall-clock time one call may take (the CPU-time limit is one second more);
+    `memory_mb` is how much address space the worker may grow beyond its size at start.
+    `isolate=False` runs calls inline (unbounded; for debugging, or platforms without fork).
+    """
+
+    seconds: float = 5.0
+    memory_mb: int = 1024
+    isolate: bool = True
+
+
+DEFAULT_WORK_LIMITS = WorkLimits()
+
+
+class TooComplex(Exception):
+    """A call hit a bound; `limit` is "time", "memory", "cpu" or "nesting"."""
+
+    def __init__(self, limit: str, detail: str):
+        self.limit = limit
+        self.detail = detail
+        super().__init__(f"{limit} limit: {detail}")
+
+
+class WorkerError(RuntimeError):
+    """The called function raised (the message holds the worker's traceback) or the worker crashed."""
+
+
+_OK, _ERROR, _MEMORY, _NESTING = b"o", b"e", b"m", b"n"
+_HEADER = struct.Struct("!cI")
+_LENGTH = struct.Struct("!I")
+
+_in_worker = False  # set in a worker: nested calls run inline
+_local = threading.local()
+_live: dict[int, _Worker] = {}  # request fd -> worker, of this process, to close in forked children
+_live_lock = threading.Lock()
+
+
+def run_bounded(fn: Callable[..., str], *args: object, limits: WorkLimits = DEFAULT_WORK_LIMITS) -> str:
+    """Return fn(*args) computed in this thread's worker within `limits`.
+
+    `fn` must be a module-level function (it is pickled by reference, with `args`) returning a
+    str. Raises TooComplex when a bound is hit, WorkerError when fn raised or the worker died.
+    """
+    if not limits.isolate or _in_worker or resource is None or not hasattr(os, "fork"):
+        return fn(*args)
+    worker = _worker_for_this_thread(limits)
+    try:
+        return worker.call(fn, args, limits.seconds)
+    except (TooComplex, WorkerError):
+        if not worker.alive():
+            _local.worker = None
+        raise
+
+
+def shutdown_workers() -> None:
+    """Stop every worker this process started (they are restarted on the next call)."""
+    with _live_lock:
+        workers = list(_live.values())
+    for worker in workers:
+        worker.stop()
+    _local.worker = None
+
+
+def _worker_for_this_thread(limits: WorkLimits) -> _Worker:
+    worker = getattr(_local, "worker", None)
+    # A worker belongs to the process that forked it (a forked batch process starts its own).
+    if worker is not None and (worker.owner != os.getpid() or worker.memory_mb != limits.memory_mb
+                               or not worker.alive()):
+        if worker.owner == os.getpid():
+            worker.stop()
+        worker = None
+    if worker is None:
+        worker = _local.worker = _Worker(limits.memory_mb)
+    return worker
+
+
+class _Worker:
+    """One forked worker process and the two pipes to it."""
+
+    def __init__(self, memory_mb: int):
+        self.memory_mb = memory_mb
+        self.owner = os.getpid()
+        request_read, self.request = os.pipe()
+        self.reply, reply_write = os.pipe()
+        with _live_lock:
+            inherited = list(_live)
+            self.pid = os.fork()
+            if self.pid == 0:  # the worker
+                _become_worker(request_read, reply_write, inherited + [self.request, self.reply], memory_mb)
+            _live[self.request] = self
+            # Closed under the lock, so a worker forked by another thread never holds these ends.
+            os.close(request_read)
+            os.close(reply_write)
+
+    def alive(self) -> bool:
+        return self.pid is not None
+
+    def call(self, fn: Callable[..., str], args: tuple, seconds: float) -> str:
+        deadline = time.monotonic() + seconds
+        request = pickle.dumps((fn, args, seconds), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            _write_all(self.request, _LENGTH.pack(len(request)) + request)
+            status, length = _HEADER.unpack(self._read(_HEADER.size, deadline))
+            payload = self._read(length, deadline).decode("utf-8")
+        except _Deadline:
+            self.stop(kill=True)
+            raise TooComplex("time", f"gave up after {seconds:g} s") from None
+        except (_WorkerGone, BrokenPipeError):
+            raise self._death() from None
+        if status == _OK:
+            return payload
+        if status == _MEMORY:
+            self.stop(kill=True)  # memory may be fragmented or a cache half-filled: start afresh
+            raise TooComplex("memory", f"needed more than {self.memory_mb} MB")
+        if status == _NESTING:
+            raise TooComplex("nesting", "nested too deeply to evaluate")
+        raise WorkerError(payload)
+
+    def _read(self, size: int, deadline: float) -> bytes:
+        chunks, remaining = [], size
+        while remaining:
+            timeout = deadline - time.monotonic()
+            if timeout <= 0 or not select.select([self.reply], [], [], timeout)[0]:
+                raise _Deadline
+            chunk = os.read(self.reply, min(remaining, 1 << 20))
+            if not chunk:
+                raise _WorkerGone
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+
+    def _death(self) -> Exception:
+        """Reap the worker that closed its pipe and say which bound (if any) ended it."""
+        status = self.stop(kill=True)
+        if status is not None and os.WIFSIGNALED(status):
+            number = os.WTERMSIG(status)
+            if number == signal.SIGXCPU:
+                return TooComplex("cpu", "used up its CPU time")
+            if number == signal.SIGKILL:  # the kernel's out-of-memory killer
+                return TooComplex("memory", "was killed, most likely for running out of memory")
+            return WorkerError(f"the worker was killed by signal {number}")
+        code = os.WEXITSTATUS(status) if status is not None and os.WIFEXITED(status) else None
+        if code == _EXIT_MEMORY:
+            return TooComplex("memory", f"needed more than {self.memory_mb} MB")
+        return WorkerError(f"the worker exited unexpectedly (exit status {code})")
+
+    def stop(self, *, kill: bool = False) -> int | None:
+        """End the worker (politely by closing its pipe, or with SIGKILL) and reap it."""
+        if self.pid is None or self.owner != os.getpid():
+            return None
+        pid, self.pid = self.pid, None
+        with _live_lock:
+            _live.pop(self.request, None)
+        if kill:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        for fd in (self.request, self.reply):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        try:
+            return os.waitpid(pid, 0)[1]
+        except ChildProcessError:
+            return None
+
+
+class _Deadline(Exception):
+    pass
+
+
+class _WorkerGone(Exception):
+    pass
+
+
+_EXIT_MEMORY = 86
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    chunks, remaining = [], size
+    while remaining:
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _become_worker(requests: int, replies: int, parent_fds: list[int], memory_mb: int) -> None:
+    """The worker's life: bound itself, then answer calls until its request pipe closes. Never returns."""
+    global _in_worker
+    code = 0
+    try:
+        _in_worker = True
+        _live.clear()
+        for fd in parent_fds:  # so that each worker sees EOF as soon as its own parent closes its pipe
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+        _limit_memory(memory_mb)
+        while True:
+            header = _read_exactly(requests, _LENGTH.size)
+            if header is None:
+                break
+            fn, args, seconds = pickle.loads(_read_exactly(requests, _LENGTH.unpack(header)[0]) or b"")
+            _limit_cpu(seconds)
+            try:
+                status, payload = _OK, fn(*args)
+            except MemoryError:
+                status, payload = _MEMORY, ""
+            except RecursionError:
+                status, payload = _NESTING, ""
+            except BaseException:  # noqa: BLE001 - reported to the parent, which decides
+                status, payload = _ERROR, traceback.format_exc()
+            data = payload.encode("utf-8", "surrogatepass")
+            _write_all(replies, _HEADER.pack(status, len(data)) + data)
+    except MemoryError:
+        code = _EXIT_MEMORY
+    except BaseException:  # noqa: BLE001 - a worker must never return into the parent's code
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _limit_memory(memory_mb: int) -> None:
+    try:
+        with open("/proc/self/statm") as statm:
+            current = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return  # no /proc: leave memory unbounded rather than guess
+    limit = current + memory_mb * 2**20
+    hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _limit_cpu(seconds: float) -> None:
+    """Allow `seconds` + 1 more CPU seconds from now (RLIMIT_CPU counts the process's whole life)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    used = usage.ru_utime + usage.ru_stime
+    hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+    soft = int(used + seconds) + 2
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+@atexit.register
+def _stop_at_exit() -> None:
+    if not _in_worker:
+        shutdown_workers()
