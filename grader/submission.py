@@ -5,7 +5,9 @@ from __future__ import annotations
 import codecs
 import difflib
 import json
+import os
 import re
+import stat
 from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
@@ -85,8 +87,17 @@ def load_submission(
     """
     path = Path(path)
     return load_submission_text(
-        _read_bytes(path), source=str(path), known_ids=known_ids, default_student_id=default_student_id
+        _read_bytes(path), source=printable_path(path), known_ids=known_ids, default_student_id=default_student_id
     )
+
+
+def printable_path(path: str | Path) -> str:
+    """The path as text that can always be printed and written as JSON.
+
+    A file name that is not valid UTF-8 reaches Python with lone surrogates, which no output
+    can encode; they are shown as U+FFFD instead.
+    """
+    return os.fsencode(path).decode("utf-8", "replace")
 
 
 def load_submission_text(
@@ -127,17 +138,25 @@ def load_submission_text(
 
 
 def _read_bytes(path: Path) -> bytes:
+    shown = printable_path(path)
     if not path.exists():
-        raise UsageError("file not found", path=path)
+        raise UsageError("file not found", path=shown)
     if path.is_dir():
-        raise UsageError("is a folder, not a submission file", path=path)
+        raise UsageError("is a folder, not a submission file", path=shown)
     try:
-        with path.open("rb") as file:
-            # Bounded read: a device or a growing file cannot make us read without end.
-            data = file.read(MAX_FILE_BYTES + 1)
+        # O_NONBLOCK: opening a named pipe (FIFO) must not wait for a writer forever.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as error:
-        raise UsageError(f"could not read the file: {error.strerror}", path=path) from None
-    _check_size(len(data), path)
+        raise UsageError(f"could not read the file: {error.strerror}", path=shown) from None
+    with os.fdopen(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UsageError("is not a regular file (a pipe, device or socket?)", path=shown)
+        try:
+            # Bounded read: a growing file cannot make us read without end.
+            data = file.read(MAX_FILE_BYTES + 1)
+        except OSError as error:
+            raise UsageError(f"could not read the file: {error.strerror}", path=shown) from None
+    _check_size(len(data), shown)
     return data
 
 

@@ -9,11 +9,14 @@ from fractions import Fraction
 from grader.parse.errors import FormatError
 
 # Words students append to a count; the number is what is graded.
+# Matched at the end of right-stripped text; no leading \s*, which makes a search quadratic on long spaces.
 _UNIT_WORDS = re.compile(
-    r"\s*(?:parameters|params|weights|multiply[- ]accumulates?|mult[- ]adds|macs?|flops?|"
-    r"features|neurons|units|pixels|px)\.?\s*$",
+    r"(?:parameters|params|weights|multiply[- ]accumulates?|mult[- ]adds|macs?|flops?|"
+    r"features|neurons|units|pixels|px)\.?\Z",
     re.IGNORECASE,
 )
+# As many digits as one literal may have in a formula (mathtext's Limits.max_digits).
+MAX_DIGITS = 40
 _LEAD = re.compile(r"^\s*(?:=|≈|~|≃)\s*")
 
 _MULTIPLIERS = {
@@ -50,7 +53,9 @@ class NumberReading:
 
 def strip_decorations(text: str) -> str:
     """Drop a leading `=`/`≈` and trailing unit words (`params`, `MACs`, …)."""
-    return _UNIT_WORDS.sub("", _LEAD.sub("", text)).strip()
+    text = _LEAD.sub("", text).rstrip()
+    unit = _UNIT_WORDS.search(text)
+    return (text[: unit.start()] if unit else text).strip()
 
 
 def read_literal(text: str) -> NumberReading | None:
@@ -60,6 +65,9 @@ def read_literal(text: str) -> NumberReading | None:
         return None
     digits_int = re.sub(r"\D", "", match["int"] or "")
     digits_frac = match["frac"] or ""
+    if len(digits_int) + len(digits_frac) > MAX_DIGITS:
+        raise FormatError(f"number too long (at most {MAX_DIGITS} digits)", text=text, position=0,
+                          hint="round the number or use e-notation such as 4.43e7")
     exponent_text = match["exp"] or match["exp10"]
     exponent = int(exponent_text.replace("\u2212", "-")) if exponent_text else 0
     multiplier = Fraction(_MULTIPLIERS[match["suffix"]]) if match["suffix"] else Fraction(1)

@@ -9,9 +9,11 @@ from grader.parse.errors import FormatError
 
 _LATEX_SEPARATORS = {"\\times", "\\cdot", "\\left", "\\right"}
 _BATCH_NAMES = {"n", "b", "batch", "none", "batch_size", "bs"}
-_TRAILING_WORDS = re.compile(r"\s*(?:features|units|neurons|values)\.?\s*$", re.IGNORECASE)
+# Matched at the end of right-stripped text (a leading \s* would make the search quadratic).
+_TRAILING_WORDS = re.compile(r"(?:features|units|neurons|values)\.?\Z", re.IGNORECASE)
 _MAX_DIMS = 8
 _MAX_DIGITS = 12
+_MAX_LENGTH = 1000
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,12 @@ class ShapeReading:
 
 def read_shape(text: str) -> ShapeReading:
     """Parse a shape; raises FormatError pointing at the first part that is not a whole number."""
-    body = _TRAILING_WORDS.sub("", text.strip().strip("$").strip())
+    body = text.strip().strip("$").strip()
+    if len(body) > _MAX_LENGTH:
+        raise FormatError(f"the answer is too long for a shape (at most {_MAX_LENGTH} characters)", text=body[:80],
+                          position=0, hint="Write a shape like 256 × 256 × 32.")
+    if trailing := _TRAILING_WORDS.search(body):
+        body = body[: trailing.start()].rstrip()
     body = _strip_brackets(body)
     if not body:
         raise FormatError("no dimensions given", text=text, position=0, hint="Write a shape like 256 × 256 × 32.")

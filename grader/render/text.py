@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import textwrap
+import unicodedata
 
 from grader.models import ItemResult, Result, Status
 
@@ -16,8 +17,52 @@ _MARKS = {
 }
 
 
+# Bidirectional overrides and isolates can make a terminal show text in another order.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+
+
+def terminal_safe(text: str, *, keep_newlines: bool = False) -> str:
+    """Text a student wrote, made harmless for a terminal: control characters (ESC sequences that
+    recolour, retitle or clear the screen, carriage returns that overwrite a line) and bidi
+    overrides are shown as visible escapes such as `\\x1b`; newlines only where `keep_newlines`."""
+    out = []
+    for ch in text:
+        if ch == "\n" and keep_newlines:
+            out.append(ch)
+        elif ch in _BIDI_CONTROLS or unicodedata.category(ch) == "Cc":
+            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _safe_result(result: Result) -> Result:
+    """A copy of the result whose student-written texts are terminal_safe (feedback keeps its lines)."""
+    items = [
+        item.model_copy(update={
+            "id": terminal_safe(item.id),
+            "given": None if item.given is None else terminal_safe(item.given),
+            "read_as": None if item.read_as is None else terminal_safe(item.read_as),
+            "feedback": terminal_safe(item.feedback, keep_newlines=True),
+        })
+        for item in result.items
+    ]
+    student = result.student.model_copy(update={
+        "id": terminal_safe(result.student.id),
+        "name": None if result.student.name is None else terminal_safe(result.student.name),
+    })
+    return result.model_copy(update={
+        "student": student,
+        "homework": terminal_safe(result.homework),
+        "source": None if result.source is None else terminal_safe(result.source),
+        "items": items,
+        "warnings": [terminal_safe(warning) for warning in result.warnings],
+    })
+
+
 def render_text(result: Result, *, color: bool = False, width: int | None = None) -> str:
-    """The result as a readable report, one table per problem."""
+    """The result as a readable report, one table per problem; student-written text is terminal_safe."""
+    result = _safe_result(result)
     width = width or min(shutil.get_terminal_size((100, 24)).columns, 120)
     paint = _painter(color)
     who = result.student.id + (f" ({result.student.name})" if result.student.name else "")
