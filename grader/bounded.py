@@ -149,7 +149,7 @@ class _Worker:
         try:
             _write_all(self.request, _LENGTH.pack(len(request)) + request)
             status, length = _HEADER.unpack(self._read(_HEADER.size, deadline))
-            payload = self._read(length, deadline).decode("utf-8")
+            payload = self._read(length, deadline).decode("utf-8", "surrogatepass")
         except _Deadline:
             self.stop(kill=True)
             raise TooComplex("time", f"gave up after {seconds:g} s") from None

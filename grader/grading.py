@@ -144,7 +144,7 @@ def check_answer(
     longest = MAX_ANSWER_LENGTH_BY_KIND.get(item.kind, MAX_ANSWER_LENGTH)
     if len(text) > longest:
         return None, invalid(
-            f"The answer is too long ({len(text):,} characters; a {item.kind} answer may have at most "
+            f"The answer is too long ({len(text):,} characters; {_article(item.kind)} {item.kind} answer may have at most "
             f"{longest:,}). Shorten it: give only the {item.kind}, without explanations."
         )
     try:
@@ -184,6 +184,10 @@ def _check_in_worker(item: Item, text: str, key_text: str) -> str:
         "read_as": read_as, "score": verdict.score, "feedback": verdict.feedback,
         "status": verdict.status.value, "needs_review": verdict.needs_review,
     })
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def _too_complex(bound: BaseException, limits: WorkLimits) -> Verdict:
