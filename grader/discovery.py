@@ -165,16 +165,16 @@ def _shown(name: str | Path) -> str:
     return os.fsencode(name).decode("utf-8", "replace")
 
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 def safe_stem(name: str, *, max_length: int = 64) -> str:
     """A file-name stem made from a student name or id, safe to use for a report file.
 
-    Only ASCII letters, digits, `.`, `_` and `-` are kept (runs of anything else become `_`), no
-    leading `.` or `-` (hidden files, options), and at most `max_length` characters; an empty
+    Only ASCII letters, digits, `_` and `-` are kept (runs of anything else, `.` and `/` included,
+    become `_`), no leading `-` (read as an option), and at most `max_length` characters; an empty
     result becomes `_`. Different names can give the same stem: a caller writing one file per
     student must still make stems unique.
     """
-    stem = _UNSAFE.sub("_", name).lstrip(".-")[:max_length]
+    stem = _UNSAFE.sub("_", name).lstrip("-")[:max_length]
     return stem or "_"

@@ -24,6 +24,9 @@ MAX_FILE_BYTES = 1_000_000
 # Aliases let a tiny file name a huge tree ("billion laughs"); every walk is bounded by these.
 MAX_NODES = 100_000
 MAX_DEPTH = 64
+# A file of thousands of bad ids must not take minutes of did-you-mean or flood the report.
+MAX_SUGGESTIONS = 100
+MAX_WARNINGS = 100
 
 _TAG = "tag:yaml.org,2002:"
 _NULL, _STR, _BOOL, _INT, _FLOAT = (_TAG + t for t in ("null", "str", "bool", "int", "float"))
@@ -125,13 +128,11 @@ def load_submission_text(
             known_ids = known_ids(homework)
         except UsageError as error:  # e.g. an unknown homework: say where the file names it
             raise UsageError(error.message, path=source, line=_line(single["homework"])) from None
-    return Submission(
-        homework=homework,
-        student=_student(single.get("student"), default_student_id or Path(source).stem, warnings),
-        answers=_answers(answer_nodes, known_ids, source, warnings),
-        source=source,
-        warnings=warnings,
-    )
+    student = _student(single.get("student"), default_student_id or Path(source).stem, warnings)
+    answers = _answers(answer_nodes, known_ids, source, warnings)
+    if len(warnings) > MAX_WARNINGS:
+        warnings[MAX_WARNINGS:] = [f"… and {len(warnings) - MAX_WARNINGS:,} more warnings"]
+    return Submission(homework=homework, student=student, answers=answers, source=source, warnings=warnings)
 
 
 # --- reading and decoding -------------------------------------------------------------------
@@ -534,6 +535,7 @@ class _KnownIds:
         self.ids = [item_id.strip() for item_id in known]
         self.exact = set(self.ids)
         self.by_case = {item_id.casefold(): item_id for item_id in self.ids}
+        self.suggested = 0
         self.groups: dict[str, list[str]] = {}
         for item_id in self.ids:
             parts = item_id.split(".")
@@ -556,7 +558,8 @@ class _KnownIds:
                 shown += ", …"
             warnings.append(f"{where}{item_id} is a group of items ({shown}); give each item separately")
             return None
-        close = difflib.get_close_matches(item_id, self.ids, n=1)
+        self.suggested += 1
+        close = difflib.get_close_matches(item_id, self.ids, n=1) if self.suggested <= MAX_SUGGESTIONS else []
         suggestion = f" (did you mean {close[0]}?)" if close else ""
         warnings.append(f"{where}unknown item {item_id}{suggestion}")
         return None
