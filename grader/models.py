@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+def _without_surrogates(text: str) -> str:
+    """Join surrogate pairs and replace lone surrogates (unencodable: JSON output would fail) with U+FFFD."""
+    if any("\ud800" <= char <= "\udfff" for char in text):
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
+# Text that came from a student (or a file name): always encodable, so every output can write it.
+StudentText = Annotated[str, AfterValidator(_without_surrogates)]
 
 
 class Status(str, Enum):
@@ -22,15 +34,15 @@ class RawAnswer(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    text: str
+    text: StudentText
     line: int | None = None
 
 
 class Student(BaseModel):
     """Who a submission belongs to."""
 
-    id: str
-    name: str | None = None
+    id: StudentText
+    name: StudentText | None = None
 
 
 class Submission(BaseModel):
@@ -39,8 +51,8 @@ class Submission(BaseModel):
     homework: str
     student: Student
     answers: dict[str, RawAnswer] = Field(default_factory=dict)
-    source: str | None = None
-    warnings: list[str] = Field(default_factory=list)
+    source: StudentText | None = None
+    warnings: list[StudentText] = Field(default_factory=list)
 
 
 class ItemResult(BaseModel):
