@@ -32,7 +32,7 @@ import struct
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 try:
@@ -40,7 +40,8 @@ try:
 except ImportError:  # pragma: no cover - not on Windows
     resource = None  # type: ignore[assignment]
 
-__all__ = ["DEFAULT_WORK_LIMITS", "TooComplex", "WorkLimits", "WorkerError", "run_bounded", "shutdown_workers"]
+__all__ = ["DEFAULT_WORK_LIMITS", "TooComplex", "WorkLimits", "WorkerError", "map_bounded", "run_bounded",
+           "shutdown_workers"]
 
 
 @dataclass(frozen=True)
@@ -89,15 +90,42 @@ def run_bounded(fn: Callable[..., str], *args: object, limits: WorkLimits = DEFA
     `fn` must be a module-level function (it is pickled by reference, with `args`) returning a
     str. Raises TooComplex when a bound is hit, WorkerError when fn raised or the worker died.
     """
+    outcome = map_bounded(fn, [args], limits=limits)[0]
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def map_bounded(
+    fn: Callable[..., str], calls: Sequence[tuple], *, limits: WorkLimits = DEFAULT_WORK_LIMITS
+) -> list[str | TooComplex | WorkerError]:
+    """fn(*args) for every args in `calls`, in order, each call bounded by `limits` on its own.
+
+    All calls go to the worker in one message and come back one by one, so a submission's
+    answers cost one round trip. A call that hits a bound gets a TooComplex in its place (one
+    whose fn raised, a WorkerError) and the calls after it go on in a fresh worker.
+    """
     if not limits.isolate or _in_worker or resource is None or not hasattr(os, "fork"):
-        return fn(*args)
-    worker = _worker_for_this_thread(limits)
-    try:
-        return worker.call(fn, args, limits.seconds)
-    except (TooComplex, WorkerError):
+        return [_call_inline(fn, args) for args in calls]
+    outcomes: list[str | TooComplex | WorkerError] = []
+    while len(outcomes) < len(calls):
+        worker = _worker_for_this_thread(limits)
+        outcomes.extend(worker.map(fn, calls[len(outcomes):], limits.seconds))
         if not worker.alive():
             _local.worker = None
-        raise
+    return outcomes
+
+
+def _call_inline(fn: Callable[..., str], args: tuple) -> str | TooComplex | WorkerError:
+    """One call in this process, with the worker's mapping of exceptions to outcomes."""
+    try:
+        return fn(*args)
+    except MemoryError:
+        return TooComplex("memory", "ran out of memory")
+    except RecursionError:
+        return TooComplex("nesting", "nested too deeply to evaluate")
+    except Exception:  # noqa: BLE001 - reported like the worker's
+        return WorkerError(traceback.format_exc())
 
 
 def shutdown_workers() -> None:
@@ -128,6 +156,7 @@ class _Worker:
     def __init__(self, memory_mb: int):
         self.memory_mb = memory_mb
         self.owner = os.getpid()
+        self.buffer = bytearray()
         request_read, self.request = os.pipe()
         self.reply, reply_write = os.pipe()
         with _live_lock:
@@ -143,39 +172,49 @@ class _Worker:
     def alive(self) -> bool:
         return self.pid is not None
 
-    def call(self, fn: Callable[..., str], args: tuple, seconds: float) -> str:
-        deadline = time.monotonic() + seconds
-        request = pickle.dumps((fn, args, seconds), protocol=pickle.HIGHEST_PROTOCOL)
+    def map(self, fn: Callable[..., str], calls: Sequence[tuple], seconds: float) -> list:
+        """Outcomes of the calls, in order; fewer than asked when the worker had to be stopped.
+
+        The last outcome is then the TooComplex or WorkerError that stopped it.
+        """
+        outcomes: list[str | TooComplex | WorkerError] = []
+        request = pickle.dumps((fn, list(calls), seconds), protocol=pickle.HIGHEST_PROTOCOL)
         try:
             _write_all(self.request, _LENGTH.pack(len(request)) + request)
-            status, length = _HEADER.unpack(self._read(_HEADER.size, deadline))
-            payload = self._read(length, deadline).decode("utf-8", "surrogatepass")
+            for _ in calls:
+                deadline = time.monotonic() + seconds
+                status, length = _HEADER.unpack(self._read(_HEADER.size, deadline))
+                payload = self._read(length, deadline).decode("utf-8", "surrogatepass")
+                if status == _OK:
+                    outcomes.append(payload)
+                elif status == _MEMORY:
+                    self.stop(kill=True)  # memory may be fragmented or a cache half-filled: start afresh
+                    outcomes.append(TooComplex("memory", f"needed more than {self.memory_mb} MB"))
+                    break
+                elif status == _NESTING:
+                    outcomes.append(TooComplex("nesting", "nested too deeply to evaluate"))
+                else:
+                    outcomes.append(WorkerError(payload))
         except _Deadline:
             self.stop(kill=True)
-            raise TooComplex("time", f"gave up after {seconds:g} s") from None
+            outcomes.append(TooComplex("time", f"gave up after {seconds:g} s"))
         except (_WorkerGone, BrokenPipeError):
-            raise self._death() from None
-        if status == _OK:
-            return payload
-        if status == _MEMORY:
-            self.stop(kill=True)  # memory may be fragmented or a cache half-filled: start afresh
-            raise TooComplex("memory", f"needed more than {self.memory_mb} MB")
-        if status == _NESTING:
-            raise TooComplex("nesting", "nested too deeply to evaluate")
-        raise WorkerError(payload)
+            outcomes.append(self._death())
+        return outcomes
 
     def _read(self, size: int, deadline: float) -> bytes:
-        chunks, remaining = [], size
-        while remaining:
+        """Exactly `size` bytes of replies, reading ahead in large chunks; _Deadline or _WorkerGone."""
+        while len(self.buffer) < size:
             timeout = deadline - time.monotonic()
             if timeout <= 0 or not select.select([self.reply], [], [], timeout)[0]:
                 raise _Deadline
-            chunk = os.read(self.reply, min(remaining, 1 << 20))
+            chunk = os.read(self.reply, 1 << 16)
             if not chunk:
                 raise _WorkerGone
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        return b"".join(chunks)
+            self.buffer += chunk
+        data = bytes(self.buffer[:size])
+        del self.buffer[:size]
+        return data
 
     def _death(self) -> Exception:
         """Reap the worker that closed its pipe and say which bound (if any) ended it."""
@@ -261,18 +300,19 @@ def _become_worker(requests: int, replies: int, parent_fds: list[int], memory_mb
             header = _read_exactly(requests, _LENGTH.size)
             if header is None:
                 break
-            fn, args, seconds = pickle.loads(_read_exactly(requests, _LENGTH.unpack(header)[0]) or b"")
-            _limit_cpu(seconds)
-            try:
-                status, payload = _OK, fn(*args)
-            except MemoryError:
-                status, payload = _MEMORY, ""
-            except RecursionError:
-                status, payload = _NESTING, ""
-            except BaseException:  # noqa: BLE001 - reported to the parent, which decides
-                status, payload = _ERROR, traceback.format_exc()
-            data = payload.encode("utf-8", "surrogatepass")
-            _write_all(replies, _HEADER.pack(status, len(data)) + data)
+            fn, calls, seconds = pickle.loads(_read_exactly(requests, _LENGTH.unpack(header)[0]) or b"")
+            for args in calls:
+                _limit_cpu(seconds)
+                try:
+                    status, payload = _OK, fn(*args)
+                except MemoryError:
+                    status, payload = _MEMORY, ""
+                except RecursionError:
+                    status, payload = _NESTING, ""
+                except BaseException:  # noqa: BLE001 - reported to the parent, which decides
+                    status, payload = _ERROR, traceback.format_exc()
+                data = payload.encode("utf-8", "surrogatepass")
+                _write_all(replies, _HEADER.pack(status, len(data)) + data)
     except MemoryError:
         code = _EXIT_MEMORY
     except BaseException:  # noqa: BLE001 - a worker must never return into the parent's code

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from functools import lru_cache
 from types import ModuleType
 from typing import Any
 
 from grader import __version__
-from grader.bounded import DEFAULT_WORK_LIMITS, TooComplex, WorkerError, WorkLimits, run_bounded
+from grader.bounded import DEFAULT_WORK_LIMITS, TooComplex, WorkerError, WorkLimits, map_bounded
 from grader.checks import choice, equation, expression, number, shape, text
 from grader.homework import Homework, Item
 from grader.key import Key
@@ -68,15 +69,22 @@ def grade(
 ) -> Result:
     """Grade every item of the homework, in its order, and add up the points.
 
-    Each answer is checked within `limits` (see grader.bounded); the result depends only on the
-    submission, homework and key, so the same input always gives the same JSON.
+    All answers are checked in one round trip to the bounded worker, each within `limits` (see
+    grader.bounded); the result depends only on the submission, homework and key, so the same
+    input always gives the same JSON.
     """
     for item in homework.items:
         # Read the whole key first: the bounded worker, forked at the first answer, then inherits it.
         read_expected(item, key.answers[item.id])
+    answered = [item for item in homework.items if item.id in submission.answers]
+    checked = dict(zip(
+        (item.id for item in answered),
+        check_answers([(item, submission.answers[item.id].text, key.answers[item.id]) for item in answered],
+                      limits=limits),
+    ))
     items = [
-        grade_item(item, submission.answers.get(item.id), key.answers[item.id], homework,
-                   hide_expected=hide_expected, limits=limits)
+        _item_result(item, submission.answers.get(item.id), checked.get(item.id), key.answers[item.id], homework,
+                     hide_expected)
         for item in homework.items
     ]
     by_problem: dict[str, float] = {}
@@ -109,18 +117,28 @@ def grade_item(
     limits: WorkLimits = DEFAULT_WORK_LIMITS,
 ) -> ItemResult:
     """Grade one answer; an unreadable answer is `invalid`, a checker crash or a bound hit never escapes."""
-    checker = checker_for(item)
-    expected_value = read_expected(item, key_text)
+    checked = check_answer(item, answer.text, key_text, limits=limits) if answer is not None else None
+    return _item_result(item, answer, checked, key_text, homework, hide_expected)
+
+
+def _item_result(
+    item: Item,
+    answer: RawAnswer | None,
+    checked: tuple[str | None, Verdict] | None,
+    key_text: str,
+    homework: Homework,
+    hide_expected: bool,
+) -> ItemResult:
     common = {
         "id": item.id,
         "problem": homework.problem_of(item.id).id,
         "kind": item.kind,
         "max_score": item.points,
-        "expected": None if hide_expected else checker.show(expected_value),
+        "expected": None if hide_expected else checker_for(item).show(read_expected(item, key_text)),
     }
-    if answer is None:
+    if answer is None or checked is None:
         return ItemResult(**common, status=Status.MISSING, score=0.0, feedback="No answer given.")
-    read_as, verdict = check_answer(item, answer.text, key_text, limits=limits)
+    read_as, verdict = checked
     return ItemResult(
         **common,
         status=verdict.status,
@@ -136,24 +154,42 @@ def grade_item(
 def check_answer(
     item: Item, text: str, key_text: str, *, limits: WorkLimits = DEFAULT_WORK_LIMITS
 ) -> tuple[str | None, Verdict]:
-    """How the answer was read (None if it was not) and its verdict, computed within `limits`.
+    """How the answer was read (None if it was not) and its verdict, computed within `limits`."""
+    return check_answers([(item, text, key_text)], limits=limits)[0]
 
-    Over-long text is refused before any parsing; the parse and the comparison run in a bounded
+
+def check_answers(
+    answers: Sequence[tuple[Item, str, str]], *, limits: WorkLimits = DEFAULT_WORK_LIMITS
+) -> list[tuple[str | None, Verdict]]:
+    """(read as, verdict) for each (item, answer text, key text), in order.
+
+    Over-long text is refused before any parsing; the rest is parsed and compared in the bounded
     worker (grader.bounded), and a bound hit is an `invalid` verdict flagged for review.
     """
-    longest = MAX_ANSWER_LENGTH_BY_KIND.get(item.kind, MAX_ANSWER_LENGTH)
-    if len(text) > longest:
-        return None, invalid(
-            f"The answer is too long ({len(text):,} characters; {_article(item.kind)} {item.kind} answer may have at most "
-            f"{longest:,}). Shorten it: give only the {item.kind}, without explanations."
-        )
-    try:
-        payload = json.loads(run_bounded(_check_in_worker, item, text, key_text, limits=limits))
-    except (TooComplex, MemoryError, RecursionError) as bound:
-        return None, _too_complex(bound, limits)
-    except WorkerError as error:
-        log.error("checking item %s failed:\n%s", item.id, error)
+    outcomes: list[tuple[str | None, Verdict] | None] = [None] * len(answers)
+    to_check = []
+    for index, (item, text, _) in enumerate(answers):
+        longest = MAX_ANSWER_LENGTH_BY_KIND.get(item.kind, MAX_ANSWER_LENGTH)
+        if len(text) > longest:
+            outcomes[index] = None, invalid(
+                f"The answer is too long ({len(text):,} characters; {_article(item.kind)} {item.kind} answer may "
+                f"have at most {longest:,}). Shorten it: give only the {item.kind}, without explanations."
+            )
+        else:
+            to_check.append(index)
+    results = map_bounded(_check_in_worker, [answers[index] for index in to_check], limits=limits)
+    for index, result in zip(to_check, results):
+        outcomes[index] = _outcome(answers[index][0], result, limits)
+    return outcomes  # type: ignore[return-value]
+
+
+def _outcome(item: Item, result: str | TooComplex | WorkerError, limits: WorkLimits) -> tuple[str | None, Verdict]:
+    if isinstance(result, TooComplex):
+        return None, _too_complex(result, limits)
+    if isinstance(result, WorkerError):
+        log.error("checking item %s failed:\n%s", item.id, result)
         return None, Verdict(0.0, _INTERNAL_ERROR, Status.INVALID, needs_review=True)
+    payload = json.loads(result)
     verdict = Verdict(payload["score"], payload["feedback"], Status(payload["status"]), payload["needs_review"])
     return payload["read_as"], verdict
 
@@ -190,12 +226,9 @@ def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
 
 
-def _too_complex(bound: BaseException, limits: WorkLimits) -> Verdict:
+def _too_complex(bound: TooComplex, limits: WorkLimits) -> Verdict:
     """The verdict for an answer whose check hit a time, CPU, memory or nesting bound."""
-    if isinstance(bound, TooComplex):
-        limit = bound.limit
-    else:
-        limit = "memory" if isinstance(bound, MemoryError) else "nesting"
+    limit = bound.limit
     which = {
         "time": f"it took longer than the {limits.seconds:g} s allowed per answer",
         "cpu": f"it used more than the {limits.seconds:g} s of CPU time allowed per answer",
