@@ -48,21 +48,25 @@ __all__ = ["DEFAULT_WORK_LIMITS", "TooComplex", "WorkLimits", "WorkerError", "ma
 class WorkLimits:
     """Bounds on checking one answer.
 
-    `seconds` is the wall-clock time one call may take (the CPU-time limit is one second more);
-    `memory_mb` is how much address space the worker may grow beyond its size at start.
+    `seconds` is the wall-clock time one call may take (the CPU-time limit, a backstop, is one to
+    two seconds more);
+    `memory_mb` is how much address space the worker may grow beyond its size at start;
+    `batch_seconds` bounds one map_bounded call (a whole submission) in total, so a file full of
+    slow answers costs at most that long: the answers left then get TooComplex("budget").
     `isolate=False` runs calls inline (unbounded; for debugging, or platforms without fork).
     """
 
     seconds: float = 5.0
     memory_mb: int = 1024
     isolate: bool = True
+    batch_seconds: float = 60.0
 
 
 DEFAULT_WORK_LIMITS = WorkLimits()
 
 
 class TooComplex(Exception):
-    """A call hit a bound; `limit` is "time", "memory", "cpu" or "nesting"."""
+    """A call hit a bound; `limit` is "time", "memory", "cpu", "nesting" or "budget"."""
 
     def __init__(self, limit: str, detail: str):
         self.limit = limit
@@ -108,11 +112,14 @@ def map_bounded(
     if not limits.isolate or _in_worker or resource is None or not hasattr(os, "fork"):
         return [_call_inline(fn, args) for args in calls]
     outcomes: list[str | TooComplex | WorkerError] = []
+    budget = time.monotonic() + limits.batch_seconds
     while len(outcomes) < len(calls):
         worker = _worker_for_this_thread(limits)
-        outcomes.extend(worker.map(fn, calls[len(outcomes):], limits.seconds))
+        outcomes.extend(worker.map(fn, calls[len(outcomes):], limits.seconds, budget))
         if not worker.alive():
             _local.worker = None
+        if isinstance(outcomes[-1], TooComplex) and outcomes[-1].limit == "budget":
+            outcomes.extend([outcomes[-1]] * (len(calls) - len(outcomes)))
     return outcomes
 
 
@@ -172,7 +179,7 @@ class _Worker:
     def alive(self) -> bool:
         return self.pid is not None
 
-    def map(self, fn: Callable[..., str], calls: Sequence[tuple], seconds: float) -> list:
+    def map(self, fn: Callable[..., str], calls: Sequence[tuple], seconds: float, budget: float) -> list:
         """Outcomes of the calls, in order; fewer than asked when the worker had to be stopped.
 
         The last outcome is then the TooComplex or WorkerError that stopped it.
@@ -182,7 +189,7 @@ class _Worker:
         try:
             _write_all(self.request, _LENGTH.pack(len(request)) + request)
             for _ in calls:
-                deadline = time.monotonic() + seconds
+                deadline = min(time.monotonic() + seconds, budget)
                 status, length = _HEADER.unpack(self._read(_HEADER.size, deadline))
                 payload = self._read(length, deadline).decode("utf-8", "surrogatepass")
                 if status == _OK:
@@ -197,7 +204,10 @@ class _Worker:
                     outcomes.append(WorkerError(payload))
         except _Deadline:
             self.stop(kill=True)
-            outcomes.append(TooComplex("time", f"gave up after {seconds:g} s"))
+            if time.monotonic() >= budget:
+                outcomes.append(TooComplex("budget", "the time for the whole batch of calls is used up"))
+            else:
+                outcomes.append(TooComplex("time", f"gave up after {seconds:g} s"))
         except (_WorkerGone, BrokenPipeError):
             outcomes.append(self._death())
         return outcomes

@@ -234,6 +234,8 @@ def _too_complex(bound: TooComplex, limits: WorkLimits) -> Verdict:
         "cpu": f"it used more than the {limits.seconds:g} s of CPU time allowed per answer",
         "memory": f"it needed more than the {limits.memory_mb:,} MB of memory allowed per answer",
         "nesting": "it is nested too deeply",
+        "budget": f"checking this submission's answers took longer than the {limits.batch_seconds:g} s allowed "
+                  "in total, so this answer was not checked",
     }[limit]
     return Verdict(
         0.0,

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from grader import bounded, grading
-from grader.bounded import TooComplex, WorkerError, WorkLimits, run_bounded, shutdown_workers
+from grader.bounded import TooComplex, WorkerError, WorkLimits, map_bounded, run_bounded, shutdown_workers
 from grader.grading import grade
 from grader.models import RawAnswer, Status, Student, Submission
 from grader.key import load_key
@@ -142,3 +142,30 @@ def test_a_checker_stuck_in_c_code_costs_only_its_own_item(monkeypatch):
 def test_module_documents_thread_behaviour():
     """The module docstring states how threads and non-fork platforms behave (the service contract)."""
     assert "thread" in bounded.__doc__ and "inline" in bounded.__doc__ and sys.platform
+
+
+def test_map_bounded_isolates_each_call():
+    """In one batch, a call that hits a bound is replaced by TooComplex and the calls after it still run."""
+    outcomes = map_bounded(echo, [("a",), ("b",)], limits=FAST)
+    assert outcomes == ["a", "b"]
+    mixed = map_bounded(_dispatch, [("echo",), ("bigint",), ("raise",), ("echo",)], limits=FAST)
+    assert mixed[0] == "echo" and mixed[3] == "echo"
+    assert isinstance(mixed[1], TooComplex) and mixed[1].limit == "time"
+    assert isinstance(mixed[2], WorkerError)
+
+
+def _dispatch(what: str) -> str:
+    if what == "bigint":
+        return bigint_power()
+    if what == "raise":
+        return explode()
+    return what
+
+
+def test_batch_budget_bounds_a_whole_submission():
+    """A batch of slow calls stops at the batch budget: the calls left get TooComplex('budget')."""
+    limits = WorkLimits(seconds=1.0, memory_mb=256, batch_seconds=1.5)
+    start = time.perf_counter()
+    outcomes = map_bounded(_dispatch, [("bigint",)] * 10, limits=limits)
+    assert time.perf_counter() - start < 4
+    assert [o.limit for o in outcomes] == ["time"] + ["budget"] * 9

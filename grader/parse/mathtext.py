@@ -28,6 +28,8 @@ class Limits:
     max_digits: int = 40
     max_exponent: int = 16
     max_number_digits: int = 400
+    # sympy compares every pair of max/min arguments (nested calls merge into one): 32 take ~1 s.
+    max_arguments: int = 16
 
 
 DEFAULT_LIMITS = Limits()
@@ -633,6 +635,11 @@ class _Parser:
                              f"write it like {builtin.example}")
         if key == "sqrt":
             self.check_power(args[0], _HALF, token.start)
+        if builtin.func in (sympy.Max, sympy.Min):
+            merged = sum(len(arg.args) if isinstance(arg, (sympy.Max, sympy.Min)) else 1 for arg in args)
+            if merged > self.limits.max_arguments:
+                raise self.error(f"too many values in max/min ({merged}; at most {self.limits.max_arguments}, "
+                                 "counting those of nested max/min)", token.start, "compare fewer values")
         return self.apply(token, builtin.func, args, key)
 
     def apply(self, token: _Token, func: Callable, args: list[sympy.Expr], name: str) -> sympy.Expr:

@@ -408,7 +408,7 @@ def test_public_constants():
     """The allow-list of functions and the default limits are as documented, and Limits is frozen."""
     assert set(BUILTIN_FUNCTIONS) == {"floor", "ceil", "ceiling", "max", "min", "abs", "sqrt"}
     assert DEFAULT_LIMITS == Limits(max_length=1000, max_depth=40, max_digits=40, max_exponent=16,
-                                    max_number_digits=400)
+                                    max_number_digits=400, max_arguments=16)
     with pytest.raises(dataclasses.FrozenInstanceError):
         DEFAULT_LIMITS.max_depth = 1
 

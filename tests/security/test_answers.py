@@ -84,6 +84,10 @@ BOMBS = [
     ("too-long-spaces", "number", " " * 200_000 + "x", "too long"),
     ("too-long-shape", "shape", "1x" * 5000 + "1", "too long"),
     ("many-dims", "shape", "x".join(["2"] * 50), "too many dimensions"),
+    ("max-many-arguments", "expression", "max(" + ",".join(f"{v}*{i}" for i in range(1, 40) for v in "Hpk") + ")",
+     "too many values in max/min"),
+    ("nested-max-merge", "expression", "max(" + ",".join("max(H*{0},p*{0},k*{0},s*{0},d*{0})".format(i)
+                                                        for i in range(1, 6)) + ")", "too many values in max/min"),
     ("root-of-huge", "number", "sqrt(" + "9" * 40 + "^10)", "number too large"),
 ]
 
