@@ -241,8 +241,12 @@ class _Worker:
             return TooComplex("memory", f"needed more than {self.memory_mb} MB")
         return WorkerError(f"the worker exited unexpectedly (exit status {code})")
 
-    def stop(self, *, kill: bool = False) -> int | None:
-        """End the worker (politely by closing its pipe, or with SIGKILL) and reap it."""
+    def stop(self, *, kill: bool = True) -> int | None:
+        """End the worker with SIGKILL (it holds nothing worth saving) and reap it; its exit status.
+
+        Killing rather than waiting for it to see EOF matters: a process forked meanwhile by
+        other code may hold a copy of the request pipe, and the EOF would never come.
+        """
         if self.pid is None or self.owner != os.getpid():
             return None
         pid, self.pid = self.pid, None
@@ -353,6 +357,29 @@ def _limit_cpu(seconds: float) -> None:
     if hard != resource.RLIM_INFINITY:
         soft = min(soft, hard)
     resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def _forget_workers_in_child() -> None:
+    """In any forked child (a batch pool process, or a worker being born): drop the parent's workers.
+
+    Their pipes are closed so that only the parent holds them, and the lock is new in case
+    another thread held it at the fork.
+    """
+    global _live_lock
+    _live_lock = threading.Lock()
+    for fd in list(_live):
+        worker = _live[fd]
+        for end in (worker.request, worker.reply):
+            try:
+                os.close(end)
+            except OSError:
+                pass
+    _live.clear()
+    _local.worker = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_workers_in_child)
 
 
 @atexit.register

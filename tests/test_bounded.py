@@ -169,3 +169,19 @@ def test_batch_budget_bounds_a_whole_submission():
     outcomes = map_bounded(_dispatch, [("bigint",)] * 10, limits=limits)
     assert time.perf_counter() - start < 4
     assert [o.limit for o in outcomes] == ["time"] + ["budget"] * 9
+
+
+def test_shutdown_is_quick_while_a_forked_child_lives():
+    """A long-lived process forked by other code (a pool) neither shares nor delays stopping the worker."""
+    run_bounded(pid)
+    child = os.fork()
+    if child == 0:
+        time.sleep(3)
+        os._exit(0)
+    try:
+        start = time.perf_counter()
+        shutdown_workers()
+        assert time.perf_counter() - start < 1
+    finally:
+        os.kill(child, 9)
+        os.waitpid(child, 0)
