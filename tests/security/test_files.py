@@ -20,7 +20,7 @@ from grader.errors import UsageError
 from grader.models import Status
 from grader.plugins import load_homework
 from grader.submission import load_submission, load_submission_text
-from tests.security.conftest import KEY, watch_side_effects, within
+from tests.security.conftest import HOMEWORK, KEY, watch_side_effects, within
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "submissions" / "hw2-cnn"
@@ -117,8 +117,10 @@ MARKUP = [
 @pytest.mark.parametrize("text", [m[1] for m in MARKUP], ids=[m[0] for m in MARKUP])
 def test_markup_in_answers_and_names_is_kept_raw_and_harmless(text, tmp_path, capsys):
     """Markup as name, id and answer: JSON keeps the raw text, nothing is interpreted, text output has no raw control characters."""
+    free_text = next(item.id for item in HOMEWORK.items if item.kind == "text")
     document = {"homework": "hw2-cnn", "student": {"id": text, "name": text},
-                "answers": {"p4.layer1.rf": text, "p4.layer1.output": text, text: "7"}}
+                "answers": {"p4.layer1.rf": text, "p4.layer1.output": text, free_text: f"Weights are shared. {text}",
+                            text: "7"}}
     path = tmp_path / "ada.json"
     path.write_text(json.dumps(document), encoding="utf-8")
     with within(10.0):
@@ -128,6 +130,7 @@ def test_markup_in_answers_and_names_is_kept_raw_and_harmless(text, tmp_path, ca
     assert result["student"] == {"id": text, "name": text}
     given = {item["id"]: item["given"] for item in result["items"]}
     assert given["p4.layer1.rf"] == text and given["p4.layer1.output"] == text
+    assert given[free_text] == f"Weights are shared. {text}"
     assert "49" not in json.dumps([result["student"], given])  # no template was evaluated
     assert any(text in warning for warning in result["warnings"])  # the unknown id, reported as typed
     code, out, _ = run_cli(capsys, "check", str(path))
@@ -237,7 +240,7 @@ def test_odd_names_are_found_and_graded(class_folder, name, capsys):
     """Submissions with odd file names are found, graded, and print as valid JSON."""
     found = {f.name: f.path for f in discover_submissions(class_folder).submissions}
     code, out, _ = run_cli(capsys, "check", str(found[name]), "--format", "json")
-    assert code == 0 and json.loads(out)["score"] == json.loads(out)["max_score"]
+    assert code == 0 and json.loads(out)["score"] == check_file(SAMPLES / "lin.yaml").score
 
 
 @pytest.mark.parametrize("raw, stem", [("ada", "ada"), ("../../etc/passwd", "_etc_passwd"), (".hidden", "_hidden"),
