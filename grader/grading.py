@@ -60,6 +60,12 @@ def read_expected(item: Item, text: str) -> Any:
         raise ValueError(f"the answer key of {item.id} cannot be read: {error.explain()}") from error
 
 
+@lru_cache(maxsize=4096)
+def show_expected(item: Item, text: str) -> str:
+    """The key's answer as shown in results (cached: printing a formula with sympy is slow)."""
+    return checker_for(item).show(read_expected(item, text))
+
+
 def grade(
     submission: Submission,
     homework: Homework,
@@ -135,7 +141,7 @@ def _item_result(
         "problem": homework.problem_of(item.id).id,
         "kind": item.kind,
         "max_score": item.points,
-        "expected": None if hide_expected else checker_for(item).show(read_expected(item, key_text)),
+        "expected": None if hide_expected else show_expected(item, key_text),
     }
     if answer is None or checked is None:
         return ItemResult(**common, status=Status.MISSING, score=0.0, feedback="No answer given.")
