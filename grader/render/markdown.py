@@ -11,6 +11,7 @@ import re
 
 from grader.models import ItemResult, Result, Status
 from grader.render._common import counts, item_notes, points
+from grader.render.text import terminal_safe
 
 MARKS = {
     Status.CORRECT: "✅",
@@ -76,7 +77,8 @@ def _notes_cell(item: ItemResult) -> str:
 
 
 def md_escape(text: str) -> str:
-    """Plain text, safe in a Markdown table cell or heading."""
+    """Plain text, safe in a Markdown table cell or heading (control characters shown as escapes)."""
+    text = terminal_safe(text.replace("\r\n", "\n"), keep_newlines=True)
     escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     escaped = _MARKDOWN_PUNCTUATION.sub(r"\\\1", escaped)
     return escaped.replace("\r\n", "\n").replace("\n", "<br>")

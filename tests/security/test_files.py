@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from xml.etree import ElementTree
 from pathlib import Path
 
 import pytest
@@ -116,7 +117,8 @@ MARKUP = [
 
 @pytest.mark.parametrize("text", [m[1] for m in MARKUP], ids=[m[0] for m in MARKUP])
 def test_markup_in_answers_and_names_is_kept_raw_and_harmless(text, tmp_path, capsys):
-    """Markup as name, id and answer: JSON keeps the raw text, nothing is interpreted, text output has no raw control characters."""
+    """Markup as name, id and answers: JSON keeps the raw text, nothing is interpreted, every format prints
+    (text and Markdown without raw control characters, JUnit as well-formed XML)."""
     free_text = next(item.id for item in HOMEWORK.items if item.kind == "text")
     document = {"homework": "hw2-cnn", "student": {"id": text, "name": text},
                 "answers": {"p4.layer1.rf": text, "p4.layer1.output": text, free_text: f"Weights are shared. {text}",
@@ -133,9 +135,14 @@ def test_markup_in_answers_and_names_is_kept_raw_and_harmless(text, tmp_path, ca
     assert given[free_text] == f"Weights are shared. {text}"
     assert "49" not in json.dumps([result["student"], given])  # no template was evaluated
     assert any(text in warning for warning in result["warnings"])  # the unknown id, reported as typed
-    code, out, _ = run_cli(capsys, "check", str(path))
-    assert code == 0
-    assert not any(ch in out for ch in "\x1b\r\x07\u202e\u202c")
+    for format in ("text", "markdown"):
+        code, out, _ = run_cli(capsys, "check", str(path), "--format", format)
+        assert code == 0
+        assert not any(ch in out for ch in "\x1b\r\x07\u202e\u202c")
+    code, out, _ = run_cli(capsys, "check", str(path), "--format", "junit")
+    assert code == 0 and ElementTree.fromstring(out.encode("utf-8")) is not None
+    for format in ("gradescope", "classroom"):
+        assert run_cli(capsys, "check", str(path), "--format", format)[0] == 0
 
 
 # --- filesystem oddities -------------------------------------------------------------------
