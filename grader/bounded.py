@@ -149,8 +149,7 @@ def _worker_for_this_thread(limits: WorkLimits) -> _Worker:
     # A worker belongs to the process that forked it (a forked batch process starts its own).
     if worker is not None and (worker.owner != os.getpid() or worker.memory_mb != limits.memory_mb
                                or not worker.alive()):
-        if worker.owner == os.getpid():
-            worker.stop()
+        worker.stop()  # does nothing for another process's worker or one already reaped
         worker = None
     if worker is None:
         worker = _local.worker = _Worker(limits.memory_mb)
@@ -177,7 +176,30 @@ class _Worker:
             os.close(reply_write)
 
     def alive(self) -> bool:
-        return self.pid is not None
+        """Whether the worker is running; one that died while idle (say, the OOM killer) is reaped.
+
+        Checked before each use, so an idle worker's death is never blamed on the next answer.
+        """
+        if self.pid is None or self.owner != os.getpid():
+            return False
+        try:
+            pid, _ = os.waitpid(self.pid, os.WNOHANG)
+        except ChildProcessError:  # already reaped, e.g. by a host application's SIGCHLD handling
+            pid = self.pid
+        if pid == 0:
+            return True
+        self.pid = None
+        self._close()
+        return False
+
+    def _close(self) -> None:
+        with _live_lock:
+            _live.pop(self.request, None)
+        for fd in (self.request, self.reply):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
 
     def map(self, fn: Callable[..., str], calls: Sequence[tuple], seconds: float, budget: float) -> list:
         """Outcomes of the calls, in order; fewer than asked when the worker had to be stopped.
@@ -250,18 +272,12 @@ class _Worker:
         if self.pid is None or self.owner != os.getpid():
             return None
         pid, self.pid = self.pid, None
-        with _live_lock:
-            _live.pop(self.request, None)
         if kill:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        for fd in (self.request, self.reply):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        self._close()
         try:
             return os.waitpid(pid, 0)[1]
         except ChildProcessError:

@@ -185,3 +185,12 @@ def test_shutdown_is_quick_while_a_forked_child_lives():
     finally:
         os.kill(child, 9)
         os.waitpid(child, 0)
+
+
+def test_a_worker_that_died_while_idle_is_replaced_without_blaming_the_next_call():
+    """If the worker is killed between calls (the OOM killer), the next call runs normally in a new one."""
+    before = int(run_bounded(pid))
+    os.kill(before, 9)
+    time.sleep(0.2)
+    assert run_bounded(echo, "fine") == "fine"
+    assert int(run_bounded(pid)) != before
