@@ -21,7 +21,8 @@ from grader.verdict import Verdict, invalid
 
 log = logging.getLogger(__name__)
 
-# One checker module per kind: read(text, item), compare(given, expected, item), show(value).
+# One checker module per kind: read(text, item), compare(given, expected, item), show(value),
+# and optionally mathml(value) → presentation MathML of a formula, for HTML reports.
 # A module with ALLOWS_CHAINS = True also reads `a = b = c` chains (graded on the last member).
 CHECKERS: dict[str, ModuleType] = {
     "number": number,
@@ -64,6 +65,12 @@ def read_expected(item: Item, text: str) -> Any:
 def show_expected(item: Item, text: str) -> str:
     """The key's answer as shown in results (cached: printing a formula with sympy is slow)."""
     return checker_for(item).show(read_expected(item, text))
+
+
+@lru_cache(maxsize=4096)
+def expected_mathml(item: Item, text: str) -> str | None:
+    """The key's answer as MathML, for checkers that print formulas (cached like show_expected)."""
+    return _mathml(checker_for(item), read_expected(item, text))
 
 
 def grade(
@@ -131,7 +138,7 @@ def grade_item(
 def _item_result(
     item: Item,
     answer: RawAnswer | None,
-    checked: tuple[str | None, Verdict] | None,
+    checked: Checked | None,
     key_text: str,
     homework: Homework,
     hide_expected: bool,
@@ -142,38 +149,44 @@ def _item_result(
         "kind": item.kind,
         "max_score": item.points,
         "expected": None if hide_expected else show_expected(item, key_text),
+        "expected_mathml": None if hide_expected else expected_mathml(item, key_text),
     }
     if answer is None or checked is None:
         return ItemResult(**common, status=Status.MISSING, score=0.0, feedback="No answer given.")
-    read_as, verdict = checked
+    read_as, verdict, read_as_mathml = checked
     return ItemResult(
         **common,
         status=verdict.status,
         score=_points(verdict.score * item.points),
         given=answer.text,
         read_as=read_as,
+        read_as_mathml=read_as_mathml,
         feedback=verdict.feedback,
         needs_review=verdict.needs_review,
         line=answer.line,
     )
 
 
+# How an answer was read (None if it was not), its verdict, and MathML of the reading (formulas).
+Checked = tuple[str | None, Verdict, str | None]
+
+
 def check_answer(
     item: Item, text: str, key_text: str, *, limits: WorkLimits = DEFAULT_WORK_LIMITS
-) -> tuple[str | None, Verdict]:
-    """How the answer was read (None if it was not) and its verdict, computed within `limits`."""
+) -> Checked:
+    """How the answer was read (None if it was not), its verdict and its MathML, computed within `limits`."""
     return check_answers([(item, text, key_text)], limits=limits)[0]
 
 
 def check_answers(
     answers: Sequence[tuple[Item, str, str]], *, limits: WorkLimits = DEFAULT_WORK_LIMITS
-) -> list[tuple[str | None, Verdict]]:
-    """(read as, verdict) for each (item, answer text, key text), in order.
+) -> list[Checked]:
+    """(read as, verdict, MathML) for each (item, answer text, key text), in order.
 
     Over-long text is refused before any parsing; the rest is parsed and compared in the bounded
     worker (grader.bounded), and a bound hit is an `invalid` verdict flagged for review.
     """
-    outcomes: list[tuple[str | None, Verdict] | None] = [None] * len(answers)
+    outcomes: list[Checked | None] = [None] * len(answers)
     to_check = []
     for index, (item, text, _) in enumerate(answers):
         longest = MAX_ANSWER_LENGTH_BY_KIND.get(item.kind, MAX_ANSWER_LENGTH)
@@ -181,7 +194,7 @@ def check_answers(
             outcomes[index] = None, invalid(
                 f"The answer is too long ({len(text):,} characters; {_article(item.kind)} {item.kind} answer may "
                 f"have at most {longest:,}). Shorten it: give only the {item.kind}, without explanations."
-            )
+            ), None
         else:
             to_check.append(index)
     results = map_bounded(_check_in_worker, [answers[index] for index in to_check], limits=limits)
@@ -190,26 +203,27 @@ def check_answers(
     return outcomes  # type: ignore[return-value]
 
 
-def _outcome(item: Item, result: str | TooComplex | WorkerError, limits: WorkLimits) -> tuple[str | None, Verdict]:
+def _outcome(item: Item, result: str | TooComplex | WorkerError, limits: WorkLimits) -> Checked:
     if isinstance(result, TooComplex):
-        return None, _too_complex(result, limits)
+        return None, _too_complex(result, limits), None
     if isinstance(result, WorkerError):
         log.error("checking item %s failed:\n%s", item.id, result)
-        return None, Verdict(0.0, _INTERNAL_ERROR, Status.INVALID, needs_review=True)
+        return None, Verdict(0.0, _INTERNAL_ERROR, Status.INVALID, needs_review=True), None
     payload = json.loads(result)
     verdict = Verdict(payload["score"], payload["feedback"], Status(payload["status"]), payload["needs_review"])
-    return payload["read_as"], verdict
+    return payload["read_as"], verdict, payload["read_as_mathml"]
 
 
 def _check_in_worker(item: Item, text: str, key_text: str) -> str:
     """Read and compare one answer (this runs in the bounded worker); the outcome as JSON."""
     checker = checker_for(item)
-    read_as = None
+    read_as = read_as_mathml = None
     try:
         expected_value = read_expected(item, key_text)
         given_value, chain_note = read_answer(checker, text, item)
         shown = checker.show(given_value)
         read_as = None if shown == text.strip() else shown  # free text is "read as" itself
+        read_as_mathml = _mathml(checker, given_value)
         verdict = checker.compare(given_value, expected_value, item)
         if verdict.score < 1.0 and item.mistakes:
             verdict = _anticipated(checker, item, given_value) or verdict
@@ -224,9 +238,15 @@ def _check_in_worker(item: Item, text: str, key_text: str) -> str:
         log.exception("checker crashed on item %s", item.id)
         verdict = Verdict(0.0, _INTERNAL_ERROR, Status.INVALID, needs_review=True)
     return json.dumps({
-        "read_as": read_as, "score": verdict.score, "feedback": verdict.feedback,
+        "read_as": read_as, "read_as_mathml": read_as_mathml, "score": verdict.score, "feedback": verdict.feedback,
         "status": verdict.status.value, "needs_review": verdict.needs_review,
     })
+
+
+def _mathml(checker: ModuleType, value: Any) -> str | None:
+    """MathML of a value from checkers that print formulas; None for the others."""
+    printer = getattr(checker, "mathml", None)
+    return printer(value) if printer is not None else None
 
 
 def _article(word: str) -> str:

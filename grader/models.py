@@ -55,8 +55,22 @@ class Submission(BaseModel):
     warnings: list[StudentText] = Field(default_factory=list)
 
 
+class Override(BaseModel):
+    """An instructor's regrade of one item: the points it now has, and what it had before."""
+
+    score: float
+    comment: str = ""
+    original_score: float
+    original_status: Status
+
+
 class ItemResult(BaseModel):
-    """The graded outcome of one item."""
+    """The graded outcome of one item.
+
+    The optional fields after `line` are additions to CONTRACT §2: MathML (presentation) of
+    the formula as read and as expected, produced at grading time by checkers that have a
+    `mathml` printer, and the instructor's override when one was applied.
+    """
 
     id: str
     problem: str
@@ -70,6 +84,9 @@ class ItemResult(BaseModel):
     feedback: str = ""
     needs_review: bool = False
     line: int | None = None
+    read_as_mathml: str | None = None
+    expected_mathml: str | None = None
+    override: Override | None = None
 
 
 class ProblemResult(BaseModel):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import sympy
 
@@ -70,9 +71,47 @@ def show(value: sympy.Expr) -> str:
     return sympy.sstr(value)
 
 
+# Math markup for `<math>`: only presentation elements, so the HTML renderer can vet it by tag.
+_MATHML_NS = "http://www.w3.org/1998/Math/MathML"
+
+
+_NAMED_ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
+
+
+def _numeric_entity(match: re.Match) -> str:
+    from html.entities import html5
+
+    text = html5.get(match.group(1) + ";")
+    return "".join(f"&#{ord(char)};" for char in text) if text else match.group(0)
+
+
+@lru_cache(maxsize=4096)
+def mathml(value: sympy.Expr) -> str:
+    """The formula as presentation MathML (one `<math>` element), for HTML reports.
+
+    Cached: a class writes the same few formulas again and again.
+    """
+    from sympy.printing.mathml import mathml as print_mathml
+
+    body = print_mathml(value, printer="presentation")
+    # Named entities (&InvisibleTimes;) are HTML-only; numeric ones keep the markup well-formed XML.
+    body = _NAMED_ENTITY.sub(_numeric_entity, body)
+    return f'<math xmlns="{_MATHML_NS}">{body}</math>'
+
+
 def compare(given: sympy.Expr, expected: sympy.Expr, item: Item) -> Verdict:
     """Full credit when equivalent on the item's domain; a counterexample when not."""
-    result = check_equivalence(given, expected, _vocabulary(_options(item)).domain)
+    return _decide(given, expected, _options(item))
+
+
+@lru_cache(maxsize=16384)
+def _decide(given: sympy.Expr, expected: sympy.Expr, options: ExpressionOptions) -> Verdict:
+    """Memoised on the parsed (normalised) formula: a class's identical answers are decided once.
+
+    `2p` and `2*p` parse to the same sympy expression, so they share one entry. Sympy
+    expressions are immutable and hashable, and a Verdict is frozen, so sharing is safe.
+    """
+    result = check_equivalence(given, expected, _vocabulary(options).domain)
     if result.decision is True:
         return Verdict(1.0, _how_decided(result))
     if result.decision is False:
