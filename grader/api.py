@@ -13,9 +13,14 @@ from grader.plugins import load_homework
 from grader.submission import MAX_FILE_BYTES, load_submission
 
 
-def check_file(path: str | Path, *, hide_expected: bool = False) -> Result:
-    """Load, grade and return the result of one submission file (UsageError if unusable)."""
-    submission = load_submission(path, known_ids=lambda name: load_homework(name).item_ids)
+def check_file(path: str | Path, *, hide_expected: bool = False, default_student_id: str | None = None) -> Result:
+    """Load, grade and return the result of one submission file (UsageError if unusable).
+
+    `default_student_id` is used when the file names no student (else the file's stem).
+    """
+    submission = load_submission(
+        path, known_ids=lambda name: load_homework(name).item_ids, default_student_id=default_student_id
+    )
     homework = load_homework(submission.homework)
     return grade(submission, homework, load_key(homework), hide_expected=hide_expected)
 

@@ -53,6 +53,9 @@ def check(
     fail_under: Annotated[
         Optional[float], typer.Option(help="Exit with code 1 when the score is below this many points.")
     ] = None,
+    html: Annotated[
+        Optional[Path], typer.Option("--html", help="Also write the feedback report as a self-contained HTML file.")
+    ] = None,
 ) -> None:
     """Grade one submission and print the result.
 
@@ -70,6 +73,8 @@ def check(
     except UsageError as error:
         _report_unusable(error, submission, format, time.perf_counter() - started, env)
         raise
+    if html is not None:
+        _write_html(result, html)
     _print_result(result, format, time.perf_counter() - started, env)
     if ci.in_github_actions(env):
         ci.report(result, env, sys.stderr)
@@ -106,6 +111,17 @@ def _print_result(result, format: OutputFormat, seconds: float, env) -> None:
         typer.echo(render_text(result, color=_use_color()))
 
 
+def _write_html(result, path: Path) -> None:
+    """The student's feedback report as one self-contained HTML file (jinja2 is imported only here)."""
+    from grader.batch import write_atomic
+    from grader.render.html import render_report
+
+    try:
+        write_atomic(path, render_report(result))
+    except OSError as error:
+        raise UsageError(f"cannot write the HTML report: {error.strerror or error}", path=path) from None
+
+
 def _report_unusable(error: UsageError, submission: Path, format: OutputFormat, seconds: float, env) -> None:
     """A submission that cannot be graded still yields a valid document in the CI formats.
 
@@ -138,6 +154,52 @@ def _emit_classroom_result(payload: str, env) -> None:
 
     if not ci.set_output("result", payload, env):
         typer.echo(f"result={payload}")
+
+
+@app.command()
+def grade(
+    folder: Annotated[Path, typer.Argument(help="The class folder: NAME.yaml files or NAME/submission.yaml folders.")],
+    *,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write index.html, reports/, grades.csv, results.jsonl.")],
+    jobs: Annotated[
+        Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: the number of cores).")
+    ] = None,
+    overrides: Annotated[
+        Optional[Path], typer.Option(help="YAML of student → item → points (and comment): an instructor's regrade.")
+    ] = None,
+    hide_expected: Annotated[bool, typer.Option(help="Withhold expected answers from the reports.")] = False,
+) -> None:
+    """Grade a class folder: a report per student, grades.csv, results.jsonl and a class summary."""
+    from grader.batch import grade_folder
+    from grader.overrides import load_overrides
+    from grader.plugins import available_homeworks, load_homework
+
+    loaded = load_overrides(overrides, [load_homework(name) for name in available_homeworks()]) if overrides else None
+    progress = _progress_bar() if sys.stderr.isatty() else None
+    summary = grade_folder(folder, out, jobs=jobs, overrides=loaded, hide_expected=hide_expected, progress=progress)
+    if progress is not None:
+        typer.echo("", err=True)
+    graded = [o.result for o in summary.outcomes if o.result is not None]
+    typer.echo(f"Graded {len(graded)} of {len(summary.outcomes)} submissions in {folder}.")
+    for homework in summary.homeworks:
+        typer.echo(f"  {homework.id}: mean {homework.mean:.1f} / {homework.max_score:g}, "
+                   f"median {homework.median:.1f}, range {homework.low:g}–{homework.high:g}")
+    for outcome in summary.errors:
+        typer.echo(f"  not graded: {outcome.entry.path}: {outcome.error}")
+    for warning in summary.warnings:
+        typer.echo(f"  warning: {warning}")
+    typer.echo(f"Class summary: {out / 'index.html'}  (also grades.csv, results.jsonl, reports/)")
+
+
+def _progress_bar(width: int = 30):
+    """A one-line progress bar on stderr, redrawn in place (only used on a terminal)."""
+
+    def draw(done: int, total: int) -> None:
+        filled = width * done // total if total else width
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        sys.stderr.flush()
+
+    return draw
 
 
 @app.command("list")

@@ -1,0 +1,150 @@
+"""Instructor overrides: a YAML file of student → item → points (and a comment), applied after grading.
+
+```yaml
+ada:
+  p4.layer2.output: {points: 0.5, comment: "Typo in the channel count; your working shows 64."}
+  p4.formula.conv_out: 1.5          # short form: points only
+```
+
+The file is checked before anything is graded (unknown item ids, points outside
+[0, item points]) so that a typo fails fast with its line, not after grading a class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode
+
+from grader.errors import UsageError
+from grader.homework import Homework
+from grader.models import ItemResult, Override, ProblemResult, Result
+from grader.verdict import status_for
+
+
+@dataclass(frozen=True)
+class ItemOverride:
+    """The points an instructor gives one item, and why."""
+
+    points: float
+    comment: str = ""
+    line: int | None = None
+
+
+# student id → item id → override
+Overrides = dict[str, dict[str, ItemOverride]]
+
+
+def load_overrides(path: str | Path, homeworks: Iterable[Homework] = ()) -> Overrides:
+    """Read and check an overrides file; UsageError (file, line, what is wrong) if it is unusable.
+
+    With `homeworks`, item ids must belong to one of them and points must lie in
+    [0, the item's points].
+    """
+    path = Path(path)
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except FileNotFoundError:
+        raise UsageError("overrides file not found", path=path) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"cannot read the overrides file: {error}", path=path) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise UsageError(f"not valid YAML: {getattr(error, 'problem', error)}", path=path,
+                         line=mark.line + 1 if mark else None) from None
+    if root is None:
+        return {}
+    max_points: dict[str, float] = {item.id: item.points for hw in homeworks for item in hw.items}
+    overrides: Overrides = {}
+    for student_node, items_node in _mapping(root, path, "student ids mapped to items"):
+        student = _scalar(student_node, path, "a student id")
+        per_item = overrides.setdefault(student, {})
+        for item_node, value in _mapping(items_node, path, f"item ids of student {student!r} mapped to points"):
+            item_id = _scalar(item_node, path, "an item id")
+            line = item_node.start_mark.line + 1
+            if max_points and item_id not in max_points:
+                raise UsageError(f"student {student!r}: unknown item {item_id!r}", path=path, line=line)
+            override = _override(value, path, line)
+            limit = max_points.get(item_id)
+            if override.points < 0 or (limit is not None and override.points > limit):
+                raise UsageError(
+                    f"student {student!r}, item {item_id}: {override.points:g} points is outside "
+                    f"0 … {limit:g}" if limit is not None else f"student {student!r}, item {item_id}: negative points",
+                    path=path, line=line,
+                )
+            per_item[item_id] = override
+    return overrides
+
+
+def _mapping(node: Node, path: Path, what: str) -> list[tuple[Node, Node]]:
+    if not isinstance(node, MappingNode):
+        raise UsageError(f"expected {what}", path=path, line=node.start_mark.line + 1)
+    return node.value
+
+
+def _scalar(node: Node, path: Path, what: str) -> str:
+    if not isinstance(node, ScalarNode) or not node.value.strip():
+        raise UsageError(f"expected {what}", path=path, line=node.start_mark.line + 1)
+    return node.value.strip()
+
+
+def _number(text: str, path: Path, line: int) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(f"points must be a number, not {text!r}", path=path, line=line) from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise UsageError(f"points must be a finite number, not {text!r}", path=path, line=line)
+    return value
+
+
+def _override(node: Node, path: Path, line: int) -> ItemOverride:
+    if isinstance(node, ScalarNode):
+        return ItemOverride(_number(node.value, path, line), line=line)
+    fields = {_scalar(k, path, "points or comment"): v for k, v in _mapping(node, path, "points and a comment")}
+    unknown = sorted(set(fields) - {"points", "comment"})
+    if unknown or "points" not in fields:
+        raise UsageError(f"an override needs points (and optionally a comment); found {', '.join(fields) or 'nothing'}",
+                         path=path, line=line)
+    comment = fields.get("comment")
+    return ItemOverride(
+        _number(_scalar(fields["points"], path, "points"), path, line),
+        comment=comment.value.strip() if isinstance(comment, ScalarNode) else "",
+        line=line,
+    )
+
+
+def apply_overrides(result: Result, overrides: Mapping[str, ItemOverride]) -> Result:
+    """The result with the instructor's points for the given items, and totals recomputed.
+
+    The item keeps the grader's feedback; `override` records the comment and what the
+    grader had given, so the report can show the item as adjusted by the instructor.
+    """
+    if not overrides:
+        return result
+    items: list[ItemResult] = []
+    for item in result.items:
+        change = overrides.get(item.id)
+        if change is None:
+            items.append(item)
+            continue
+        score = min(max(change.points, 0.0), item.max_score)
+        items.append(item.model_copy(update={
+            "score": score,
+            "status": status_for(score / item.max_score if item.max_score else 1.0),
+            "override": Override(score=score, comment=change.comment,
+                                 original_score=item.score, original_status=item.status),
+        }))
+    by_problem: dict[str, float] = {}
+    for item in items:
+        by_problem[item.problem] = by_problem.get(item.problem, 0.0) + item.score
+    problems = [ProblemResult(id=p.id, title=p.title, score=round(by_problem.get(p.id, 0.0), 4), max_score=p.max_score)
+                for p in result.problems]
+    return result.model_copy(update={
+        "items": items,
+        "problems": problems,
+        "score": round(sum(item.score for item in items), 4),
+    })
