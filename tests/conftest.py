@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 import pytest
@@ -30,3 +31,35 @@ def monkeypatch(monkeypatch):
     shutdown_workers()
     yield monkeypatch
     shutdown_workers()
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-goldens", action="store_true", default=False,
+        help="Rewrite the golden files under tests/golden from the current output instead of comparing.",
+    )
+
+
+GOLDEN_DIR = Path(__file__).parent / "golden"
+
+
+@pytest.fixture
+def golden(request):
+    """`golden(name, text)`: compare text with tests/golden/NAME, or rewrite it with --update-goldens."""
+    update = request.config.getoption("--update-goldens")
+
+    def check(name: str, text: str) -> None:
+        path = GOLDEN_DIR / name
+        if update or not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            if not update:
+                pytest.fail(f"golden file {path} did not exist; written now, check it and commit it")
+            return
+        expected = path.read_text(encoding="utf-8")
+        if text != expected:
+            diff = difflib.unified_diff(expected.splitlines(), text.splitlines(), "golden", "now", lineterm="", n=1)
+            shown = "\n".join(list(diff)[:60])
+            pytest.fail(f"{name} differs from its golden file (run pytest --update-goldens if intended):\n{shown}")
+
+    return check

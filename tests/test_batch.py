@@ -1,0 +1,226 @@
+"""Batch grading of a class folder: discovery, outputs, determinism, robustness, memoisation."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader import batch
+from grader.batch import Entry, Options, discover, grade_folder, write_atomic
+from grader.errors import UsageError
+
+DATA = Path(__file__).resolve().parent / "data"
+CLASS = DATA / "class"
+ADA = (CLASS / "ada.yaml").read_text(encoding="utf-8")
+
+
+def make_class(root: Path, layout: dict[str, str | None]) -> Path:
+    """Builder: a class folder from {relative path: text}; None makes an empty folder."""
+    for relative, text in layout.items():
+        path = root / relative
+        if text is None:
+            path.mkdir(parents=True, exist_ok=True)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize(
+    "layout, expected",
+    [
+        ({"ada.yaml": "", "bob.yml": "", "cy.json": ""}, [("ada", "ada.yaml"), ("bob", "bob.yml"), ("cy", "cy.json")]),
+        ({"ada/submission.yaml": "", "bob/submission.json": ""},
+         [("ada", "ada/submission.yaml"), ("bob", "bob/submission.json")]),
+        ({"dan/README.md": ""}, [("dan", "dan/submission.yaml")]),
+        ({"ada.yaml": "", "ada/submission.yaml": ""}, [("ada", "ada/submission.yaml"), ("ada-2", "ada.yaml")]),
+        ({".hidden.yaml": "", "_template.yaml": "", "notes.txt": "", "z.yaml": ""}, [("z", "z.yaml")]),
+        ({"a b&c.yaml": ""}, [("a_b_c", "a b&c.yaml")]),
+    ],
+    ids=["files", "folders", "folder-without-submission", "name-clash", "skipped", "unsafe-name"],
+)
+def test_discover_finds_files_and_student_folders(tmp_path, layout, expected):
+    """NAME.yaml and NAME/submission.yaml are found in name order, with unique file-safe report names."""
+    make_class(tmp_path, layout)
+    found = [(e.name, e.path.relative_to(tmp_path).as_posix()) for e in discover(tmp_path)]
+    assert found == expected
+
+
+def test_discover_refuses_a_file(tmp_path):
+    """A path that is not a folder is a usage error naming it."""
+    with pytest.raises(UsageError, match="not a folder"):
+        discover(make_class(tmp_path, {"a.yaml": ""}) / "a.yaml")
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    """The sample class graded with one worker."""
+    out = tmp_path_factory.mktemp("out")
+    return out, grade_folder(CLASS, out, jobs=1)
+
+
+def test_every_output_is_written(sample):
+    """index.html, grades.csv, results.jsonl and one report per submission (even unreadable ones)."""
+    out, summary = sample
+    assert {p.name for p in out.iterdir()} == {"index.html", "grades.csv", "results.jsonl", "reports"}
+    assert sorted(p.name for p in (out / "reports").iterdir()) == [
+        "ada.html", "bob.html", "broken.html", "dan.html", "eve.html"]
+    assert [o.report for o in summary.outcomes] == [f"reports/{n}.html" for n in ("ada", "bob", "broken", "dan", "eve")]
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_grades_csv_is_a_gradebook(sample):
+    """One row per submission: id, name, per-problem points, total, max, percent; errors in their column."""
+    rows = list(csv.DictReader(io.StringIO((sample[0] / "grades.csv").read_text(encoding="utf-8"))))
+    assert list(rows[0]) == ["student_id", "name", "homework", "p4", "total", "max_score", "percent", "error"]
+    by_id = {row["student_id"]: row for row in rows}
+    assert by_id["ada"] == {**by_id["ada"], "name": "Ada Lovelace", "p4": "39.5", "total": "39.5",
+                            "max_score": "40", "percent": "98.75", "error": ""}
+    assert "could not read the YAML" in by_id["broken"]["error"] and by_id["broken"]["total"] == "0"
+    assert "no submission.yaml" in by_id["dan"]["error"]
+
+
+def test_csv_cells_cannot_run_as_spreadsheet_formulas():
+    """A name or id starting with = + - @ is prefixed with a quote (CSV injection)."""
+    assert [batch._cell(t) for t in ("=1+1", "+x", "-y", "@z", "ada")] == ["'=1+1", "'+x", "'-y", "'@z", "ada"]
+
+
+def test_results_jsonl_has_one_line_per_submission(sample):
+    """Each line is a CONTRACT §2 result, or {student, source, error} for a submission not graded."""
+    lines = [json.loads(line) for line in (sample[0] / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [line["student"]["id"] for line in lines][:4] == ["ada", "bob", "broken", "dan"]
+    assert lines[0]["score"] == 39.5 and len(lines[0]["items"]) == 65
+    assert set(lines[2]) == {"student", "source", "error"}
+
+
+def test_summary_counts_mistakes_and_item_success(sample):
+    """Per-item status counts cover every graded student; mistakes need two students giving them."""
+    _, summary = sample
+    (homework,) = summary.homeworks
+    assert homework.graded == 3 and len(homework.items) == 65
+    assert all(sum(stats.counts.values()) == 3 for stats in homework.items)
+    assert sum(homework.histogram) == 3
+    assert all(m.count >= 2 for m in homework.mistakes)
+
+
+def _normalised_outputs(out: Path) -> dict[str, str]:
+    files = {}
+    for path in sorted(out.rglob("*")):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8").replace(str(out), "<out>")
+            if path.name == "index.html":
+                text = text.split('<span class="generated">')[0] + text.split("</span>", 1)[-1]
+            files[path.relative_to(out).as_posix()] = text
+    return files
+
+
+def test_output_is_the_same_whatever_the_number_of_workers(tmp_path):
+    """Outputs with 1 and with 3 worker processes are identical (order fixed by discovery)."""
+    folder = make_class(tmp_path / "class", {f"s{i:02}.yaml": ADA.replace("id: ada", f"id: s{i:02}") for i in range(12)})
+    shutil.copy(CLASS / "broken.yaml", folder / "s05.yaml")
+    grade_folder(folder, tmp_path / "one", jobs=1)
+    grade_folder(folder, tmp_path / "three", jobs=3)
+    assert _normalised_outputs(tmp_path / "one") == _normalised_outputs(tmp_path / "three")
+
+
+def test_a_crashing_submission_is_listed_and_the_batch_goes_on(tmp_path, monkeypatch):
+    """An exception inside grading becomes an error row with a traceback for the instructor only."""
+    folder = make_class(tmp_path / "class", {"a.yaml": ADA, "boom.yaml": ADA, "c.yaml": ADA})
+    import grader.api
+
+    real = grader.api.check_file
+
+    def flaky(path, **kwargs):
+        if Path(path).stem == "boom":
+            raise RuntimeError("checker exploded")
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(grader.api, "check_file", flaky)
+    summary = grade_folder(folder, tmp_path / "out", jobs=1)
+    assert [o.error is None for o in summary.outcomes] == [True, False, True]
+    crashed = summary.outcomes[1]
+    assert "RuntimeError: checker exploded" in crashed.error and "Traceback" in crashed.details
+    report = (tmp_path / "out" / "reports" / "boom.html").read_text(encoding="utf-8")
+    assert batch.CRASH_MESSAGE in report and "Traceback" not in report and "exploded" not in report
+    assert "Traceback" in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(), reason="needs fork")
+def test_a_worker_that_dies_costs_only_its_own_submission(tmp_path, monkeypatch):
+    """A worker process killed mid-batch (os._exit) fails only the submission that killed it."""
+    folder = make_class(tmp_path / "class", {f"s{i}.yaml": ADA for i in range(6)})
+    real = batch.grade_entry
+
+    def deadly(entry, options):
+        if entry.name == "s3":
+            os._exit(7)
+        return real(entry, options)
+
+    monkeypatch.setattr(batch, "grade_entry", deadly)  # inherited by forked workers
+    summary = grade_folder(folder, tmp_path / "out", jobs=2)
+    assert [o.error for o in summary.outcomes] == [None, None, None, batch.WORKER_DIED, None, None]
+    assert (tmp_path / "out" / "reports" / "s3.html").exists()
+
+
+def test_write_atomic_leaves_no_partial_file(tmp_path, monkeypatch):
+    """If writing fails midway, neither the target nor a temporary file is left behind."""
+    target = tmp_path / "index.html"
+    write_atomic(target, "old")
+
+    def broken_replace(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError):
+        write_atomic(target, "new")
+    assert target.read_text() == "old" and list(tmp_path.iterdir()) == [target]
+
+
+def test_duplicate_student_ids_are_warned_about(tmp_path):
+    """Two submissions claiming one student id both get graded, and the summary says so."""
+    folder = make_class(tmp_path / "class", {"a.yaml": ADA, "b.yaml": ADA})
+    summary = grade_folder(folder, tmp_path / "out", jobs=1)
+    assert [o.report for o in summary.outcomes] == ["reports/a.html", "reports/b.html"]
+    assert any("student id 'ada' appears in 2 submissions" in w for w in summary.warnings)
+
+
+def test_identical_formula_answers_are_decided_once(tmp_path):
+    """The expression verdict cache is hit for the same normalised formula written differently."""
+    from grader.checks import expression
+
+    folder = make_class(tmp_path / "class", {
+        "a.yaml": "homework: hw2-cnn\nanswers:\n  p4.formula.conv_out: ceil((H+2p-d(k-1))/s)\n",
+        "b.yaml": "homework: hw2-cnn\nanswers:\n  p4.formula.conv_out: ceil((H + 2*p - d*(k-1))/s)\n",
+        "c.yaml": "homework: hw2-cnn\nanswers:\n  p4.formula.conv_out: 'ceil((H+2p-d(k-1))/s)'\n",
+    })
+    expression._decide.cache_clear()
+    grade_folder(folder, tmp_path / "out", jobs=1)
+    info = expression._decide.cache_info()
+    assert (info.misses, info.hits) == (1, 2)
+
+
+def test_batch_never_imports_torch(tmp_path):
+    """Grading a class needs only the committed key: torch is not imported (checked in a fresh process)."""
+    code = (
+        "import sys; from grader.batch import grade_folder; "
+        f"grade_folder({str(CLASS)!r}, {str(tmp_path / 'out')!r}, jobs=1); "
+        "print('torch' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
+def test_grade_entry_reports_a_missing_folder_submission(tmp_path):
+    """A student folder without submission.yaml is an error that says so, with a report page."""
+    (tmp_path / "dan").mkdir()
+    outcome = batch.grade_entry(Entry("dan", tmp_path / "dan" / "submission.yaml", "dan"), Options(out=tmp_path))
+    assert "no submission.yaml in the student's folder" in outcome.error
+    assert (tmp_path / "reports" / "dan.html").exists()
