@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 
 from grader.grading import grade
 from grader.homework import Homework
-from grader.key import load_key
+from grader.key import Key, load_key
 from grader.models import Result
 from grader.plugins import load_homework
 from grader.submission import MAX_FILE_BYTES, load_submission
@@ -22,7 +23,7 @@ def check_file(path: str | Path, *, hide_expected: bool = False, default_student
         path, known_ids=lambda name: load_homework(name).item_ids, default_student_id=default_student_id
     )
     homework = load_homework(submission.homework)
-    return grade(submission, homework, load_key(homework), hide_expected=hide_expected)
+    return grade(submission, homework, committed_key(homework.id), hide_expected=hide_expected)
 
 
 def homework_named_in(path: str | Path) -> Homework | None:
@@ -43,3 +44,9 @@ def homework_named_in(path: str | Path) -> Homework | None:
 
 
 _HOMEWORK_LINE = re.compile(r"""(?:^|[{,])\s*["']?homework["']?\s*:\s*["']?([A-Za-z0-9_.-]+)""", re.MULTILINE)
+
+
+@cache
+def committed_key(homework_id: str) -> Key:
+    """The homework's committed key, read once per process (a class is graded against one key)."""
+    return load_key(load_homework(homework_id))

@@ -73,6 +73,20 @@ def expected_mathml(item: Item, text: str) -> str | None:
     return _mathml(checker_for(item), read_expected(item, text))
 
 
+@lru_cache(maxsize=65536)
+def _read_cached(item: Item, text: str) -> tuple[Any, str, str | None, str | None]:
+    """An answer read (chains too), its chain note, how it is shown back and its MathML (FormatError if unreadable).
+
+    Cached (in the bounded worker, which lives on between submissions): reading is a pure
+    function of the text, and a class writes the same texts again and again.
+    """
+    checker = checker_for(item)
+    value, chain_note = read_answer(checker, text, item)
+    shown = checker.show(value)
+    read_as = None if shown == text.strip() else shown  # free text is "read as" itself
+    return value, chain_note, read_as, _mathml(checker, value)
+
+
 def grade(
     submission: Submission,
     homework: Homework,
@@ -220,10 +234,7 @@ def _check_in_worker(item: Item, text: str, key_text: str) -> str:
     read_as = read_as_mathml = None
     try:
         expected_value = read_expected(item, key_text)
-        given_value, chain_note = read_answer(checker, text, item)
-        shown = checker.show(given_value)
-        read_as = None if shown == text.strip() else shown  # free text is "read as" itself
-        read_as_mathml = _mathml(checker, given_value)
+        given_value, chain_note, read_as, read_as_mathml = _read_cached(item, text)
         verdict = checker.compare(given_value, expected_value, item)
         if verdict.score < 1.0 and item.mistakes:
             verdict = _anticipated(checker, item, given_value) or verdict

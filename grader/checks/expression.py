@@ -66,6 +66,7 @@ def read(text: str, item: Item) -> sympy.Expr:
     return parse_math(text, variables=_vocabulary(_options(item)).names)
 
 
+@lru_cache(maxsize=16384)
 def show(value: sympy.Expr) -> str:
     """How the grader read the formula."""
     return sympy.sstr(value)
