@@ -6,7 +6,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test key bench gradescope clean
+.PHONY: setup demo test key bench bench-batch screenshots gradescope clean
 
 setup: $(STAMP)
 
@@ -16,8 +16,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
+# Grades the sample class: reports in out/reports/, out/index.html, out/grades.csv, out/results.jsonl.
 demo: setup
-	@$(BIN)/python scripts/demo.py submissions/hw2-cnn
+	@$(BIN)/grader grade submissions/hw2-cnn -o out/
 
 test: setup
 	$(BIN)/python -m pytest -q
@@ -30,6 +31,14 @@ bench: setup
 
 gradescope: setup
 	$(BIN)/python gradescope/build_zip.py dist/gradescope-autograder.zip
+
+# N synthetic submissions through `grader grade` vs a naive simplify baseline (about a minute).
+bench-batch: setup
+	$(BIN)/python benchmarks/batch_throughput.py -n 1000
+
+# Headless-Chromium screenshots of a report and the class summary into out/screenshots/.
+screenshots: setup
+	$(BIN)/python scripts/screenshots.py out/screenshots
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

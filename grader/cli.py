@@ -185,7 +185,7 @@ def grade(
         typer.echo(f"  {homework.id}: mean {homework.mean:.1f} / {homework.max_score:g}, "
                    f"median {homework.median:.1f}, range {homework.low:g}–{homework.high:g}")
     for outcome in summary.errors:
-        typer.echo(f"  not graded: {outcome.entry.path}: {outcome.error}")
+        typer.echo(f"  not graded ({outcome.entry.name}): {outcome.error}")
     for warning in summary.warnings:
         typer.echo(f"  warning: {warning}")
     typer.echo(f"Class summary: {out / 'index.html'}  (also grades.csv, results.jsonl, reports/)")
