@@ -27,7 +27,7 @@ def test_grade_writes_the_class_outputs_and_exits_0(tmp_path):
     """A class with broken submissions still exits 0, prints a summary and writes every output."""
     result = CliRunner().invoke(app, ["grade", str(CLASS), "-o", str(tmp_path / "out"), "--jobs", "2"])
     assert result.exit_code == 0, result.output
-    assert "Graded 3 of 5 submissions" in result.output and "not graded:" in result.output
+    assert "Graded 3 of 5 submissions" in result.output and "not graded (broken):" in result.output
     assert "mean" in result.output and "index.html" in result.output
     assert (tmp_path / "out" / "index.html").exists() and (tmp_path / "out" / "reports" / "ada.html").exists()
 
