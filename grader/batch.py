@@ -20,13 +20,15 @@ import re
 import statistics
 import tempfile
 import traceback
-from collections import Counter
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TextIO
 
 from grader.errors import UsageError
 from grader.models import Result, Status
@@ -69,22 +71,38 @@ class Options:
 
 @dataclass
 class Outcome:
-    """A graded submission or its error, as sent back by a worker (plain data, cheap to pickle)."""
+    """One submission's line in the class outputs: its points, or why it was not graded.
+
+    A worker also sends `result_json` (the line of results.jsonl) and `digest` (per-item facts
+    for the class statistics); the main process consumes both and drops them, so its memory
+    does not grow with the full results of a large class.
+    """
 
     entry: Entry
-    result_json: str | None = None
+    student_id: str
+    student_name: str | None = None
+    homework: str | None = None
+    problems: dict[str, float] = field(default_factory=dict)
+    score: float | None = None
+    max_score: float | None = None
+    adjusted: int = 0
+    review: int = 0
+    warnings: int = 0
     error: str | None = None
     details: str | None = None  # instructor-only: a traceback
     report: str | None = None  # path of the HTML report, relative to OUT
-    result: Result | None = None  # parsed in the main process
+    result_json: str | None = None
+    digest: list[tuple[str, float, bool, str | None, str | None]] | None = None
 
     @property
-    def student_id(self) -> str:
-        return self.result.student.id if self.result else self.entry.default_id
+    def graded(self) -> bool:
+        return self.score is not None
 
     @property
-    def student_name(self) -> str | None:
-        return self.result.student.name if self.result else None
+    def percent(self) -> float | None:
+        if self.score is None:
+            return None
+        return 100 * self.score / self.max_score if self.max_score else 0.0
 
 
 @dataclass
@@ -202,14 +220,14 @@ def grade_entry(entry: Entry, options: Options) -> Outcome:
     """Grade one submission and write its report; every failure becomes an error outcome."""
     from grader.api import check_file
 
-    outcome = Outcome(entry)
+    outcome = Outcome(entry, student_id=entry.default_id)
     result = None
     try:
         if not entry.path.is_file() and entry.path.parent.name == entry.default_id and entry.path.stem == FOLDER_SUBMISSION:
             raise UsageError(f"no {FOLDER_SUBMISSION}.yaml in the student's folder", path=entry.path.parent)
         result = check_file(entry.path, hide_expected=options.hide_expected, default_student_id=entry.default_id)
         result = apply_overrides(result, options.overrides.get(result.student.id, {}))
-        outcome.result_json = result.model_dump_json()
+        _record(outcome, result)
     except UsageError as error:
         outcome.error = _one_line(str(error))
     except Exception as error:  # a crash is a result: listed, never fatal
@@ -224,6 +242,28 @@ def grade_entry(entry: Entry, options: Options) -> Outcome:
             outcome.error = outcome.error or f"internal error writing the report: {type(error).__name__}: {error}"
             outcome.details = outcome.details or traceback.format_exc()
     return outcome
+
+
+_WRONG = (Status.INCORRECT, Status.PARTIAL, Status.INVALID)
+
+
+def _record(outcome: Outcome, result: Result) -> None:
+    """What the class outputs need of a result: totals, counts, the JSON line and a per-item digest."""
+    outcome.student_id = result.student.id
+    outcome.student_name = result.student.name
+    outcome.homework = result.homework
+    outcome.problems = {p.id: p.score for p in result.problems}
+    outcome.score, outcome.max_score = result.score, result.max_score
+    outcome.adjusted = sum(item.override is not None for item in result.items)
+    outcome.review = sum(item.needs_review for item in result.items)
+    outcome.warnings = len(result.warnings)
+    outcome.result_json = result.model_dump_json()
+    outcome.digest = [
+        (item.status.value, item.score / item.max_score if item.max_score else 0.0, item.needs_review,
+         (item.read_as if item.read_as is not None else item.given or "") if item.status in _WRONG else None,
+         item.feedback if item.status in _WRONG else None)
+        for item in result.items
+    ]
 
 
 def _write_report(entry: Entry, result: Result | None, outcome: Outcome, options: Options) -> str:
@@ -255,69 +295,78 @@ def grade_folder(
     hide_expected: bool = False,
     progress: Progress | None = None,
 ) -> ClassSummary:
-    """Grade every submission of `folder` and write the class outputs into `out`."""
+    """Grade every submission of `folder` and write the class outputs into `out`.
+
+    Outcomes arrive in discovery order; each is written to results.jsonl and added to the
+    statistics at once, so memory stays flat however large the class.
+    """
     from grader import __version__
+    from grader.plugins import load_homework
 
     entries = discover(folder)
     out = Path(out)
     (out / REPORTS_DIR).mkdir(parents=True, exist_ok=True)
     options = Options(out=out, hide_expected=hide_expected, overrides=overrides or {})
-    outcomes = run_pool(entries, options, jobs=jobs or os.cpu_count() or 1, progress=progress)
-    for outcome in outcomes:
-        if outcome.result_json is not None:
-            outcome.result = Result.model_validate_json(outcome.result_json)
-    summary = summarize(str(folder), outcomes, overrides or {}, grader_version=__version__)
+    tallies: dict[str, _Tally] = {}
+    outcomes: list[Outcome] = []
+    with atomic_writer(out / "results.jsonl") as jsonl:
+        for outcome in run_pool(entries, options, jobs=jobs or os.cpu_count() or 1, progress=progress):
+            jsonl.write((outcome.result_json or _error_line(outcome)) + "\n")
+            if outcome.digest is not None and outcome.homework is not None:
+                if outcome.homework not in tallies:
+                    tallies[outcome.homework] = _Tally(load_homework(outcome.homework))
+                tallies[outcome.homework].add(outcome)
+            outcome.result_json = outcome.digest = None
+            outcomes.append(outcome)
+    summary = summarize(str(folder), outcomes, tallies, overrides or {}, grader_version=__version__)
     write_outputs(summary, out)
     return summary
 
 
-def run_pool(entries: Sequence[Entry], options: Options, *, jobs: int, progress: Progress | None = None) -> list[Outcome]:
-    """Grade entries with `jobs` worker processes (in this process if 1); outcomes in entry order."""
-    total = len(entries)
-    done = 0
-
-    def tick(n: int) -> None:
-        nonlocal done
-        done += n
-        if progress is not None:
-            progress(done, total)
-
+def run_pool(
+    entries: Sequence[Entry], options: Options, *, jobs: int, progress: Progress | None = None
+) -> Iterator[Outcome]:
+    """Grade entries with `jobs` worker processes (in this process if 1); yield outcomes in entry order."""
+    total, done = len(entries), 0
     if progress is not None:
         progress(0, total)
-    if jobs <= 1 or total <= 1:
-        outcomes = []
-        for entry in entries:
-            outcomes.append(grade_entry(entry, options))
-            tick(1)
-        return outcomes
+    for outcome in _in_order(entries, options, jobs):
+        done += 1
+        if progress is not None:
+            progress(done, total)
+        yield outcome
 
-    by_index: dict[int, Outcome] = {}
+
+def _in_order(entries: Sequence[Entry], options: Options, jobs: int) -> Iterator[Outcome]:
+    total = len(entries)
+    if jobs <= 1 or total <= 1:
+        for entry in entries:
+            yield grade_entry(entry, options)
+        return
     # Grade the first few here before forking: the workers inherit the warm caches (the key read,
     # the class's most common answers read and decided), instead of each filling them again.
     warm = min(WARM_UP, total // (jobs * 4))
-    for i in range(warm):
-        by_index[i] = grade_entry(entries[i], options)
-        tick(1)
-    chunk = max(1, min(16, (total - warm) // (jobs * 8)))
-    chunks = [list(range(i, min(i + chunk, total))) for i in range(warm, total, chunk)]
-    orphans: list[int] = []
-    with _pool(jobs, options) as pool:
-        futures: list[tuple[list[int], Future]] = [
-            (indices, pool.submit(_grade_chunk, [entries[i] for i in indices])) for indices in chunks
-        ]
-        for indices, future in futures:
-            try:
-                for i, outcome in zip(indices, future.result()):
-                    by_index[i] = outcome
-                tick(len(indices))
-            except BrokenProcessPool:
-                orphans.extend(indices)
-    # A worker died (segfault, out of memory, os._exit): the pool is gone with every task it
-    # held. Re-run those one at a time, each in a fresh one-worker pool, so only the culprit fails.
-    for i in orphans:
-        by_index[i] = _run_isolated(entries[i], options)
-        tick(1)
-    return [by_index[i] for i in range(total)]
+    for entry in entries[:warm]:
+        yield grade_entry(entry, options)
+    size = max(1, min(16, (total - warm) // (jobs * 8)))
+    pending = deque(list(range(i, min(i + size, total))) for i in range(warm, total, size))
+    while pending:
+        with _pool(jobs, options) as pool:
+            futures = deque((chunk, pool.submit(_grade_chunk, [entries[i] for i in chunk])) for chunk in pending)
+            pending.clear()
+            while futures:
+                chunk, future = futures.popleft()
+                try:
+                    outcomes = future.result()
+                except BrokenProcessPool:
+                    # A worker died (segfault, out of memory, os._exit) and took the pool with it.
+                    # This chunk is re-run one submission at a time, each in a fresh one-worker
+                    # pool, so only the culprit fails; the chunks after it go to a fresh pool.
+                    for i in chunk:
+                        yield _run_isolated(entries[i], options)
+                    pending.extend(c for c, _ in futures)
+                    break
+                yield from outcomes
 
 
 def _run_isolated(entry: Entry, options: Options) -> Outcome:
@@ -325,7 +374,7 @@ def _run_isolated(entry: Entry, options: Options) -> Outcome:
         try:
             return pool.submit(_grade_chunk, [entry]).result()[0]
         except BrokenProcessPool:
-            outcome = Outcome(entry, error=WORKER_DIED, details=WORKER_DIED)
+            outcome = Outcome(entry, student_id=entry.default_id, error=WORKER_DIED, details=WORKER_DIED)
             if options.reports:
                 outcome.report = _write_report(entry, None, outcome, options)
             return outcome
@@ -342,69 +391,74 @@ def _pool(jobs: int, options: Options) -> ProcessPoolExecutor:
 # --- the class summary ------------------------------------------------------------------------
 
 
-def summarize(folder: str, outcomes: list[Outcome], overrides: Overrides, *, grader_version: str) -> ClassSummary:
-    """Statistics per homework, and warnings about the class as a whole."""
-    from grader.plugins import load_homework
+class _Tally:
+    """Class statistics of one homework, accumulated one outcome at a time."""
 
+    def __init__(self, homework) -> None:
+        self.homework = homework
+        self.counts = [{status.value: 0 for status in Status} for _ in homework.items]
+        self.fractions = [0.0] * len(homework.items)
+        self.review = [0] * len(homework.items)
+        self.scores: list[float] = []
+        self.wrong: Counter[tuple[int, str]] = Counter()
+        self.feedback: dict[tuple[int, str], Counter[str]] = {}
+        self.status_of: dict[tuple[int, str], str] = {}
+
+    def add(self, outcome: Outcome) -> None:
+        self.scores.append(outcome.score or 0.0)
+        for index, (status, fraction, review, answer, feedback) in enumerate(outcome.digest or ()):
+            self.counts[index][status] += 1
+            self.fractions[index] += fraction
+            self.review[index] += review
+            if answer is not None:
+                key = (index, answer)
+                self.wrong[key] += 1
+                self.feedback.setdefault(key, Counter())[feedback or ""] += 1
+                self.status_of[key] = status
+
+    def summary(self) -> HomeworkSummary:
+        homework, scores, graded = self.homework, self.scores, len(self.scores)
+        histogram = [0] * HISTOGRAM_BINS
+        for score in scores:
+            fraction = score / homework.max_score if homework.max_score else 0.0
+            histogram[min(HISTOGRAM_BINS - 1, max(0, int(fraction * HISTOGRAM_BINS)))] += 1
+        items = [
+            ItemStats(item.id, homework.problem_of(item.id).id, item.points,
+                      self.fractions[i] / graded if graded else 0.0, self.counts[i], self.review[i])
+            for i, item in enumerate(homework.items)
+        ]
+        ranked = sorted(self.wrong.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1]))
+        mistakes = [Mistake(homework.items[index].id, answer, count, self.status_of[(index, answer)],
+                            self.feedback[(index, answer)].most_common(1)[0][0])
+                    for (index, answer), count in ranked[:MAX_MISTAKES] if count > 1]
+        return HomeworkSummary(
+            id=homework.id, title=homework.title, max_score=homework.max_score,
+            problems=[(p.id, p.title, p.max_score) for p in homework.problems],
+            graded=graded,
+            mean=statistics.fmean(scores) if scores else None,
+            median=statistics.median(scores) if scores else None,
+            low=min(scores, default=None), high=max(scores, default=None),
+            histogram=histogram, items=items, mistakes=mistakes,
+        )
+
+
+def summarize(
+    folder: str, outcomes: list[Outcome], tallies: dict[str, _Tally], overrides: Overrides, *, grader_version: str
+) -> ClassSummary:
+    """Statistics per homework, and warnings about the class as a whole."""
     warnings: list[str] = []
     ids = Counter(o.student_id for o in outcomes)
     for student, count in sorted(ids.items()):
         if count > 1:
-            names = ", ".join(o.entry.path.name if o.entry.path.parent.name != o.entry.name else o.entry.name
-                              for o in outcomes if o.student_id == student)
+            names = ", ".join(o.entry.name for o in outcomes if o.student_id == student)
             warnings.append(f"student id {student!r} appears in {count} submissions ({names})")
     unused = sorted(set(overrides) - set(ids))
     if unused:
         warnings.append(f"overrides for students without a submission: {', '.join(unused)}")
-    homeworks = []
-    for homework_id in dict.fromkeys(o.result.homework for o in outcomes if o.result):
-        results = [o.result for o in outcomes if o.result and o.result.homework == homework_id]
-        homeworks.append(_homework_summary(load_homework(homework_id), results))
     return ClassSummary(
-        folder=folder, outcomes=outcomes, homeworks=homeworks, warnings=warnings,
-        generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), grader_version=grader_version,
-    )
-
-
-def _homework_summary(homework, results: list[Result]) -> HomeworkSummary:
-    scores = [r.score for r in results]
-    histogram = [0] * HISTOGRAM_BINS
-    for score in scores:
-        fraction = score / homework.max_score if homework.max_score else 0.0
-        histogram[min(HISTOGRAM_BINS - 1, max(0, int(fraction * HISTOGRAM_BINS)))] += 1
-    items = []
-    wrong: Counter[tuple[str, str]] = Counter()
-    feedback: dict[tuple[str, str], Counter[str]] = {}
-    status_of: dict[tuple[str, str], str] = {}
-    for index, item in enumerate(homework.items):
-        counts = {status.value: 0 for status in Status}
-        total = review = 0
-        for result in results:
-            graded = result.items[index]
-            counts[graded.status.value] += 1
-            total += graded.score / graded.max_score if graded.max_score else 0.0
-            review += graded.needs_review
-            if graded.status in (Status.INCORRECT, Status.PARTIAL, Status.INVALID):
-                answer = graded.read_as if graded.read_as is not None else (graded.given or "")
-                key = (item.id, answer)
-                wrong[key] += 1
-                feedback.setdefault(key, Counter())[graded.feedback] += 1
-                status_of[key] = graded.status.value
-        items.append(ItemStats(item.id, homework.problem_of(item.id).id, item.points,
-                               total / len(results) if results else 0.0, counts, review))
-    order = {item.id: i for i, item in enumerate(homework.items)}
-    ranked = sorted(wrong.items(), key=lambda kv: (-kv[1], order[kv[0][0]], kv[0][1]))
-    mistakes = [Mistake(item_id, answer, count, status_of[(item_id, answer)],
-                        feedback[(item_id, answer)].most_common(1)[0][0])
-                for (item_id, answer), count in ranked[:MAX_MISTAKES] if count > 1]
-    return HomeworkSummary(
-        id=homework.id, title=homework.title, max_score=homework.max_score,
-        problems=[(p.id, p.title, p.max_score) for p in homework.problems],
-        graded=len(results),
-        mean=statistics.fmean(scores) if scores else None,
-        median=statistics.median(scores) if scores else None,
-        low=min(scores, default=None), high=max(scores, default=None),
-        histogram=histogram, items=items, mistakes=mistakes,
+        folder=folder, outcomes=outcomes, homeworks=[tally.summary() for tally in tallies.values()],
+        warnings=warnings, generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        grader_version=grader_version,
     )
 
 
@@ -412,11 +466,10 @@ def _homework_summary(homework, results: list[Result]) -> HomeworkSummary:
 
 
 def write_outputs(summary: ClassSummary, out: Path) -> None:
-    """grades.csv, results.jsonl and index.html, each written atomically."""
+    """grades.csv and index.html (results.jsonl is streamed while grading), each written atomically."""
     from grader.render.html import render_index
 
     write_atomic(out / "grades.csv", grades_csv(summary))
-    write_atomic(out / "results.jsonl", results_jsonl(summary))
     write_atomic(out / "index.html", render_index(summary))
 
 
@@ -433,16 +486,16 @@ def grades_csv(summary: ClassSummary) -> str:
                      *(f"{h}:{p}" if several else p for h, p in columns),
                      "total", "max_score", "percent", "error"])
     for outcome in summary.outcomes:
-        result = outcome.result
-        if result is None:
-            writer.writerow([_cell(outcome.student_id), "", "", *([""] * len(columns)), 0, "", "",
+        if not outcome.graded:
+            # Not graded is not zero: the total stays empty, so a gradebook import records nothing.
+            writer.writerow([_cell(outcome.student_id), "", "", *([""] * len(columns)), "", "", "",
                              _cell(outcome.error or "")])
             continue
-        points = {(result.homework, p.id): p.score for p in result.problems}
-        percent = 100 * result.score / result.max_score if result.max_score else 0.0
-        writer.writerow([_cell(result.student.id), _cell(result.student.name or ""), result.homework,
+        points = {(outcome.homework, p): score for p, score in outcome.problems.items()}
+        writer.writerow([_cell(outcome.student_id), _cell(outcome.student_name or ""), outcome.homework,
                          *(_num(points[c]) if c in points else "" for c in columns),
-                         _num(result.score), _num(result.max_score), f"{percent:.2f}", ""])
+                         _num(outcome.score), _num(outcome.max_score), f"{outcome.percent:.2f}",
+                         _cell(outcome.error or "")])
     return buffer.getvalue()
 
 
@@ -455,29 +508,28 @@ def _num(value: float) -> str:
     return f"{value:g}"
 
 
-def results_jsonl(summary: ClassSummary) -> str:
-    """One JSON object per line: the Result of CONTRACT §2, or {student, source, error} for a failure."""
-    lines = []
-    for outcome in summary.outcomes:
-        if outcome.result_json is not None:
-            lines.append(outcome.result_json)
-        else:
-            lines.append(json.dumps({"student": {"id": outcome.student_id, "name": None},
-                                     "source": str(outcome.entry.path), "error": outcome.error},
-                                    ensure_ascii=False))
-    return "\n".join(lines) + ("\n" if lines else "")
+def _error_line(outcome: Outcome) -> str:
+    """The results.jsonl line of a submission not graded: {student, source, error}."""
+    return json.dumps({"student": {"id": outcome.student_id, "name": None},
+                       "source": str(outcome.entry.path), "error": outcome.error}, ensure_ascii=False)
 
 
 def write_atomic(path: Path, text: str) -> None:
     """Write a file so that a reader (or an interrupted run) never sees it half-written."""
+    with atomic_writer(path) as file:
+        file.write(text)
+
+
+@contextmanager
+def atomic_writer(path: Path) -> Iterator[TextIO]:
+    """A text file that appears at `path` complete, or not at all (a temporary beside it, then rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
-            file.write(text)
+            yield file
         os.chmod(temporary, 0o644)  # mkstemp makes 0600; reports are meant to be shared
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-

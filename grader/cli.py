@@ -179,8 +179,8 @@ def grade(
     summary = grade_folder(folder, out, jobs=jobs, overrides=loaded, hide_expected=hide_expected, progress=progress)
     if progress is not None:
         typer.echo("", err=True)
-    graded = [o.result for o in summary.outcomes if o.result is not None]
-    typer.echo(f"Graded {len(graded)} of {len(summary.outcomes)} submissions in {folder}.")
+    graded = sum(outcome.graded for outcome in summary.outcomes)
+    typer.echo(f"Graded {graded} of {len(summary.outcomes)} submissions in {folder}.")
     for homework in summary.homeworks:
         typer.echo(f"  {homework.id}: mean {homework.mean:.1f} / {homework.max_score:g}, "
                    f"median {homework.median:.1f}, range {homework.low:g}–{homework.high:g}")

@@ -78,13 +78,13 @@ def test_every_output_is_written(sample):
 
 
 def test_grades_csv_is_a_gradebook(sample):
-    """One row per submission: id, name, per-problem points, total, max, percent; errors in their column."""
+    """One row per submission: id, name, per-problem points, total, max, percent; not graded: empty total, error."""
     rows = list(csv.DictReader(io.StringIO((sample[0] / "grades.csv").read_text(encoding="utf-8"))))
     assert list(rows[0]) == ["student_id", "name", "homework", "p4", "total", "max_score", "percent", "error"]
     by_id = {row["student_id"]: row for row in rows}
     assert by_id["ada"] == {**by_id["ada"], "name": "Ada Lovelace", "p4": "39.5", "total": "39.5",
                             "max_score": "40", "percent": "98.75", "error": ""}
-    assert "could not read the YAML" in by_id["broken"]["error"] and by_id["broken"]["total"] == "0"
+    assert "could not read the YAML" in by_id["broken"]["error"] and by_id["broken"]["total"] == ""
     assert "no submission.yaml" in by_id["dan"]["error"]
 
 
