@@ -37,6 +37,8 @@ from grader.overrides import Overrides, apply_overrides
 log = logging.getLogger(__name__)
 
 SUBMISSION_SUFFIXES = (".yaml", ".yml", ".json")
+# The blank submission `grader template` writes, kept beside the class: not a student.
+TEMPLATE_STEM = "template"
 FOLDER_SUBMISSION = "submission"
 REPORTS_DIR = "reports"
 # Shown to the student when the grader itself failed; the traceback goes to the instructor only.
@@ -168,6 +170,8 @@ class ClassSummary:
 def discover(folder: str | Path) -> list[Entry]:
     """Submissions of a class folder, sorted by name: `NAME.yaml` files and `NAME/submission.yaml`.
 
+    Skipped: names starting with `.` or `_`, and the blank `template.yaml`.
+
     A student folder without a submission file is still an entry (its loading fails and is
     reported), so a student who forgot to commit is listed rather than silently skipped.
     """
@@ -179,6 +183,8 @@ def discover(folder: str | Path) -> list[Entry]:
         if path.name.startswith((".", "_")):
             continue
         if path.is_file() and path.suffix.lower() in SUBMISSION_SUFFIXES:
+            if path.stem.lower() == TEMPLATE_STEM:
+                continue
             entries.append(Entry(path.stem, path, path.stem))
         elif path.is_dir():
             found = [path / f"{FOLDER_SUBMISSION}{suffix}" for suffix in SUBMISSION_SUFFIXES]

@@ -158,7 +158,9 @@ def _emit_classroom_result(payload: str, env) -> None:
 
 @app.command()
 def grade(
-    folder: Annotated[Path, typer.Argument(help="The class folder: NAME.yaml files or NAME/submission.yaml folders.")],
+    folder: Annotated[
+        Path, typer.Argument(help="The class folder: NAME.yaml files or NAME/submission.yaml folders (template.yaml skipped).")
+    ],
     *,
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write index.html, reports/, grades.csv, results.jsonl.")],
     jobs: Annotated[

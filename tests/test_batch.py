@@ -16,6 +16,9 @@ import pytest
 from grader import batch
 from grader.batch import Entry, Options, discover, grade_folder, write_atomic
 from grader.errors import UsageError
+from grader.plugins import load_homework
+
+HOMEWORK = load_homework("hw2-cnn")
 
 DATA = Path(__file__).resolve().parent / "data"
 CLASS = DATA / "class"
@@ -42,7 +45,8 @@ def make_class(root: Path, layout: dict[str, str | None]) -> Path:
          [("ada", "ada/submission.yaml"), ("bob", "bob/submission.json")]),
         ({"dan/README.md": ""}, [("dan", "dan/submission.yaml")]),
         ({"ada.yaml": "", "ada/submission.yaml": ""}, [("ada", "ada/submission.yaml"), ("ada-2", "ada.yaml")]),
-        ({".hidden.yaml": "", "_template.yaml": "", "notes.txt": "", "z.yaml": ""}, [("z", "z.yaml")]),
+        ({".hidden.yaml": "", "_draft.yaml": "", "template.yaml": "", "notes.txt": "", "z.yaml": ""},
+         [("z", "z.yaml")]),
         ({"a b&c.yaml": ""}, [("a_b_c", "a b&c.yaml")]),
     ],
     ids=["files", "folders", "folder-without-submission", "name-clash", "skipped", "unsafe-name"],
@@ -80,10 +84,12 @@ def test_every_output_is_written(sample):
 def test_grades_csv_is_a_gradebook(sample):
     """One row per submission: id, name, per-problem points, total, max, percent; not graded: empty total, error."""
     rows = list(csv.DictReader(io.StringIO((sample[0] / "grades.csv").read_text(encoding="utf-8"))))
-    assert list(rows[0]) == ["student_id", "name", "homework", "p4", "total", "max_score", "percent", "error"]
+    problems = [p.id for p in HOMEWORK.problems]
+    assert list(rows[0]) == ["student_id", "name", "homework", *problems, "total", "max_score", "percent", "error"]
     by_id = {row["student_id"]: row for row in rows}
+    max_score = HOMEWORK.max_score
     assert by_id["ada"] == {**by_id["ada"], "name": "Ada Lovelace", "p4": "39.5", "total": "39.5",
-                            "max_score": "40", "percent": "98.75", "error": ""}
+                            "max_score": f"{max_score:g}", "percent": f"{100 * 39.5 / max_score:.2f}", "error": ""}
     assert "could not read the YAML" in by_id["broken"]["error"] and by_id["broken"]["total"] == ""
     assert "no submission.yaml" in by_id["dan"]["error"]
 
@@ -97,7 +103,7 @@ def test_results_jsonl_has_one_line_per_submission(sample):
     """Each line is a CONTRACT §2 result, or {student, source, error} for a submission not graded."""
     lines = [json.loads(line) for line in (sample[0] / "results.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [line["student"]["id"] for line in lines][:4] == ["ada", "bob", "broken", "dan"]
-    assert lines[0]["score"] == 39.5 and len(lines[0]["items"]) == 65
+    assert lines[0]["score"] == 39.5 and len(lines[0]["items"]) == len(HOMEWORK.items)
     assert set(lines[2]) == {"student", "source", "error"}
 
 
@@ -105,7 +111,7 @@ def test_summary_counts_mistakes_and_item_success(sample):
     """Per-item status counts cover every graded student; mistakes need two students giving them."""
     _, summary = sample
     (homework,) = summary.homeworks
-    assert homework.graded == 3 and len(homework.items) == 65
+    assert homework.graded == 3 and len(homework.items) == len(HOMEWORK.items)
     assert all(sum(stats.counts.values()) == 3 for stats in homework.items)
     assert sum(homework.histogram) == 3
     assert all(m.count >= 2 for m in homework.mistakes)
@@ -224,3 +230,19 @@ def test_grade_entry_reports_a_missing_folder_submission(tmp_path):
     outcome = batch.grade_entry(Entry("dan", tmp_path / "dan" / "submission.yaml", "dan"), Options(out=tmp_path))
     assert "no submission.yaml in the student's folder" in outcome.error
     assert (tmp_path / "reports" / "dan.html").exists()
+
+
+SAMPLE_CLASS = Path(__file__).resolve().parent.parent / "submissions" / "hw2-cnn"
+
+
+@pytest.mark.skipif(not SAMPLE_CLASS.is_dir(), reason="no sample class in submissions/hw2-cnn")
+def test_batch_results_equal_grader_check_results(tmp_path):
+    """Every line of results.jsonl (2 workers, shared caches) equals what `grader check` gives for that file."""
+    from grader.api import check_file
+
+    summary = grade_folder(SAMPLE_CLASS, tmp_path, jobs=2)
+    lines = (tmp_path / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(summary.outcomes) and "template" not in [o.entry.name for o in summary.outcomes]
+    for outcome, line in zip(summary.outcomes, lines):
+        if outcome.graded:
+            assert json.loads(line) == json.loads(check_file(outcome.entry.path).model_dump_json()), outcome.entry.name

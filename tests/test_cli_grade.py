@@ -37,8 +37,10 @@ def test_grade_applies_overrides(tmp_path):
     result = CliRunner().invoke(app, ["grade", str(CLASS), "-o", str(tmp_path), "-j", "1",
                                       "--overrides", str(DATA / "overrides.yaml")])
     assert result.exit_code == 0, result.output
-    bob = next(line for line in (tmp_path / "grades.csv").read_text().splitlines() if line.startswith("bob,"))
-    assert bob.split(",")[3] == "8.5"  # 7.5 graded + 0.25 + 0.75 from the instructor
+    import csv
+
+    rows = {row["student_id"]: row for row in csv.DictReader((tmp_path / "grades.csv").open(encoding="utf-8"))}
+    assert rows["bob"]["p4"] == "8.5"  # 7.5 graded + 0.25 + 0.75 from the instructor
     assert "adjusted by instructor" in (tmp_path / "reports" / "bob.html").read_text()
 
 

@@ -207,7 +207,9 @@ def histogram_chart(homework: HomeworkSummary, *, width: int = 560, height: int 
 
 def item_chart(homework: HomeworkSummary, *, width: int = 720, row: int = 18) -> dict:
     """One stacked bar per item: the share of students per status, and the mean score."""
-    label_w, value_w = 200, 64
+    # Labels are monospace item ids at 11px (about 7 units a character): room for the longest.
+    label_w, value_w = 14 + 7 * max((len(stats.id) for stats in homework.items), default=10), 64
+    width = max(width, label_w + value_w + 240)
     bar_w = width - label_w - value_w
     rows = []
     for i, stats in enumerate(homework.items):
