@@ -86,20 +86,43 @@ class _Alternative:
 
     words: tuple[str, ...]
 
+    def __post_init__(self) -> None:
+        # Precomputed once per rubric phrasing: match() runs ~10⁵ times per class and item.
+        joined = "".join(w.rstrip("*") for w in self.words) + ("*" if self.words[-1].endswith("*") else "")
+        object.__setattr__(self, "_tests", tuple(_matcher(w) for w in self.words))
+        object.__setattr__(self, "_joined", _matcher(joined) if len(self.words) > 1 else None)
+        # Every way to match (the words, the words glued, two tokens glued) starts with the first
+        # word's first letter, and stemming keeps first letters: a cheap test rules most tokens out.
+        object.__setattr__(self, "_first", self.words[0][:1] if self.words[0][:1] not in ("", "*") else None)
+
     def match(self, toks: list[_Token], i: int) -> int | None:
         """How many tokens from i this alternative covers, or None."""
-        n = len(self.words)
-        if i + n <= len(toks) and all(_word_matches(w, toks[i + k]) for k, w in enumerate(self.words)):
-            if len({toks[i + k].clause for k in range(n)}) == 1:
+        if self._first is not None and i < len(toks) and not toks[i].raw.startswith(self._first):
+            return None
+        tests = self._tests
+        n = len(tests)
+        if i + n <= len(toks) and all(test(toks[i + k].raw, toks[i + k].stem) for k, test in enumerate(tests)):
+            if n == 1 or len({toks[i + k].clause for k in range(n)}) == 1:
                 return n
-        joined = "".join(w.rstrip("*") for w in self.words)
-        if n > 1 and _word_matches(joined + ("*" if self.words[-1].endswith("*") else ""), toks[i]):
+        if n > 1 and self._joined(toks[i].raw, toks[i].stem):
             return 1  # "fullyconnected" for fully_connected
         if n == 1 and i + 1 < len(toks) and toks[i].clause == toks[i + 1].clause:
             pair = toks[i].raw + toks[i + 1].raw  # "down sampling" for downsampl*
-            if _word_matches(self.words[0], _Token(pair, stem(pair), toks[i].clause)):
+            if tests[0](pair, None):
                 return 2
         return None
+
+
+def _matcher(word: str):
+    """A test of a token (raw, stem) against one rubric word: a prefix (`translat*`) or a stem.
+
+    A stem of None is computed on demand (for words glued from two tokens).
+    """
+    if word.endswith("*"):
+        prefix = word[:-1]
+        return lambda raw, token_stem: raw.startswith(prefix)
+    word_stem = stem(word)
+    return lambda raw, token_stem: raw == word or (token_stem if token_stem is not None else stem(raw)) == word_stem
 
 
 def _word_matches(word: str, token: _Token) -> bool:
