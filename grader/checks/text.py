@@ -125,12 +125,6 @@ def _matcher(word: str):
     return lambda raw, token_stem: raw == word or (token_stem if token_stem is not None else stem(raw)) == word_stem
 
 
-def _word_matches(word: str, token: _Token) -> bool:
-    if word.endswith("*"):
-        return token.raw.startswith(word[:-1])
-    return token.raw == word or token.stem == stem(word)
-
-
 @cache
 def _compile(phrasing: str) -> tuple[tuple[_Alternative, ...], ...]:
     """`same weight|kernel` → slots of alternatives; `_` joins the words of one alternative."""
