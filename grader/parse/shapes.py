@@ -44,10 +44,10 @@ def read_shape(text: str) -> ShapeReading:
         raise FormatError(f"too many dimensions (at most {_MAX_DIMS})", text=body, position=0)
     dims = []
     for position, part in parts:
-        if part.isdigit() and len(part) > _MAX_DIGITS:
+        if part.isdecimal() and len(part) > _MAX_DIGITS:
             raise FormatError(f"{part[:_MAX_DIGITS]}… is too large for a dimension (at most {_MAX_DIGITS} digits)",
                               text=body, position=position, hint="Check the number of digits.")
-        if not part.isdigit() or int(part) == 0:
+        if not part.isdecimal() or int(part) == 0:
             raise FormatError(
                 f"{part!r} is not a dimension",
                 text=body,
