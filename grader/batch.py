@@ -36,10 +36,8 @@ from grader.overrides import Overrides, apply_overrides
 
 log = logging.getLogger(__name__)
 
-SUBMISSION_SUFFIXES = (".yaml", ".yml", ".json")
 # The blank submission `grader template` writes, kept beside the class: not a student.
 TEMPLATE_STEM = "template"
-FOLDER_SUBMISSION = "submission"
 REPORTS_DIR = "reports"
 # Shown to the student when the grader itself failed; the traceback goes to the instructor only.
 CRASH_MESSAGE = "The grader failed on this submission; your instructor has been told and will grade it by hand."
@@ -54,11 +52,16 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class Entry:
-    """One submission found in the class folder; `name` is unique and names its report."""
+    """One submission found in the class folder; `name` is unique and names its report.
+
+    `problem` says why an entry found in the folder cannot be graded (a student folder without
+    a submission, a symlink leading elsewhere, an unreadable file); it is listed, not graded.
+    """
 
     name: str
     path: Path
     default_id: str
+    problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -170,41 +173,38 @@ class ClassSummary:
 def discover(folder: str | Path) -> list[Entry]:
     """Submissions of a class folder, sorted by name: `NAME.yaml` files and `NAME/submission.yaml`.
 
-    Skipped: names starting with `.` or `_`, and the blank `template.yaml`.
-
-    A student folder without a submission file is still an entry (its loading fails and is
-    reported), so a student who forgot to commit is listed rather than silently skipped.
+    grader.discovery finds them safely (no symlink out of a student's area, no file twice). What
+    it skips is kept as an entry with its `problem`, so a student whose folder has no submission
+    is listed rather than silently left out; files that are not submissions (README.md) and the
+    blank `template.yaml` are left out.
     """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise UsageError("not a folder of submissions", path=folder)
-    entries: list[Entry] = []
-    for path in sorted(folder.iterdir(), key=lambda p: p.name):
-        if path.name.startswith((".", "_")):
+    from grader.discovery import discover_submissions
+
+    found = discover_submissions(folder)
+    entries = [Entry(f.name, f.path, f.name) for f in found.submissions if f.name.lower() != TEMPLATE_STEM]
+    for skipped in found.skipped:
+        if skipped.reason.startswith("is not a submission file"):
             continue
-        if path.is_file() and path.suffix.lower() in SUBMISSION_SUFFIXES:
-            if path.stem.lower() == TEMPLATE_STEM:
-                continue
-            entries.append(Entry(path.stem, path, path.stem))
-        elif path.is_dir():
-            found = [path / f"{FOLDER_SUBMISSION}{suffix}" for suffix in SUBMISSION_SUFFIXES]
-            existing = [p for p in found if p.is_file()]
-            entries.append(Entry(path.name, existing[0] if existing else found[0], path.name))
-    return _unique_names(entries)
+        stem, suffix = os.path.splitext(skipped.name)
+        name = stem if suffix.lower() in (".yaml", ".yml", ".json") else skipped.name
+        entries.append(Entry(name, skipped.path, name, problem=skipped.reason))
+    return _unique_names(sorted(entries, key=lambda e: e.name))
 
 
 def _unique_names(entries: list[Entry]) -> list[Entry]:
     """Report names safe as file names and distinct (`ada.yaml` beside `ada/` gets `ada-2`)."""
+    from grader.discovery import safe_stem
+
     seen: set[str] = set()
     unique = []
     for entry in entries:
-        base = re.sub(r"[^A-Za-z0-9._-]+", "_", entry.name).strip("._") or "submission"
+        base = safe_stem(entry.name)
         name, n = base, 1
         while name.lower() in seen:
             n += 1
             name = f"{base}-{n}"
         seen.add(name.lower())
-        unique.append(Entry(name, entry.path, entry.default_id))
+        unique.append(Entry(name, entry.path, entry.default_id, entry.problem))
     return unique
 
 
@@ -229,8 +229,8 @@ def grade_entry(entry: Entry, options: Options) -> Outcome:
     outcome = Outcome(entry, student_id=entry.default_id)
     result = None
     try:
-        if not entry.path.is_file() and entry.path.parent.name == entry.default_id and entry.path.stem == FOLDER_SUBMISSION:
-            raise UsageError(f"no {FOLDER_SUBMISSION}.yaml in the student's folder", path=entry.path.parent)
+        if entry.problem is not None:
+            raise UsageError(entry.problem, path=entry.path)
         result = check_file(entry.path, hide_expected=options.hide_expected, default_student_id=entry.default_id)
         result = apply_overrides(result, options.overrides.get(result.student.id, {}))
         _record(outcome, result)
