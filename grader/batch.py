@@ -44,8 +44,6 @@ CRASH_MESSAGE = "The grader failed on this submission; your instructor has been 
 WORKER_DIED = "the grading worker process died on this submission (crash or out of memory)"
 MAX_MISTAKES = 15
 HISTOGRAM_BINS = 10
-# Submissions the parent grades before forking its workers, to hand them warm caches.
-WARM_UP = 40
 
 Progress = Callable[[int, int], None]
 
@@ -349,12 +347,10 @@ def _in_order(entries: Sequence[Entry], options: Options, jobs: int) -> Iterator
         for entry in entries:
             yield grade_entry(entry, options)
         return
-    # Grade the first few here before forking: the workers inherit the warm caches (the key read,
-    # the class's most common answers read and decided), instead of each filling them again.
-    warm = min(WARM_UP, total // (jobs * 4))
-    for entry in entries[:warm]:
-        yield grade_entry(entry, options)
-    size = max(1, min(16, (total - warm) // (jobs * 8)))
+    # The answer caches live in each worker's bounded checking process (grader.bounded), which a
+    # forked worker starts afresh, so the parent does not grade ahead to warm them.
+    warm = 0
+    size = max(1, min(16, total // (jobs * 8)))
     pending = deque(list(range(i, min(i + size, total))) for i in range(warm, total, size))
     while pending:
         with _pool(jobs, options) as pool:
