@@ -65,6 +65,7 @@ def main(out: Path) -> int:
     from grader.overrides import load_overrides
     from grader.plugins import load_homework
 
+    out = out.resolve()  # file:// URIs need absolute paths (`make screenshots` passes out/screenshots)
     out.mkdir(parents=True, exist_ok=True)
     overrides = load_overrides(CLASS.parent / "overrides.yaml", [load_homework("hw2-cnn")])
     grade_folder(CLASS, out / "class", jobs=1, overrides=overrides)
