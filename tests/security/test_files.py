@@ -279,3 +279,29 @@ def test_hostile_class_folder_grades_every_other_submission_correctly(class_fold
         assert outcomes[name].model_dump(exclude={"source", "student"}) == alone["lin"]
     assert outcomes["carol"].model_dump(exclude={"source", "student"}) == alone["okafor"]
     assert len(found.skipped) == len(FS_ODDITIES)
+
+
+def test_hostile_class_folder_through_grader_grade(class_folder, tmp_path):
+    """`grader grade` on the hostile folder: good submissions graded as alone, the rest listed; same bytes for 1 or 2 workers."""
+    from grader.batch import grade_folder
+
+    alone = {name: check_file(good(tmp_path / "alone" / f"{name}.yaml", sample)).model_dump(exclude={"source", "student"})
+             for name, sample in (("lin", "lin.yaml"), ("okafor", "okafor.yaml"))}
+    runs = {}
+    with within(120.0):
+        for jobs in (1, 2):
+            grade_folder(class_folder, tmp_path / f"out{jobs}", jobs=jobs)
+            runs[jobs] = (tmp_path / f"out{jobs}" / "results.jsonl").read_bytes()
+    assert runs[1] == runs[2]
+    lines = [json.loads(line) for line in runs[1].decode("utf-8").splitlines()]
+    by_stem = {Path(line["source"]).name if Path(line["source"]).name != "submission.yaml"
+               else Path(line["source"]).parent.name: line for line in lines}
+    for name in ("alice", "with space é.yaml", "-rf.yaml", "<script>alert(1)<script>.yaml"):
+        graded = {k: v for k, v in by_stem[name].items() if k not in ("source", "student")}
+        assert graded == json.loads(json.dumps(alone["lin"], default=str)), name
+    assert {k: v for k, v in by_stem["carol.yaml"].items() if k not in ("source", "student")} == \
+        json.loads(json.dumps(alone["okafor"], default=str))
+    assert "error" in by_stem["broken.yaml"] and "error" in by_stem["bomb.yaml"]
+    hostile = {item["id"]: item["status"] for item in by_stem["hostile.yaml"]["items"]}
+    assert hostile["p4.layer1.rf"] == hostile["p4.formula.conv_out"] == "invalid"
+    assert hostile["p4.layer1.output"] == "correct"
