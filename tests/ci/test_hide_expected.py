@@ -27,7 +27,7 @@ from grader.cli import app
 from .conftest import KEY, KINDS, make_submission, wrong_answers
 from .test_github_actions import actions_env, outputs
 
-FORMATS = ["text", "json", "markdown", "gradescope", "junit", "classroom"]
+FORMATS = ["text", "json", "markdown", "gradescope", "junit", "classroom", "html"]
 _GROUPING = re.compile(r"(?<=\d)[,_ \u00a0\u2009\u202f](?=\d{3}(?!\d))")
 
 
@@ -54,13 +54,19 @@ def everything_written(tmp_path: Path, submission: Path, fmt: str, hide: bool) -
     """All a student can see from one run inside Actions: stdout, stderr, summary, step outputs (decoded)."""
     (tmp_path / fmt).mkdir()
     env = actions_env(tmp_path / fmt)
-    options = ["check", str(submission), "--format", fmt] + (["--hide-expected"] if hide else [])
+    report = tmp_path / fmt / "report.html"
+    if fmt == "html":  # the HTML report, written beside the text view
+        options = ["check", str(submission), "--html", str(report)]
+    else:
+        options = ["check", str(submission), "--format", fmt]
+    options += ["--hide-expected"] if hide else []
     run = CliRunner().invoke(app, options, env=env)
     assert run.exit_code == 0, run.output
     found = outputs(env["GITHUB_OUTPUT"])
     decoded = base64.b64decode(found.pop("result")).decode("utf-8") if "result" in found else ""
+    page = report.read_text(encoding="utf-8") if report.exists() else ""
     text = "\n".join([run.stdout, run.stderr, Path(env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8"),
-                      json.dumps(found, ensure_ascii=False), decoded])
+                      json.dumps(found, ensure_ascii=False), decoded, page])
     return _GROUPING.sub("", _unescape(text))
 
 
