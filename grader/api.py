@@ -14,16 +14,19 @@ from grader.plugins import load_homework
 from grader.submission import MAX_FILE_BYTES, load_submission
 
 
-def check_file(path: str | Path, *, hide_expected: bool = False, default_student_id: str | None = None) -> Result:
+def check_file(
+    path: str | Path, *, hide_expected: bool = False, mathml: bool = False, default_student_id: str | None = None
+) -> Result:
     """Load, grade and return the result of one submission file (UsageError if unusable).
 
-    `default_student_id` is used when the file names no student (else the file's stem).
+    `default_student_id` is used when the file names no student (else the file's stem);
+    `mathml` adds MathML of formulas for an HTML report.
     """
     submission = load_submission(
         path, known_ids=lambda name: load_homework(name).item_ids, default_student_id=default_student_id
     )
     homework = load_homework(submission.homework)
-    return grade(submission, homework, committed_key(homework.id), hide_expected=hide_expected)
+    return grade(submission, homework, committed_key(homework.id), hide_expected=hide_expected, mathml=mathml)
 
 
 def homework_named_in(path: str | Path) -> Homework | None:

@@ -229,7 +229,8 @@ def grade_entry(entry: Entry, options: Options) -> Outcome:
     try:
         if entry.problem is not None:
             raise UsageError(entry.problem, path=entry.path)
-        result = check_file(entry.path, hide_expected=options.hide_expected, default_student_id=entry.default_id)
+        result = check_file(entry.path, hide_expected=options.hide_expected, mathml=True,
+                            default_student_id=entry.default_id)
         result = apply_overrides(result, options.overrides.get(result.student.id, {}))
         _record(outcome, result)
     except UsageError as error:

@@ -69,7 +69,7 @@ def check(
     env = os.environ
     started = time.perf_counter()
     try:
-        result = check_file(submission, hide_expected=hide_expected)
+        result = check_file(submission, hide_expected=hide_expected, mathml=html is not None)
     except UsageError as error:
         _report_unusable(error, submission, format, time.perf_counter() - started, env)
         raise

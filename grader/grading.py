@@ -74,8 +74,8 @@ def expected_mathml(item: Item, text: str) -> str | None:
 
 
 @lru_cache(maxsize=65536)
-def _read_cached(item: Item, text: str) -> tuple[Any, str, str | None, str | None]:
-    """An answer read (chains too), its chain note, how it is shown back and its MathML (FormatError if unreadable).
+def _read_cached(item: Item, text: str) -> tuple[Any, str, str | None]:
+    """An answer read (chains too), its chain note and how it is shown back (FormatError if unreadable).
 
     Cached (in the bounded worker, which lives on between submissions): reading is a pure
     function of the text, and a class writes the same texts again and again.
@@ -84,7 +84,13 @@ def _read_cached(item: Item, text: str) -> tuple[Any, str, str | None, str | Non
     value, chain_note = read_answer(checker, text, item)
     shown = checker.show(value)
     read_as = None if shown == text.strip() else shown  # free text is "read as" itself
-    return value, chain_note, read_as, _mathml(checker, value)
+    return value, chain_note, read_as
+
+
+@lru_cache(maxsize=65536)
+def _given_mathml(item: Item, text: str) -> str | None:
+    """MathML of an answer as read, for HTML reports (cached like _read_cached)."""
+    return _mathml(checker_for(item), _read_cached(item, text)[0])
 
 
 def grade(
@@ -93,9 +99,13 @@ def grade(
     key: Key,
     *,
     hide_expected: bool = False,
+    mathml: bool = False,
     limits: WorkLimits = DEFAULT_WORK_LIMITS,
 ) -> Result:
     """Grade every item of the homework, in its order, and add up the points.
+
+    `mathml` adds MathML of formulas (as read and as expected) for HTML reports; printing it
+    costs time, so only reports ask for it.
 
     All answers are checked in one round trip to the bounded worker, each within `limits` (see
     grader.bounded); the result depends only on the submission, homework and key, so the same
@@ -108,11 +118,11 @@ def grade(
     checked = dict(zip(
         (item.id for item in answered),
         check_answers([(item, submission.answers[item.id].text, key.answers[item.id]) for item in answered],
-                      limits=limits),
+                      mathml=mathml, limits=limits),
     ))
     items = [
         _item_result(item, submission.answers.get(item.id), checked.get(item.id), key.answers[item.id], homework,
-                     hide_expected)
+                     hide_expected, mathml)
         for item in homework.items
     ]
     by_problem: dict[str, float] = {}
@@ -142,11 +152,12 @@ def grade_item(
     homework: Homework,
     *,
     hide_expected: bool = False,
+    mathml: bool = False,
     limits: WorkLimits = DEFAULT_WORK_LIMITS,
 ) -> ItemResult:
     """Grade one answer; an unreadable answer is `invalid`, a checker crash or a bound hit never escapes."""
-    checked = check_answer(item, answer.text, key_text, limits=limits) if answer is not None else None
-    return _item_result(item, answer, checked, key_text, homework, hide_expected)
+    checked = check_answer(item, answer.text, key_text, mathml=mathml, limits=limits) if answer is not None else None
+    return _item_result(item, answer, checked, key_text, homework, hide_expected, mathml)
 
 
 def _item_result(
@@ -156,6 +167,7 @@ def _item_result(
     key_text: str,
     homework: Homework,
     hide_expected: bool,
+    mathml: bool,
 ) -> ItemResult:
     common = {
         "id": item.id,
@@ -163,7 +175,7 @@ def _item_result(
         "kind": item.kind,
         "max_score": item.points,
         "expected": None if hide_expected else show_expected(item, key_text),
-        "expected_mathml": None if hide_expected else expected_mathml(item, key_text),
+        "expected_mathml": expected_mathml(item, key_text) if mathml and not hide_expected else None,
     }
     if answer is None or checked is None:
         return ItemResult(**common, status=Status.MISSING, score=0.0, feedback="No answer given.")
@@ -186,14 +198,14 @@ Checked = tuple[str | None, Verdict, str | None]
 
 
 def check_answer(
-    item: Item, text: str, key_text: str, *, limits: WorkLimits = DEFAULT_WORK_LIMITS
+    item: Item, text: str, key_text: str, *, mathml: bool = False, limits: WorkLimits = DEFAULT_WORK_LIMITS
 ) -> Checked:
     """How the answer was read (None if it was not), its verdict and its MathML, computed within `limits`."""
-    return check_answers([(item, text, key_text)], limits=limits)[0]
+    return check_answers([(item, text, key_text)], mathml=mathml, limits=limits)[0]
 
 
 def check_answers(
-    answers: Sequence[tuple[Item, str, str]], *, limits: WorkLimits = DEFAULT_WORK_LIMITS
+    answers: Sequence[tuple[Item, str, str]], *, mathml: bool = False, limits: WorkLimits = DEFAULT_WORK_LIMITS
 ) -> list[Checked]:
     """(read as, verdict, MathML) for each (item, answer text, key text), in order.
 
@@ -211,7 +223,7 @@ def check_answers(
             ), None
         else:
             to_check.append(index)
-    results = map_bounded(_check_in_worker, [answers[index] for index in to_check], limits=limits)
+    results = map_bounded(_check_in_worker, [(*answers[index], mathml) for index in to_check], limits=limits)
     for index, result in zip(to_check, results):
         outcomes[index] = _outcome(answers[index][0], result, limits)
     return outcomes  # type: ignore[return-value]
@@ -228,13 +240,14 @@ def _outcome(item: Item, result: str | TooComplex | WorkerError, limits: WorkLim
     return payload["read_as"], verdict, payload["read_as_mathml"]
 
 
-def _check_in_worker(item: Item, text: str, key_text: str) -> str:
+def _check_in_worker(item: Item, text: str, key_text: str, mathml: bool) -> str:
     """Read and compare one answer (this runs in the bounded worker); the outcome as JSON."""
     checker = checker_for(item)
     read_as = read_as_mathml = None
     try:
         expected_value = read_expected(item, key_text)
-        given_value, chain_note, read_as, read_as_mathml = _read_cached(item, text)
+        given_value, chain_note, read_as = _read_cached(item, text)
+        read_as_mathml = _given_mathml(item, text) if mathml else None
         verdict = checker.compare(given_value, expected_value, item)
         if verdict.score < 1.0 and item.mistakes:
             verdict = _anticipated(checker, item, given_value) or verdict

@@ -87,3 +87,13 @@ def test_hide_expected(hide, shown):
     """Expected answers are reported unless hidden."""
     result = grade(make_submission(p4__layer1__rf="9"), HOMEWORK, KEY, hide_expected=hide)
     assert all((item.expected is not None) == shown for item in result.items)
+
+
+@pytest.mark.parametrize("mathml", [False, True], ids=["plain", "with-mathml"])
+def test_mathml_only_when_asked(mathml):
+    """MathML of formulas is printed only when a report asks for it (it costs time on every check)."""
+    result = by_id(grade(make_submission(p4__formula__bn_params="2C"), HOMEWORK, KEY, mathml=mathml))
+    item = result["p4.formula.bn_params"]
+    assert (item.read_as_mathml is not None, item.expected_mathml is not None) == (mathml, mathml)
+    if mathml:
+        assert item.read_as_mathml.startswith("<math") and "<mi>C</mi>" in item.read_as_mathml

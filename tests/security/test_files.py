@@ -285,7 +285,8 @@ def test_hostile_class_folder_through_grader_grade(class_folder, tmp_path):
     """`grader grade` on the hostile folder: good submissions graded as alone, the rest listed; same bytes for 1 or 2 workers."""
     from grader.batch import grade_folder
 
-    alone = {name: check_file(good(tmp_path / "alone" / f"{name}.yaml", sample)).model_dump(exclude={"source", "student"})
+    alone = {name: check_file(good(tmp_path / "alone" / f"{name}.yaml", sample), mathml=True)
+             .model_dump(exclude={"source", "student"})
              for name, sample in (("lin", "lin.yaml"), ("okafor", "okafor.yaml"))}
     runs = {}
     with within(120.0):
