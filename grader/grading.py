@@ -209,8 +209,11 @@ def check_answers(
 ) -> list[Checked]:
     """(read as, verdict, MathML) for each (item, answer text, key text), in order.
 
-    Over-long text is refused before any parsing; the rest is parsed and compared in the bounded
-    worker (grader.bounded), and a bound hit is an `invalid` verdict flagged for review.
+    Over-long text is refused before any parsing. Answers whose checker says they need bounds
+    (formulas, arithmetic: anything that evaluates math) are parsed and compared in the bounded
+    worker (grader.bounded), where a bound hit is an `invalid` verdict flagged for review; the
+    others (literals, shapes, choices, free text: regular expressions over length-limited text)
+    run inline through the same function, which saves the round trip.
     """
     outcomes: list[Checked | None] = [None] * len(answers)
     to_check = []
@@ -223,10 +226,30 @@ def check_answers(
             ), None
         else:
             to_check.append(index)
-    results = map_bounded(_check_in_worker, [(*answers[index], mathml) for index in to_check], limits=limits)
-    for index, result in zip(to_check, results):
+    bounded = [index for index in to_check if _needs_bounds(*answers[index][:2])]
+    results = map_bounded(_check_in_worker, [(*answers[index], mathml) for index in bounded], limits=limits)
+    for index, result in zip(bounded, results):
         outcomes[index] = _outcome(answers[index][0], result, limits)
+    for index in to_check:
+        if outcomes[index] is None:
+            outcomes[index] = _outcome(answers[index][0], _check_inline(*answers[index], mathml), limits)
     return outcomes  # type: ignore[return-value]
+
+
+def _needs_bounds(item: Item, text: str) -> bool:
+    """Whether checking this answer may evaluate math (then it runs in the bounded worker)."""
+    needs = getattr(checker_for(item), "needs_bounds", None)
+    return True if needs is None else needs(text)
+
+
+def _check_inline(item: Item, text: str, key_text: str, mathml: bool) -> str | TooComplex:
+    """_check_in_worker in this process, with the worker's treatment of memory and nesting errors."""
+    try:
+        return _check_in_worker(item, text, key_text, mathml)
+    except MemoryError:
+        return TooComplex("memory", "needed more memory than available")
+    except RecursionError:
+        return TooComplex("nesting", "nested too deeply to evaluate")
 
 
 def _outcome(item: Item, result: str | TooComplex | WorkerError, limits: WorkLimits) -> Checked:

@@ -97,3 +97,30 @@ def test_mathml_only_when_asked(mathml):
     assert (item.read_as_mathml is not None, item.expected_mathml is not None) == (mathml, mathml)
     if mathml:
         assert item.read_as_mathml.startswith("<math") and "<mi>C</mi>" in item.read_as_mathml
+
+
+@pytest.mark.parametrize(
+    "item_id, text, bounded",
+    [("p4.formula.conv_out", "floor((H - k)/s) + 1", True),
+     ("p4.layer1.params", "(7*7*3 + 1) * 32", True),
+     ("p4.layer1.params", "4,736 parameters", False),
+     ("p4.layer1.params", "1" * 500, False),
+     ("p4.layer1.output", "256 x 256 x 32", False),
+     ("p2.a.invariance", "f(T(x)) = f(x)", True),
+     ("p2.b", "max pooling", False),
+     ("p1.a", "the same filter weights are reused at every position", False)],
+    ids=["formula", "arithmetic", "literal", "over-long-literal", "shape", "equation", "choice", "text"],
+)
+def test_only_math_goes_to_the_bounded_worker(item_id, text, bounded):
+    """Answers that evaluate math are checked in the bounded worker; literals, shapes, choices and text inline."""
+    assert grading._needs_bounds(HOMEWORK.item(item_id), text) is bounded
+
+
+@pytest.mark.parametrize("item_id, text", [("p4.layer1.params", "4,736"), ("p4.layer1.output", "256 x 250 x 32"),
+                                           ("p2.b", "convolution"), ("p4.layer1.params", "1" * 500)],
+                         ids=["literal", "shape", "choice", "over-long-literal"])
+def test_inline_and_worker_checks_agree(item_id, text):
+    """An answer checked inline gets exactly the verdict the bounded worker gives it."""
+    item, key = HOMEWORK.item(item_id), KEY.answers[item_id]
+    assert grading._check_inline(item, text, key, False) == grading.map_bounded(
+        grading._check_in_worker, [(item, text, key, False)])[0]

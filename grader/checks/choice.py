@@ -86,6 +86,11 @@ def _longest_match(words: list[str], start: int, table: _Table) -> tuple[int, Ch
     return best
 
 
+def needs_bounds(text: str) -> bool:
+    """Reading is regular expressions over text whose length is already limited: no bounded worker needed."""
+    return False
+
+
 def read(text: str, item: Item) -> str:
     """The name of the one option the text names; FormatError if it names none or several."""
     options = _options(item)

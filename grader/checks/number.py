@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from grader.homework import Item, NumberOptions
-from grader.parse.numbers import NumberReading, format_number, read_number
+from grader.parse.errors import FormatError
+from grader.parse.numbers import NumberReading, format_number, read_literal, read_number, strip_decorations
 from grader.verdict import Verdict
 
 # Answers may be written as a chain `(7*7*3 + 1)*32 = 4736`; grading reads the last member.
@@ -11,6 +12,14 @@ ALLOWS_CHAINS = True
 
 # An approximate answer needs this many significant digits: "2G" for 2,101,585,920 is too coarse.
 MIN_SIGNIFICANT_DIGITS = 2
+
+
+def needs_bounds(text: str) -> bool:
+    """Only arithmetic can cost unbounded work; a single literal is read by a regular expression."""
+    try:
+        return read_literal(strip_decorations(text)) is None
+    except FormatError:
+        return False  # a literal too long to read: refused at once, wherever it is read
 
 
 def read(text: str, item: Item) -> NumberReading:
