@@ -240,16 +240,19 @@ def _parse(text: str, source: str) -> Node:
 # its composer recurses in C once per nesting level without a limit. Every nesting level needs
 # one of these indicator characters, so a text with fewer of them cannot nest deeper than that:
 # such texts take the fast path; anything else, and any error, takes the checked Python path.
-# libyaml's marks carry no buffer, which `_latex_source` needs for double-quoted answers: a text
-# with a double quote takes the Python path too (most files have none), and so does one with a
-# tab, which libyaml accepts after a colon where PyYAML (and our advice to students) does not.
+# libyaml's marks carry no buffer, which `_latex_source` needs for double-quoted LaTeX: a text
+# with both a double quote and a backslash takes the Python path too (without a backslash there
+# is no escape to undo), and so does one with a tab, which libyaml accepts after a colon where
+# PyYAML (and our advice to students) does not.
 _FAST_INDICATORS = re.compile(r"[\[{:?-]")
 _FAST_MAX_INDICATORS = 2000
 
 
 def _compose(text: str) -> Node | None:
     """The node graph of `text`: libyaml when that is safe and succeeds, else PyYAML (exact errors)."""
-    if _FAST_LOADER is not None and '"' not in text and "\t" not in text and len(_FAST_INDICATORS.findall(text)) < _FAST_MAX_INDICATORS:
+    quoted_latex = '"' in text and "\\" in text
+    if _FAST_LOADER is not None and not quoted_latex and "\t" not in text \
+            and len(_FAST_INDICATORS.findall(text)) < _FAST_MAX_INDICATORS:
         try:
             root = yaml.compose(text, Loader=_FAST_LOADER)
         except yaml.YAMLError:
@@ -556,8 +559,8 @@ def _latex_source(node: Node) -> str | None:
     YAML reads `"\frac{a}{b}"` as a form feed + `rac{a}{b}` (and `\times` as a tab + `imes`)
     without any error, so such an answer is taken from the file's text instead.
     """
-    if node.style != '"' or node.start_mark is None:
-        return None
+    if node.style != '"' or node.start_mark is None or node.start_mark.buffer is None:
+        return None  # no buffer: libyaml composed it, which it only does for text without a backslash
     raw = node.start_mark.buffer[node.start_mark.pointer + 1 : node.end_mark.pointer - 1]
     if not _LATEX_COMMAND.search(raw):
         return None

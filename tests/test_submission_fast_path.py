@@ -41,6 +41,7 @@ TEXTS = {
     "block-scalars": "a: |\n  line one\n  line two\nb: >\n  folded\n  text\n",
     "anchors": "a: &x 7\nb: *x\nc: [*x, *x]\n",
     "single-quoted-latex": "f: '$\\frac{a}{b} \\cdot 2$'\n",
+    "double-quoted-plain": 'a: "p4: 7"\nb: "it\'s 3 x 3"\n',
     "unicode": "a: 256 × 256 × 32\nb: ⌊(H−k)/s⌋ + 1\n",
     "lists": "s: [256, 256, 32]\nt:\n  - 1\n  - 2\n",
     "comments-and-types": "# c\na: 0x10  # hex\nb: yes\nc: ~\nd: 1e5\ne: 2026-01-01\n",
@@ -51,7 +52,7 @@ TEXTS = {
                          ids=list(TEXTS) + [p.relative_to(ROOT).as_posix() for p in FILES])
 def test_fast_and_checked_paths_compose_the_same_graph(text):
     """Where the fast path is taken, its node graph (tags, values, styles, lines) equals PyYAML's."""
-    if '"' in text or "\t" in text:
+    if ('"' in text and "\\" in text) or "\t" in text:
         pytest.skip("such texts always take the checked path")
     try:
         fast = yaml.compose(text, Loader=yaml.CSafeLoader)
