@@ -1,6 +1,6 @@
-"""Small pieces the CI formats share: how points print and what a student is told about one item.
+"""Small pieces the output formats share: how points print and what a student is told about one item.
 
-Every format that carries per-item feedback (Classroom, Gradescope, JUnit, Markdown, GitHub
+Every format that carries per-item feedback (text, Classroom, Gradescope, JUnit, Markdown, GitHub
 annotations) builds it from `item_notes`, so they all say the same thing, and withholding
 expected answers (`expected is None`) needs no code of its own in any of them.
 """

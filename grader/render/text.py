@@ -7,6 +7,7 @@ import textwrap
 import unicodedata
 
 from grader.models import ItemResult, Result, Status
+from grader.render._common import counts, item_notes, points
 
 _MARKS = {
     Status.CORRECT: ("✔", "32"),
@@ -69,7 +70,7 @@ def render_text(result: Result, *, color: bool = False, width: int | None = None
     lines = [paint("1", f"{result.homework} · {who}") + (f" · {result.source}" if result.source else ""), ""]
     id_width = max(len(item.id) for item in result.items) if result.items else 10
     for problem in result.problems:
-        lines.append(paint("1", f"{problem.id.upper()}  {problem.title}") + f"  {_pts(problem.score)}/{_pts(problem.max_score)}")
+        lines.append(paint("1", f"{problem.id.upper()}  {problem.title}") + f"  {points(problem.score)}/{points(problem.max_score)}")
         items = [i for i in result.items if i.problem == problem.id]
         for item in items:
             if item.status is not Status.MISSING:
@@ -83,7 +84,7 @@ def render_text(result: Result, *, color: bool = False, width: int | None = None
             lines.extend("    " + line for line in wrapped[1:])
         lines.append("")
     percent = 100 * result.score / result.max_score if result.max_score else 0.0
-    lines.append(paint("1", f"Total: {_pts(result.score)} / {_pts(result.max_score)} ({percent:.1f}%)"))
+    lines.append(paint("1", f"Total: {points(result.score)} / {points(result.max_score)} ({percent:.1f}%)"))
     lines.append(_tally(result))
     if result.warnings:
         lines.append("")
@@ -93,10 +94,10 @@ def render_text(result: Result, *, color: bool = False, width: int | None = None
 
 def _item_lines(item: ItemResult, id_width: int, width: int, paint) -> list[str]:
     mark, colour = _MARKS[item.status]
-    points = f"{_pts(item.score)}/{_pts(item.max_score)}"
-    head = f"  {paint(colour, mark)} {item.id:<{id_width}}  {points:>9}  "
+    earned = f"{points(item.score)}/{points(item.max_score)}"
+    head = f"  {paint(colour, mark)} {item.id:<{id_width}}  {earned:>9}  "
     indent = 4 + id_width + 2 + 9 + 2
-    notes = _notes(item)
+    notes = item_notes(item)
     if not notes:
         return [head.rstrip()]
     wrapped: list[str] = []
@@ -108,28 +109,8 @@ def _item_lines(item: ItemResult, id_width: int, width: int, paint) -> list[str]
     return [head + wrapped[0]] + [" " * indent + line for line in wrapped[1:]]
 
 
-def _notes(item: ItemResult) -> list[str]:
-    """Feedback lines; for a wrong answer also what was read and what was expected."""
-    notes = [line for line in item.feedback.splitlines() if line.strip()] if item.feedback else []
-    if item.status in (Status.INCORRECT, Status.PARTIAL):
-        if item.read_as is not None:
-            notes.append(f"read as: {item.read_as}")
-        if item.expected is not None:
-            notes.append(f"expected: {item.expected}")
-    if item.needs_review:
-        notes.append("(flagged for review)")
-    return notes
-
-
 def _tally(result: Result) -> str:
-    counts = {status: 0 for status in Status}
-    for item in result.items:
-        counts[item.status] += 1
-    return "  ".join(f"{status.value}: {n}" for status, n in counts.items() if n)
-
-
-def _pts(value: float) -> str:
-    return f"{value:g}"
+    return "  ".join(f"{status.value}: {n}" for status, n in counts(result).items() if n)
 
 
 def _painter(color: bool):
