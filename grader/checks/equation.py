@@ -14,18 +14,19 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-import sympy
-
+from grader.checks.algebra import NoNormalForm, constant_ratio, is_zero, same_rational_function
 from grader.homework import EquationOptions, Item
+from grader.parse import tree
 from grader.parse.chains import split_members
 from grader.parse.errors import FormatError
-from grader.parse.mathtext import canonical_name, parse_math
+from grader.parse.mathtext import canonical_name, parse_formula
+from grader.parse.tree import Node
 from grader.timelimit import TimeLimitExceeded, run_with_time_limit
 from grader.verdict import Verdict
 
 SIMPLIFY_SECONDS = 1.0
 
-Equation = tuple[sympy.Expr, sympy.Expr]
+Equation = tuple[Node, Node]
 
 # "… for all x", "∀x ∈ X", "\forall x": a quantifier after the equation states nothing to grade.
 _QUANTIFIER = re.compile(
@@ -37,22 +38,16 @@ _COMPOSE = re.compile(r"\\circ\b|∘")
 
 @dataclass(frozen=True)
 class _Vocabulary:
-    variables: dict[str, sympy.Symbol]
-    functions: dict[str, sympy.FunctionClass]
+    variables: dict[str, str]  # every accepted spelling → the variable's name
+    functions: dict[str, str]  # every accepted spelling → the function's name
     spellings: tuple[str, ...]  # every function spelling, longest first, for the rewrites
     argument: str  # the first variable's name: what a composition is applied to
 
 
 @cache
 def _vocabulary(options: EquationOptions) -> _Vocabulary:
-    variables = {}
-    for v in options.variables:
-        symbol = sympy.Symbol(v.name)
-        variables.update((canonical_name(s), symbol) for s in (v.name, *v.aliases))
-    functions = {}
-    for f in options.functions:
-        function = sympy.Function(f.name)
-        functions.update((canonical_name(s), function) for s in (f.name, *f.aliases))
+    variables = {canonical_name(s): v.name for v in options.variables for s in (v.name, *v.aliases)}
+    functions = {canonical_name(s): f.name for f in options.functions for s in (f.name, *f.aliases)}
     spellings = tuple(sorted(functions, key=len, reverse=True))
     return _Vocabulary(variables, functions, spellings, options.variables[0].name)
 
@@ -75,7 +70,7 @@ def read(text: str, item: Item) -> Equation:
         raise FormatError("one side of the '=' is empty", text=text, hint="write it like f(T(x)) = f(x)")
     composed = [_is_composition(side, vocabulary) for side in sides]
     rewritten = [_rewrite(side, vocabulary, bare_is_call=any(composed)) for side in sides]
-    lhs, rhs = (parse_math(side, variables=vocabulary.variables, function_symbols=vocabulary.functions)
+    lhs, rhs = (parse_formula(side, variables=vocabulary.variables, function_symbols=vocabulary.functions)
                 for side in rewritten)
     return lhs, rhs
 
@@ -123,7 +118,7 @@ def _rewrite(side: str, vocabulary: _Vocabulary, *, bare_is_call: bool) -> str:
 def show(value: Equation) -> str:
     """How the grader read the equation."""
     lhs, rhs = value
-    return f"{sympy.sstr(lhs)} = {sympy.sstr(rhs)}"
+    return f"{tree.show(lhs)} = {tree.show(rhs)}"
 
 
 def compare(given: Equation, expected: Equation, item: Item) -> Verdict:
@@ -131,10 +126,14 @@ def compare(given: Equation, expected: Equation, item: Item) -> Verdict:
     (lhs, rhs), (want_lhs, want_rhs) = given, expected
     if (lhs, rhs) in ((want_lhs, want_rhs), (want_rhs, want_lhs)):
         return Verdict(1.0)
-    if lhs == rhs:
-        return Verdict(0.0, "Both sides are the same, so this equation holds for every f and T and defines nothing.")
     try:
-        same = run_with_time_limit(lambda: _proportional(lhs - rhs, want_lhs - want_rhs), SIMPLIFY_SECONDS)
+        if _same(lhs, rhs):
+            return Verdict(0.0, "Both sides are the same, so this equation holds for every f and T and defines "
+                                "nothing.")
+        if _same(lhs, want_lhs) and _same(rhs, want_rhs) or _same(lhs, want_rhs) and _same(rhs, want_lhs):
+            return Verdict(1.0)
+        same = run_with_time_limit(lambda: _proportional(tree.add(lhs, tree.neg(rhs)),
+                                                         tree.add(want_lhs, tree.neg(want_rhs))), SIMPLIFY_SECONDS)
     except TimeLimitExceeded:
         return Verdict(0.0, "The grader could not decide whether this equation is equivalent to the expected one; "
                             "it is flagged for your instructor to review.", needs_review=True)
@@ -143,9 +142,30 @@ def compare(given: Equation, expected: Equation, item: Item) -> Verdict:
     return Verdict(0.0, "This equation does not state the expected property.")
 
 
-def _proportional(difference: sympy.Expr, expected: sympy.Expr) -> bool:
-    """Whether difference = c · expected for a non-zero constant c."""
-    if expected == 0:
-        return difference == 0
-    ratio = sympy.simplify(difference / expected)
+def _same(a: Node, b: Node) -> bool:
+    """Whether two sides are the same formula: identical, or the same rational function."""
+    if a == b:
+        return True
+    try:
+        return same_rational_function(a, b)
+    except NoNormalForm:
+        return False
+
+
+def _proportional(difference: Node, expected: Node) -> bool:
+    """Whether difference = c · expected for a non-zero constant c.
+
+    Exact algebra settles rational functions (of the variables and function applications);
+    anything else goes to sympy's simplify, imported only then.
+    """
+    try:
+        if is_zero(expected):
+            return is_zero(difference)
+        ratio = constant_ratio(difference, expected)
+        return ratio is not None and ratio != 0
+    except NoNormalForm:
+        pass
+    import sympy
+
+    ratio = sympy.simplify(tree.to_sympy(difference) / tree.to_sympy(expected))
     return bool(ratio.is_number and ratio != 0 and ratio.is_finite)

@@ -1,19 +1,17 @@
-"""Decide whether two sympy formulas agree at every integer point of a constrained domain."""
+"""Decide whether two formulas agree at every integer point of a constrained domain."""
 
 from __future__ import annotations
 
 import itertools
 import math
-import operator
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-import sympy
-from sympy.core.relational import Relational
-from sympy.polys.polyerrors import BasePolynomialError
-
+from grader.checks.algebra import NoNormalForm, same_rational_function
+from grader.parse import tree
+from grader.parse.tree import Node
 from grader.timelimit import TimeLimitExceeded, run_with_time_limit
 
 # Values are exact (int, Fraction) except after an irrational root, which is a float.
@@ -34,37 +32,35 @@ MAX_EXPONENT = 4096
 MAX_VALUE_BITS = 100_000
 # Random draws allowed per wanted sample before giving up on restrictive constraints.
 DRAWS_PER_SAMPLE = 50
-# Nodes that make an expression more than a rational function, so cancel() cannot prove anything.
-NOT_RATIONAL = (sympy.floor, sympy.ceiling, sympy.Max, sympy.Min, sympy.Abs, sympy.Mod)
 
 
 @dataclass(frozen=True)
 class IntegerVariable:
-    """An integer variable and the inclusive range it is sampled from."""
+    """An integer variable (by name) and the inclusive range it is sampled from."""
 
-    symbol: sympy.Symbol
+    name: str
     low: int
     high: int
 
 
 @dataclass(frozen=True)
 class Domain:
-    """The variables of an item and the constraints a valid point satisfies (written by authors)."""
+    """The variables of an item and the formulas that are ≥ 0 at a valid point (written by authors)."""
 
     variables: tuple[IntegerVariable, ...]
-    constraints: tuple[Relational, ...] = ()
+    nonnegative: tuple[Node, ...] = ()
 
     def __post_init__(self) -> None:
-        names = [v.symbol.name for v in self.variables]
+        names = [v.name for v in self.variables]
         if len(set(names)) != len(names):
             raise ValueError(f"duplicate variable names: {names}")
         for v in self.variables:
             if v.low > v.high:
-                raise ValueError(f"{v.symbol.name}: low {v.low} > high {v.high}")
-        for constraint in self.constraints:
-            unknown = _unknown_names(constraint, set(names))
+                raise ValueError(f"{v.name}: low {v.low} > high {v.high}")
+        for constraint in self.nonnegative:
+            unknown = tree.free_names(constraint) - set(names)
             if unknown:
-                raise ValueError(f"constraint {constraint} uses unknown names {unknown}")
+                raise ValueError(f"constraint {tree.show(constraint)} ≥ 0 uses unknown names {sorted(unknown)}")
 
 
 @dataclass(frozen=True)
@@ -88,8 +84,8 @@ class Equivalence:
 
 
 def check_equivalence(
-    given: sympy.Expr,
-    expected: sympy.Expr,
+    given: Node,
+    expected: Node,
     domain: Domain,
     *,
     samples: int = 200,
@@ -101,10 +97,11 @@ def check_equivalence(
     Sampling runs first, with an exact Fraction evaluator (only irrational roots fall back to
     float, compared with relative tolerance 1e-9 and absolute 1e-12): a point where the values
     differ, or where only one formula is defined, gives False with the simplest failing point
-    found, shrunk towards 0. Otherwise, for formulas without floor/ceiling/Max/Min/Abs/Mod,
-    cancel() proving the difference 0 within `symbolic_seconds` gives True, method "symbolic"
-    (it ignores removable singularities, so a point where only one side is undefined is caught
-    only if sampled); a timeout falls back to the sampled result. The time limit works in the
+    found, shrunk towards 0. Otherwise, for formulas without floor/ceiling/Max/Min/Abs, a proof
+    that the difference is 0 as a rational function gives True, method "symbolic" (exact
+    polynomial algebra, or sympy's cancel() within `symbolic_seconds` for roots; it ignores
+    removable singularities, so a point where only one side is undefined is caught only if
+    sampled); a timeout falls back to the sampled result. The time limit works in the
     main thread only (see run_with_time_limit). Agreement at every compared point gives True,
     method "sampling". Undecided (None) methods: "unknown-symbols", "unsupported" (a construct the
     evaluator lacks, named in `note`), "undefined" (both sides undefined at every admitted point),
@@ -112,17 +109,15 @@ def check_equivalence(
     than MAX_VALUE_BITS bits, named in `note`). Never raises for any expression;
     the same arguments always give the same result.
     """
-    variables = tuple(sorted(domain.variables, key=lambda v: v.symbol.name))
-    by_name = {v.symbol.name: v.symbol for v in variables}
-    unknown = sorted(_unknown_names(given, set(by_name)) | _unknown_names(expected, set(by_name)))
+    variables = tuple(sorted(domain.variables, key=lambda v: v.name))
+    names = {v.name for v in variables}
+    unknown = sorted((tree.free_names(given) | tree.free_names(expected)) - names)
     if unknown:
         return Equivalence(None, "unknown-symbols", note=f"not a variable of this item: {', '.join(unknown)}")
-    # Symbols are matched by name, so Symbol("H") and Symbol("H", integer=True) are one variable.
-    given, expected = (_rename_symbols(e, by_name) for e in (given, expected))
     if given == expected:
         return Equivalence(True, "symbolic", note="the formulas are identical")
     try:
-        formulas = _Formulas(variables, given, expected, domain.constraints)
+        formulas = _Formulas(variables, given, expected, domain.nonnegative)
         sampled = _sample(formulas, samples, random.Random(seed))
     except _TooLarge as exc:
         return Equivalence(None, "too-large", note=str(exc))
@@ -166,33 +161,27 @@ class _Undefined(ArithmeticError):
 UNDEFINED = (ZeroDivisionError, _Undefined)
 
 
-def _compile(expr: sympy.Basic) -> Evaluator:
-    """Turn a sympy tree into a closure evaluating it exactly at an integer point."""
-    if expr.is_Rational:
-        value = Fraction(int(expr.p), int(expr.q)) if expr.q != 1 else int(expr.p)
+def _compile(node: Node) -> Evaluator:
+    """Turn a formula tree into a closure evaluating it exactly at an integer point."""
+    if isinstance(node, tree.Num):
+        value = node.value
         return lambda env: value
-    if expr.is_Float:
-        inexact = float(expr)
-        return lambda env: inexact
-    if expr.is_Symbol:
-        name = expr.name
+    if isinstance(node, tree.Sym):
+        name = node.name
         return lambda env: env[name]
-    if expr is sympy.S.NaN or expr is sympy.S.ComplexInfinity:
-        return _always_undefined
-    if expr.is_Mul:
-        return _compile_product(expr)
-    build = _BUILDERS.get(expr.func)
-    if build is None:
-        raise _Unsupported(f"cannot evaluate {type(expr).__name__} (in {_short(expr)})")
-    return build(*(_compile(arg) for arg in expr.args))
+    if isinstance(node, tree.Add):
+        return _sum(*map(_compile, node.terms))
+    if isinstance(node, tree.Mul):
+        return _compile_product(node)
+    if isinstance(node, tree.Pow):
+        return _pow(_compile(node.base), _compile(node.exp))
+    if isinstance(node, tree.Call):
+        return _BUILDERS[node.func](*map(_compile, node.args))
+    raise _Unsupported(f"cannot evaluate {node.func}(…) (in {_short(node)})")
 
 
-def _always_undefined(env: Env) -> Value:
-    raise _Undefined("not a real number")
-
-
-def _short(expr: sympy.Basic, limit: int = 60) -> str:
-    text = sympy.sstr(expr)
+def _short(node: Node, limit: int = 60) -> str:
+    text = tree.show(node)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -206,15 +195,19 @@ def _sum(*terms: Evaluator) -> Evaluator:
     return evaluate
 
 
-def _compile_product(expr: sympy.Mul) -> Evaluator:
+def _compile_product(node: tree.Mul) -> Evaluator:
     """A product, with factors like s**-1 moved to one denominator so that x/s is one division.
 
     Keeping quotients that are integers as int avoids slow Fraction arithmetic at most points.
     """
     numerator, denominator = [], []
-    for factor in expr.args:
-        if factor.is_Pow and factor.exp.is_Integer and factor.exp.is_negative:
-            denominator.append(_compile(factor.base ** -factor.exp))
+    for factor in node.factors:
+        if isinstance(factor, tree.Pow) and isinstance(factor.exp, tree.Num) and isinstance(factor.exp.value, int) \
+                and factor.exp.value < 0:
+            denominator.append(_compile(tree.power(factor.base, tree.number(-factor.exp.value))))
+        elif isinstance(factor, tree.Num) and isinstance(factor.value, Fraction):
+            numerator.append(_compile(tree.Num(factor.value.numerator)))
+            denominator.append(_compile(tree.Num(factor.value.denominator)))
         else:
             numerator.append(_compile(factor))
     if not denominator:
@@ -255,20 +248,12 @@ def _n_ary(fn: Callable[[Sequence[Value]], Value]) -> Callable[..., Evaluator]:
     return lambda *args: lambda env: fn([arg(env) for arg in args])
 
 
-def _mod(dividend: Evaluator, divisor: Evaluator) -> Evaluator:
-    # Python's % takes the sign of the divisor, as sympy's Mod does; % 0 raises ZeroDivisionError.
-    return lambda env: dividend(env) % divisor(env)
-
-
-_BUILDERS: dict[type, Callable[..., Evaluator]] = {
-    sympy.Add: _sum,
-    sympy.Pow: _pow,
-    sympy.floor: _unary(math.floor),
-    sympy.ceiling: _unary(math.ceil),
-    sympy.Abs: _unary(abs),
-    sympy.Max: _n_ary(max),
-    sympy.Min: _n_ary(min),
-    sympy.Mod: _mod,
+_BUILDERS: dict[str, Callable[..., Evaluator]] = {
+    tree.FLOOR: _unary(math.floor),
+    tree.CEILING: _unary(math.ceil),
+    tree.ABS: _unary(abs),
+    tree.MAX: _n_ary(max),
+    tree.MIN: _n_ary(min),
 }
 
 
@@ -288,7 +273,7 @@ def _power(base: Value, exponent: Value) -> Value:
     if isinstance(exponent, Fraction) and not isinstance(base, float):
         if abs(exponent.numerator) > MAX_EXPONENT:
             raise _Unsupported(f"exponent {exponent} is too large to evaluate")
-        root = _exact_root(Fraction(base), exponent.denominator)
+        root = tree.exact_root(Fraction(base), exponent.denominator)
         if root is not None:
             return _power(root, exponent.numerator)
     try:
@@ -307,38 +292,10 @@ def _check_bits(base: Value, exponent: int) -> None:
                         f"digits at one of the points checked (at most {int(MAX_VALUE_BITS * 0.30103):,})")
 
 
-def _exact_root(value: Fraction, degree: int) -> Fraction | None:
-    """The rational degree-th root of a non-negative value, or None if it is irrational."""
-    numerator, denominator = _integer_root(value.numerator, degree), _integer_root(value.denominator, degree)
-    return Fraction(numerator, denominator) if numerator is not None and denominator is not None else None
-
-
-def _integer_root(n: int, degree: int) -> int | None:
-    # math.isqrt is much faster than sympy's general integer_nthroot for the common sqrt.
-    root = math.isqrt(n) if degree == 2 else sympy.integer_nthroot(n, degree)[0]
-    return root if root**degree == n else None
-
-
-_COMPARATORS: dict[type, Callable[[Value, Value], bool]] = {
-    sympy.GreaterThan: operator.ge,
-    sympy.StrictGreaterThan: operator.gt,
-    sympy.LessThan: operator.le,
-    sympy.StrictLessThan: operator.lt,
-    sympy.Equality: operator.eq,
-    sympy.Unequality: operator.ne,
-}
-
-
-def _compile_condition(condition: sympy.Basic) -> Condition:
-    """Turn a relational (or sympy's true/false, which constant relationals become) into a test."""
-    if condition is sympy.true or condition is sympy.false:
-        holds = bool(condition)
-        return lambda env: holds
-    compare = _COMPARATORS.get(type(condition))
-    if compare is None:
-        raise _Unsupported(f"cannot evaluate the constraint {_short(condition)}")
-    lhs, rhs = _compile(condition.lhs), _compile(condition.rhs)
-    return lambda env: compare(lhs(env), rhs(env))
+def _compile_condition(nonnegative: Node) -> Condition:
+    """A test that the formula is ≥ 0 at a point."""
+    value = _compile(nonnegative)
+    return lambda env: value(env) >= 0
 
 
 def _agree(a: Value, b: Value) -> bool:
@@ -366,12 +323,12 @@ class _Formulas:
     def __init__(
         self,
         variables: tuple[IntegerVariable, ...],
-        given: sympy.Expr,
-        expected: sympy.Expr,
-        constraints: tuple[Relational, ...],
+        given: Node,
+        expected: Node,
+        constraints: tuple[Node, ...],
     ):
         self.variables = variables
-        self.names = tuple(v.symbol.name for v in variables)
+        self.names = tuple(v.name for v in variables)
         self.given = _compile(given)
         self.expected = _compile(expected)
         self.constraints = tuple(_compile_condition(c) for c in constraints)
@@ -509,30 +466,35 @@ def _moves_towards(value: int, target: int) -> list[int]:
 # ---------------------------------------------------------------- symbolic proof
 
 
-def _prove(given: sympy.Expr, expected: sympy.Expr, seconds: float) -> tuple[bool, str]:
-    """Whether given - expected is identically 0 as a rational function; a note if it timed out."""
-    if given.has(*NOT_RATIONAL) or expected.has(*NOT_RATIONAL):
+def _prove(given: Node, expected: Node, seconds: float) -> tuple[bool, str]:
+    """Whether given - expected is identically 0 as a rational function; a note if it timed out.
+
+    Polynomials and quotients are settled by exact algebra; formulas with roots by sympy's
+    cancel() (imported only then). floor, ceiling, max, min and abs are not rational functions,
+    so they are never proved, only sampled.
+    """
+    if tree.has_calls(given) or tree.has_calls(expected):
         return False, ""
     try:
-        proved = run_with_time_limit(lambda: _is_zero(given - expected), seconds)
+        return run_with_time_limit(lambda: _is_zero(given, expected), seconds), ""
     except TimeLimitExceeded:
         return False, f"the symbolic check timed out after {seconds:g} s"
+
+
+def _is_zero(given: Node, expected: Node) -> bool:
+    try:
+        return same_rational_function(given, expected)
+    except NoNormalForm:
+        return _sympy_is_zero(given, expected)  # roots, symbolic exponents, a long expansion
+
+
+def _sympy_is_zero(given: Node, expected: Node) -> bool:
+    import sympy
+    from sympy.polys.polyerrors import BasePolynomialError
+
+    difference = tree.to_sympy(given) - tree.to_sympy(expected)
+    try:
+        # expand() settles polynomials cheaply; cancel(together()) is needed for fractions.
+        return sympy.expand(difference) == 0 or sympy.cancel(sympy.together(difference)) == 0
     except BasePolynomialError:
-        # cancel() rejects some generators; a proof attempt that fails proves nothing either way.
-        return False, ""
-    return proved, ""
-
-
-def _is_zero(expr: sympy.Expr) -> bool:
-    # expand() settles polynomials cheaply; cancel(together()) is needed for fractions.
-    return sympy.expand(expr) == 0 or sympy.cancel(sympy.together(expr)) == 0
-
-
-def _unknown_names(expr: sympy.Basic, names: set[str]) -> set[str]:
-    return {s.name for s in expr.free_symbols if s.name not in names}
-
-
-def _rename_symbols(expr: sympy.Expr, by_name: dict[str, sympy.Symbol]) -> sympy.Expr:
-    renames = {s: by_name[s.name] for s in expr.free_symbols if s != by_name[s.name]}
-    # xreplace re-evaluates the tree, so leave an expression that needs no renaming untouched.
-    return expr.xreplace(renames) if renames else expr
+        return False  # cancel() rejects some generators: no proof either way

@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-import sympy
-
 from grader.checks.equivalence import Domain, Equivalence, IntegerVariable, check_equivalence
 from grader.homework import ExpressionOptions, Item
-from grader.parse.mathtext import canonical_name, parse_math
+from grader.parse import tree
+from grader.parse.mathtext import canonical_name, parse_formula
+from grader.parse.tree import Node
 from grader.models import Status
 from grader.verdict import Verdict
 
@@ -22,24 +22,19 @@ ALLOWS_CHAINS = True
 class _Vocabulary:
     """The names an item accepts (aliases included) and the integer domain of its variables."""
 
-    names: dict[str, sympy.Symbol]
+    names: dict[str, str]  # every accepted spelling → the variable's name
     domain: Domain
 
 
 @cache
 def _vocabulary(options: ExpressionOptions) -> _Vocabulary:
-    symbols = {v.name: sympy.Symbol(v.name) for v in options.variables}
-    names = {
-        canonical_name(spelling): symbols[v.name]
-        for v in options.variables
-        for spelling in (v.name, *v.aliases)
-    }
+    names = {canonical_name(spelling): v.name for v in options.variables for spelling in (v.name, *v.aliases)}
     for v in options.variables:
         for spelling in index_spellings(v.name):
-            names.setdefault(spelling, symbols[v.name])  # declared spellings win
-    variables = tuple(IntegerVariable(symbols[v.name], v.low, v.high) for v in options.variables)
-    constraints = tuple(sympy.Ge(parse_math(text, variables=names), 0) for text in options.nonnegative)
-    return _Vocabulary(names, Domain(variables, constraints))
+            names.setdefault(spelling, v.name)  # declared spellings win
+    variables = tuple(IntegerVariable(v.name, v.low, v.high) for v in options.variables)
+    nonnegative = tuple(parse_formula(text, variables=names) for text in options.nonnegative)
+    return _Vocabulary(names, Domain(variables, nonnegative))
 
 
 # Layer indices students write: k_i, k_l, k_n for the current layer, R_{i-1} for the previous one.
@@ -61,15 +56,15 @@ def _options(item: Item) -> ExpressionOptions:
     return item.options
 
 
-def read(text: str, item: Item) -> sympy.Expr:
+def read(text: str, item: Item) -> Node:
     """Parse a formula with the item's variables and aliases; raises FormatError."""
-    return parse_math(text, variables=_vocabulary(_options(item)).names)
+    return parse_formula(text, variables=_vocabulary(_options(item)).names)
 
 
 @lru_cache(maxsize=16384)
-def show(value: sympy.Expr) -> str:
+def show(value: Node) -> str:
     """How the grader read the formula."""
-    return sympy.sstr(value)
+    return tree.show(value)
 
 
 # Math markup for `<math>`: only presentation elements, so the HTML renderer can vet it by tag.
@@ -87,30 +82,30 @@ def _numeric_entity(match: re.Match) -> str:
 
 
 @lru_cache(maxsize=4096)
-def mathml(value: sympy.Expr) -> str:
-    """The formula as presentation MathML (one `<math>` element), for HTML reports.
+def mathml(value: Node) -> str:
+    """The formula as presentation MathML (one `<math>` element, printed by sympy), for HTML reports.
 
     Cached: a class writes the same few formulas again and again.
     """
     from sympy.printing.mathml import mathml as print_mathml
 
-    body = print_mathml(value, printer="presentation")
+    body = print_mathml(tree.to_sympy(value), printer="presentation")
     # Named entities (&InvisibleTimes;) are HTML-only; numeric ones keep the markup well-formed XML.
     body = _NAMED_ENTITY.sub(_numeric_entity, body)
     return f'<math xmlns="{_MATHML_NS}">{body}</math>'
 
 
-def compare(given: sympy.Expr, expected: sympy.Expr, item: Item) -> Verdict:
+def compare(given: Node, expected: Node, item: Item) -> Verdict:
     """Full credit when equivalent on the item's domain; a counterexample when not."""
     return _decide(given, expected, _options(item))
 
 
 @lru_cache(maxsize=16384)
-def _decide(given: sympy.Expr, expected: sympy.Expr, options: ExpressionOptions) -> Verdict:
-    """Memoised on the parsed (normalised) formula: a class's identical answers are decided once.
+def _decide(given: Node, expected: Node, options: ExpressionOptions) -> Verdict:
+    """Memoised on the parsed formula: a class's identical answers are decided once.
 
-    `2p` and `2*p` parse to the same sympy expression, so they share one entry. Sympy
-    expressions are immutable and hashable, and a Verdict is frozen, so sharing is safe.
+    `2p` and `2*p` parse to the same tree, so they share one entry. Trees are immutable and
+    hashable, and a Verdict is frozen, so sharing is safe.
     """
     result = check_equivalence(given, expected, _vocabulary(options).domain)
     if result.decision is True:

@@ -1,4 +1,4 @@
-"""Safe text → sympy parsing: a tokenizer and Pratt parser that only build allow-listed sympy objects."""
+"""Safe text → formula parsing: a tokenizer and Pratt parser that only build allow-listed formula trees."""
 
 from __future__ import annotations
 
@@ -6,29 +6,30 @@ import difflib
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from types import MappingProxyType
 from typing import NamedTuple
 
-import sympy
-
+from grader.parse import tree
 from grader.parse.errors import FormatError
 from grader.parse.latex import latex_to_text
+from grader.parse.tree import Node
 
-__all__ = ["BUILTIN_FUNCTIONS", "DEFAULT_LIMITS", "Builtin", "Limits", "canonical_name", "parse_math"]
+__all__ = ["BUILTIN_FUNCTIONS", "DEFAULT_LIMITS", "Builtin", "Limits", "canonical_name", "parse_formula"]
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Size bounds checked before sympy builds anything, so no input can make parsing slow."""
+    """Size bounds checked while the tree is built, so no input can make parsing or evaluating slow."""
 
     max_length: int = 1000
     max_depth: int = 40
     max_digits: int = 40
     max_exponent: int = 16
     max_number_digits: int = 400
-    # sympy compares every pair of max/min arguments (nested calls merge into one): 32 take ~1 s.
+    # Nested calls merge into one; sympy (MathML of reports) compares every pair: 32 take ~1 s.
     max_arguments: int = 16
 
 
@@ -37,9 +38,9 @@ DEFAULT_LIMITS = Limits()
 
 @dataclass(frozen=True)
 class Builtin:
-    """A function students may call: the sympy callable, how many arguments it takes, an example."""
+    """A function students may call: the tree function it builds, how many arguments it takes, an example."""
 
-    func: Callable[..., sympy.Expr]
+    func: str  # tree.FLOOR, …; "sqrt" is a power of 1/2
     min_args: int
     max_args: int | None  # None: any number from min_args up
     example: str
@@ -47,18 +48,18 @@ class Builtin:
 
 BUILTIN_FUNCTIONS: Mapping[str, Builtin] = MappingProxyType(
     {
-        "floor": Builtin(sympy.floor, 1, 1, "floor((H - k)/s)"),
-        "ceil": Builtin(sympy.ceiling, 1, 1, "ceil(H/s)"),
-        "ceiling": Builtin(sympy.ceiling, 1, 1, "ceiling(H/s)"),
-        "max": Builtin(sympy.Max, 2, None, "max(a, b)"),
-        "min": Builtin(sympy.Min, 2, None, "min(a, b)"),
-        "abs": Builtin(sympy.Abs, 1, 1, "abs(a - b)"),
-        "sqrt": Builtin(sympy.sqrt, 1, 1, "sqrt(a)"),
+        "floor": Builtin(tree.FLOOR, 1, 1, "floor((H - k)/s)"),
+        "ceil": Builtin(tree.CEILING, 1, 1, "ceil(H/s)"),
+        "ceiling": Builtin(tree.CEILING, 1, 1, "ceiling(H/s)"),
+        "max": Builtin(tree.MAX, 2, None, "max(a, b)"),
+        "min": Builtin(tree.MIN, 2, None, "min(a, b)"),
+        "abs": Builtin(tree.ABS, 1, 1, "abs(a - b)"),
+        "sqrt": Builtin("sqrt", 1, 1, "sqrt(a)"),
     }
 )
 
 _EMPTY: Mapping = MappingProxyType({})
-_HALF = sympy.Rational(1, 2)
+_HALF = tree.Num(Fraction(1, 2))
 
 _NAME_RE = re.compile(
     r"[A-Za-zΑ-Ωα-ω][A-Za-z0-9Α-Ωα-ω]*"
@@ -117,18 +118,18 @@ def canonical_name(raw: str) -> str:
     return head + sep + "".join(sub.split())
 
 
-def parse_math(
+def parse_formula(
     text: str,
     *,
-    variables: Mapping[str, sympy.Symbol] = _EMPTY,
-    function_symbols: Mapping[str, sympy.FunctionClass] = _EMPTY,
+    variables: Mapping[str, str] = _EMPTY,
+    function_symbols: Mapping[str, str] = _EMPTY,
     number_mode: bool = False,
     limits: Limits = DEFAULT_LIMITS,
-) -> sympy.Expr:
-    """Parse a student's formula (plain text, unicode or light LaTeX) into a sympy expression.
+) -> Node:
+    """Parse a student's formula (plain text, unicode or light LaTeX) into a formula tree.
 
-    `variables` maps canonical names (aliases included) to symbols; `function_symbols` maps names
-    to undefined sympy functions applied as `f(x)`. With `number_mode` no names are allowed, and
+    `variables` maps canonical names (aliases included) to variable names; `function_symbols`
+    maps names to the names of undefined functions applied as `f(x)`. With `number_mode` no names are allowed, and
     digit grouping (44,303,360), `x` as times and magnitude suffixes (45.9M) are read.
     Nothing is ever evaluated as code; anything unreadable raises FormatError with a position.
     """
@@ -156,7 +157,7 @@ class _Token(NamedTuple):
     text: str  # normalised operator, canonical name or bracket character
     start: int
     end: int
-    value: sympy.Rational | None = None
+    value: tree.Num | None = None
 
 
 class _Scope:
@@ -168,11 +169,11 @@ class _Scope:
         self.variables = _EMPTY if number_mode else variables
         self.functions = _EMPTY if number_mode else function_symbols
 
-    def variable(self, name: str) -> sympy.Symbol | None:
-        """The symbol a name stands for, or None."""
+    def variable(self, name: str) -> str | None:
+        """The variable a name stands for, or None."""
         return _lookup(self.variables, name)
 
-    def function(self, name: str) -> sympy.FunctionClass | None:
+    def function(self, name: str) -> str | None:
         """The declared function a name stands for, or None."""
         return _lookup(self.functions, name)
 
@@ -187,8 +188,8 @@ class _Scope:
         return self.function(name) is not None or self.builtin(name) is not None
 
     def allowed_names(self) -> list[str]:
-        """The distinct names of the declared symbols, sorted, for messages."""
-        return sorted({str(symbol) for symbol in self.variables.values()})
+        """The distinct names of the declared variables, sorted, for messages."""
+        return sorted(set(self.variables.values()))
 
 
 def _lookup(table: Mapping, name: str):
@@ -304,7 +305,7 @@ class _Tokenizer:
         if not re.fullmatch(r"[+-]?[0-9]{1,%d}" % self.limits.max_digits, raw):
             raise self.error("a superscript must be a whole number such as ² or ⁻¹", start,
                              "or write the power with ^, e.g. x^2")
-        self.tokens.append(_Token("sup", raw, start, i, sympy.Integer(int(raw))))
+        self.tokens.append(_Token("sup", raw, start, i, tree.Num(int(raw))))
         return i
 
     def open(self, i: int) -> None:
@@ -349,7 +350,7 @@ class _Tokenizer:
         if self.scope.number_mode:
             exponent, i = self.suffix(exponent, i)
         mantissa, scale = int(whole + fraction or "0"), exponent - len(fraction)
-        value = sympy.Integer(mantissa * 10**scale) if scale >= 0 else sympy.Rational(mantissa, 10**-scale)
+        value = tree.number(mantissa * 10**scale if scale >= 0 else Fraction(mantissa, 10**-scale))
         self.tokens.append(_Token("num", text[start:i], start, i, value))
         return i
 
@@ -431,7 +432,7 @@ class _Parser:
         self.pos += 1
         return token
 
-    def parse(self) -> sympy.Expr:
+    def parse(self) -> Node:
         result = self.expression()
         if self.peek().kind == "comma":
             raise self.comma_error(self.peek())
@@ -441,16 +442,16 @@ class _Parser:
         return self.error("',' is only allowed between the arguments of a function such as max(a, b)",
                           token.start, "use a dot for decimals (0.5) and write numbers without commas")
 
-    def expression(self) -> sympy.Expr:
+    def expression(self) -> Node:
         """A sum: terms joined by + and -."""
         left = self.term()
         while (token := self.peek()).kind == "op" and token.text in "+-":
             self.advance()
             right = self.term()
-            left = self.sized(sympy.Add(left, right if token.text == "+" else -right), token.start)
+            left = self.sized(tree.add(left, right if token.text == "+" else tree.neg(right)), token.start)
         return left
 
-    def term(self) -> sympy.Expr:
+    def term(self) -> Node:
         """A product: signed factors joined by *, /, // or written side by side."""
         left = self.signed()
         while True:
@@ -460,19 +461,19 @@ class _Parser:
                 left = self.sized(self.combine(left, token, self.signed()), token.start)
             elif token.kind in ("num", "name", "open"):
                 self.check_adjacent(token)
-                left = self.sized(sympy.Mul(left, self.power()), token.start)
+                left = self.sized(tree.mul(left, self.power()), token.start)
             else:
                 return left
 
-    def combine(self, left: sympy.Expr, op: _Token, right: sympy.Expr) -> sympy.Expr:
+    def combine(self, left: Node, op: _Token, right: Node) -> Node:
         if op.text == "*":
-            return sympy.Mul(left, right)
-        if right == 0:
+            return tree.mul(left, right)
+        if right == tree.ZERO:
             raise self.error("division by zero", op.start, "check the denominator")
-        quotient = sympy.Mul(left, sympy.Pow(right, -1))
-        return quotient if op.text == "/" else sympy.floor(quotient)
+        quotient = tree.divide(left, right)
+        return quotient if op.text == "/" else tree.call(tree.FLOOR, quotient)
 
-    def sized(self, result: sympy.Expr, position: int) -> sympy.Expr:
+    def sized(self, result: Node, position: int) -> Node:
         """result, unless a number in it grew past the limit (long products of big literals would)."""
         if _coefficient_digits(result) > self.limits.max_number_digits:
             raise self.error(f"number too large (at most {self.limits.max_number_digits} digits)", position,
@@ -493,11 +494,11 @@ class _Parser:
             grouping = "do not put spaces inside a number"
         raise self.error("two numbers next to each other", token.start, f"put * between them; {grouping}")
 
-    def signed(self) -> sympy.Expr:
+    def signed(self) -> Node:
         """Leading + and - signs, then a power chain (so -x^2 is -(x^2))."""
         negative = self.signs()
         value = self.power()
-        return -value if negative else value
+        return tree.neg(value) if negative else value
 
     def signs(self) -> bool:
         negative = False
@@ -506,7 +507,7 @@ class _Parser:
             negative ^= token.text == "-"
         return negative
 
-    def power(self) -> sympy.Expr:
+    def power(self) -> Node:
         """An atom with a right-associative chain of ^ exponents, each of which may be signed."""
         operands, ops, signs = [self.atom()], [], []
         while (token := self.peek()).kind == "op" and token.text == "^":
@@ -516,42 +517,41 @@ class _Parser:
         if not ops:
             return operands[0]
         # Fold from the right so each exponent is checked against the limits before the next power.
-        exponent = -operands[-1] if signs[-1] else operands[-1]
+        exponent = tree.neg(operands[-1]) if signs[-1] else operands[-1]
         for j in range(len(ops) - 1, 0, -1):
             exponent = self.build_power(operands[j], exponent, ops[j])
-            exponent = -exponent if signs[j - 1] else exponent
+            exponent = tree.neg(exponent) if signs[j - 1] else exponent
         return self.build_power(operands[0], exponent, ops[0])
 
-    def build_power(self, base: sympy.Expr, exponent: sympy.Expr, op: _Token) -> sympy.Expr:
+    def build_power(self, base: Node, exponent: Node, op: _Token) -> Node:
         """base**exponent, after checking that the result stays small enough to build quickly."""
-        if exponent.is_Rational:
-            self.check_power(base, exponent, op.start)
-        return sympy.Pow(base, exponent)
+        if isinstance(exponent, tree.Num):
+            self.check_power(base, exponent.value, op.start)
+        return tree.power(base, exponent)
 
-    def check_power(self, base: sympy.Expr, exponent: sympy.Rational, position: int) -> None:
+    def check_power(self, base: Node, exponent: tree.Rational, position: int) -> None:
         """Reject base**exponent if it would divide by zero, make a huge number or a huge power."""
         limits = self.limits
-        if base == 0 and exponent.is_negative:
+        if base == tree.ZERO and exponent < 0:
             raise self.error("division by zero (0 to a negative power)", position, "check the base")
-        coefficient = base if base.is_Rational else base.as_coeff_Mul()[0]
-        digits = _log10_size(coefficient)
+        digits = _log10_size(_coefficient(base))
         cap = 4 * limits.max_number_digits + 1  # beyond this any base of 2 or more is already too big
         if digits * float(min(abs(exponent), cap)) > limits.max_number_digits:
             raise self.error(f"number too large (a power may produce at most {limits.max_number_digits} digits)",
                              position, "use smaller numbers")
-        # sympy factors a number to take its root, which gets slow for long numbers.
-        if digits >= limits.max_digits and not exponent.is_integer:
+        # Taking the root of a long number gets slow.
+        if digits >= limits.max_digits and Fraction(exponent).denominator != 1:
             raise self.error(f"number too large to take a root of (at most {limits.max_digits} digits)",
                              position, "use smaller numbers")
-        if base.is_Rational:
+        if isinstance(base, tree.Num):
             return
-        # sympy merges (x^a)^b into x^(a*b), so the merged exponent is what must stay small.
+        # (x^a)^b is x^(a*b) to evaluate (and sympy merges it), so the merged exponent must stay small.
         if abs(_inner_exponent(base) * exponent) > limits.max_exponent:
-            kind = "for expressions with variables" if base.free_symbols else "unless the base is a plain number"
+            kind = "for expressions with variables" if tree.free_names(base) else "unless the base is a plain number"
             raise self.error(f"exponent too large (at most {limits.max_exponent} {kind})", position,
                              f"use an exponent between -{limits.max_exponent} and {limits.max_exponent}")
 
-    def atom(self) -> sympy.Expr:
+    def atom(self) -> Node:
         """A number, a name, a function call or a bracketed group, then any superscript powers."""
         token = self.peek()
         if token.kind == "num":
@@ -587,7 +587,7 @@ class _Parser:
         return self.error("expected a number, a name or a bracket here", token.start,
                           "complete the expression")
 
-    def group(self) -> sympy.Expr:
+    def group(self) -> Node:
         """A bracketed expression; ⌊ ⌋ and ⌈ ⌉ also apply floor and ceiling."""
         opener = self.advance()
         inner = self.expression()
@@ -595,27 +595,27 @@ class _Parser:
             raise self.comma_error(self.peek())
         self.advance()  # the tokenizer already matched this closing bracket
         if opener.text == "⌊":
-            return sympy.floor(inner)
+            return tree.call(tree.FLOOR, inner)
         if opener.text == "⌈":
-            return sympy.ceiling(inner)
+            return tree.call(tree.CEILING, inner)
         return inner
 
-    def name(self) -> sympy.Expr:
+    def name(self) -> Node:
         """A variable, or a call when a function name is followed by ( or [."""
         token = self.advance()
         if self.peek().kind == "open" and self.peek().text in "([":
             if (function := self.scope.function(token.text)) is not None:
-                return self.apply(token, function, self.arguments(), token.text)
+                return tree.apply(function, *self.arguments())
             if (builtin := self.scope.builtin(token.text)) is not None:
                 return self.call_builtin(token, *builtin)
-        if (symbol := self.scope.variable(token.text)) is not None:
-            return symbol
+        if (variable := self.scope.variable(token.text)) is not None:
+            return tree.Sym(variable)
         if self.scope.is_callable(token.text):
             raise self.error(f"{self.raw(token)!r} is a function and needs brackets", token.end,
                              f"write {self.raw(token)}(…)")
         raise self.unknown_name(token)
 
-    def arguments(self) -> list[sympy.Expr]:
+    def arguments(self) -> list[Node]:
         self.advance()  # the opening bracket
         args = [self.expression()]
         while self.peek().kind == "comma":
@@ -624,7 +624,7 @@ class _Parser:
         self.advance()  # the matching closing bracket
         return args
 
-    def call_builtin(self, token: _Token, key: str, builtin: Builtin) -> sympy.Expr:
+    def call_builtin(self, token: _Token, key: str, builtin: Builtin) -> Node:
         args = self.arguments()
         if len(args) < builtin.min_args or (builtin.max_args is not None and len(args) > builtin.max_args):
             if builtin.min_args == builtin.max_args:
@@ -634,20 +634,19 @@ class _Parser:
             raise self.error(f"{key} takes {count}, got {len(args)}", token.start,
                              f"write it like {builtin.example}")
         if key == "sqrt":
-            self.check_power(args[0], _HALF, token.start)
-        if builtin.func in (sympy.Max, sympy.Min):
-            merged = sum(len(arg.args) if isinstance(arg, (sympy.Max, sympy.Min)) else 1 for arg in args)
+            self.check_power(args[0], _HALF.value, token.start)
+            return tree.power(args[0], _HALF)
+        if builtin.func in (tree.MAX, tree.MIN):
+            merged = sum(len(arg.args) if isinstance(arg, tree.Call) and arg.func in (tree.MAX, tree.MIN) else 1
+                         for arg in args)
             if merged > self.limits.max_arguments:
                 raise self.error(f"too many values in max/min ({merged}; at most {self.limits.max_arguments}, "
                                  "counting those of nested max/min)", token.start, "compare fewer values")
-        return self.apply(token, builtin.func, args, key)
-
-    def apply(self, token: _Token, func: Callable, args: list[sympy.Expr], name: str) -> sympy.Expr:
-        try:
-            return func(*args)
-        except (TypeError, ValueError) as exc:  # e.g. max of a complex number, or a wrong arity
-            raise self.error(f"cannot apply {name} to these arguments ({exc})", token.start,
-                             "check the arguments of the function") from None
+            for arg in args:
+                if tree.is_complex_constant(arg):
+                    raise self.error(f"cannot apply {key} to these arguments ({tree.show(arg)} is not a real number)",
+                                     token.start, "check the arguments of the function")
+        return tree.call(builtin.func, *args)
 
     def unknown_name(self, token: _Token) -> FormatError:
         name = token.text
@@ -677,25 +676,33 @@ class _Parser:
         return "names are case-sensitive and never split; write products with * or a space (2*p, k_h k_w)"
 
 
-def _log10_size(number: sympy.Expr) -> float:
-    """About how many digits the numerator or denominator of a rational has (0 for anything else)."""
-    if not number.is_Rational:
-        return 0.0
-    largest = max(abs(number.p), number.q)
+def _log10_size(number: tree.Rational) -> float:
+    """About how many digits the numerator or denominator of a rational has."""
+    number = Fraction(number)
+    largest = max(abs(number.numerator), number.denominator)
     return math.log10(largest) if largest > 1 else 0.0
 
 
-def _coefficient_digits(expr: sympy.Expr) -> float:
-    """About how many digits the largest numeric coefficient of expr (or of its terms, for a sum) has."""
-    terms = expr.args if expr.is_Add else (expr,)
-    return max(_log10_size(term.as_coeff_Mul()[0]) for term in terms)
+def _coefficient(node: Node) -> tree.Rational:
+    """The number a term is a multiple of: itself if a number, a product's leading number, else 1."""
+    if isinstance(node, tree.Num):
+        return node.value
+    if isinstance(node, tree.Mul) and isinstance(node.factors[0], tree.Num):
+        return node.factors[0].value
+    return 1
 
 
-def _inner_exponent(base: sympy.Expr) -> sympy.Rational:
-    """The largest rational exponent sympy would multiply into when base is raised to a power."""
-    factors = base.args if base.is_Mul else (base,)
-    exponents = [abs(f.exp) for f in factors if f.is_Pow and f.exp.is_Rational]
-    return max(exponents, default=sympy.Integer(1))
+def _coefficient_digits(node: Node) -> float:
+    """About how many digits the largest numeric coefficient of a formula (or of its terms, for a sum) has."""
+    terms = node.terms if isinstance(node, tree.Add) else (node,)
+    return max(_log10_size(_coefficient(term)) for term in terms)
+
+
+def _inner_exponent(base: Node) -> tree.Rational:
+    """The largest number exponent in base (or its factors) that raising base to a power multiplies."""
+    factors = base.factors if isinstance(base, tree.Mul) else (base,)
+    exponents = [abs(f.exp.value) for f in factors if isinstance(f, tree.Pow) and isinstance(f.exp, tree.Num)]
+    return max(exponents, default=1)
 
 
 def _split_into_names(name: str, variables: Mapping) -> list[str] | None:

@@ -88,17 +88,18 @@ def read_number(text: str) -> NumberReading:
     literal = read_literal(cleaned)
     if literal is not None:
         return literal
-    from grader.parse.mathtext import parse_math  # sympy is only needed for arithmetic
+    from grader.parse import tree
+    from grader.parse.mathtext import parse_formula  # the parser is only needed for arithmetic
 
-    expr = parse_math(cleaned, number_mode=True)
-    if not expr.is_Rational:
+    formula = parse_formula(cleaned, number_mode=True)
+    if not isinstance(formula, tree.Num):
         raise FormatError(
             "this does not work out to a number",
             text=cleaned,
             position=0,
             hint="Give a plain number or arithmetic on numbers, e.g. (7*7*3 + 1) * 32.",
         )
-    return NumberReading(Fraction(int(expr.p), int(expr.q)))
+    return NumberReading(Fraction(formula.value))
 
 
 def format_number(value: Fraction) -> str:

@@ -8,7 +8,7 @@ from sympy import Integer, Max, Rational, ceiling, floor
 
 from grader.parse.errors import FormatError
 from grader.parse.latex import latex_to_text
-from grader.parse.mathtext import parse_math
+from tests.sympy_bridge import parse_math
 
 H, k, s, p, d, x, C_in, alpha, R_prev = sympy.symbols("H k s p d x C_in alpha R_prev")
 VARS = {"H": H, "k": k, "s": s, "p": p, "d": d, "x": x, "C_in": C_in, "alpha": alpha, "R_i-1": R_prev}

@@ -15,7 +15,9 @@ from sympy import Abs, Integer, Max, Min, Rational, ceiling, floor, sqrt
 
 from grader.parse import latex, mathtext
 from grader.parse.errors import FormatError
-from grader.parse.mathtext import BUILTIN_FUNCTIONS, DEFAULT_LIMITS, Limits, canonical_name, parse_math
+from grader.parse import tree
+from grader.parse.mathtext import BUILTIN_FUNCTIONS, DEFAULT_LIMITS, Limits, canonical_name
+from tests.sympy_bridge import parse_math, parse_tree
 
 H, k, s, p, d = sympy.symbols("H k s p d")
 k_h, k_w, C_in, C_out = sympy.symbols("k_h k_w C_in C_out")
@@ -33,10 +35,16 @@ FUNCS = {"f": f, "T": T}
 ALLOWED = "C_in, C_out, H, R_prev, alpha, d, k, k_h, k_w, p, s"
 
 
-def parse(text: str, **kwargs) -> sympy.Expr:
+def parse_only(text: str, **kwargs) -> tree.Node:
+    """The tree parsed with the test's names (what grading uses)."""
     kwargs.setdefault("variables", VARS)
     kwargs.setdefault("function_symbols", FUNCS)
-    return parse_math(text, **kwargs)
+    return parse_tree(text, **kwargs)
+
+
+def parse(text: str, **kwargs) -> sympy.Expr:
+    """The parsed formula as sympy, to compare with an expression built by hand."""
+    return tree.to_sympy(parse_only(text, **kwargs))
 
 
 def rejection(text: str, **kwargs) -> FormatError:
@@ -420,7 +428,7 @@ FORBIDDEN_ATTRIBUTES = {"eval", "exec", "sympify", "parse_expr", "S", "lambdify"
 
 @pytest.mark.parametrize("module", [mathtext, latex], ids=["mathtext", "latex"])
 def test_no_code_evaluation(module):
-    """The parser never calls eval/exec/sympify/parse_expr/S/lambdify: it builds sympy objects directly."""
+    """The parser never calls eval/exec/sympify/parse_expr/S/lambdify: it builds formula trees directly."""
     calls = [node.func for node in ast.walk(ast.parse(inspect.getsource(module))) if isinstance(node, ast.Call)]
     names = {func.id for func in calls if isinstance(func, ast.Name)}
     attributes = {func.attr for func in calls if isinstance(func, ast.Attribute)}
@@ -445,7 +453,7 @@ def test_adversarial_input_is_fast(text):
     """Inputs built to be slow finish (parsed or rejected) within a second."""
     start = time.perf_counter()
     try:
-        parse(text)
+        parse_only(text)
     except FormatError:
         pass
     assert time.perf_counter() - start < 1.0
@@ -454,23 +462,23 @@ def test_adversarial_input_is_fast(text):
 def test_typical_formula_is_fast():
     """A typical formula parses in well under a millisecond on average (generous bound for slow CI)."""
     text = "floor((H + 2p - d(k-1) - 1)/s) + 1"
-    parse(text)  # warm sympy's caches
+    parse_only(text)  # warm caches
     runs = 200
     start = time.perf_counter()
     for _ in range(runs):
-        parse(text)
+        parse_only(text)
     assert (time.perf_counter() - start) / runs < 0.002
 
 
 def outcome(text: str, number_mode: bool) -> None:
-    """Parse and check that only a sympy object or a well-formed FormatError can come out."""
+    """Parse and check that only a formula tree or a well-formed FormatError can come out."""
     try:
-        result = parse(text, number_mode=number_mode)
+        result = parse_only(text, number_mode=number_mode)
     except FormatError as error:
         assert error.position is not None and 0 <= error.position <= len(error.text)
         assert error.message
     else:
-        assert isinstance(result, sympy.Basic)
+        assert isinstance(result, tree.Node.__args__)
 
 
 PIECES = [
@@ -482,7 +490,7 @@ PIECES = [
 @settings(deadline=1000, max_examples=300)
 @given(text=st.text(max_size=200), number_mode=st.booleans())
 def test_arbitrary_text_parses_or_raises_format_error(text, number_mode):
-    """Any text at all either parses to a sympy object or raises FormatError, quickly."""
+    """Any text at all either parses to a formula tree or raises FormatError, quickly."""
     outcome(text, number_mode)
 
 

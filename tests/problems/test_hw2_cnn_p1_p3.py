@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from grader.key import load_key
-from grader.parse.mathtext import parse_math
+from tests.sympy_bridge import parse_math
 from problems.hw2_cnn import HOMEWORK
 
 # The tables of HOMEWORK.md (id, kind, points).
