@@ -114,15 +114,28 @@ def split_coefficient(node: Node) -> tuple[Rational, Node]:
 
 
 def mul(*factors: Node) -> Node:
-    """The product, flattened, with its numbers folded into one leading coefficient (0 absorbs all)."""
-    flat: list[Node] = []
+    """The product, flattened, with powers of the same base collected (p*p is p**2) and its numbers
+    folded into one leading coefficient (0 absorbs all)."""
+    exponents: dict[Node, Rational] = {}  # base → its number exponent, in the order first written
+    others: list[Node] = []  # powers with a symbolic exponent, kept as written
     coefficient: Rational = 1
     for factor in factors:
         for part in factor.factors if isinstance(factor, Mul) else (factor,):
             if isinstance(part, Num):
                 coefficient *= part.value
+            elif isinstance(part, Pow) and not isinstance(part.exp, Num):
+                others.append(part)
             else:
-                flat.append(part)
+                base, exponent = (part.base, part.exp.value) if isinstance(part, Pow) else (part, 1)
+                exponents[base] = exponents.get(base, 0) + exponent
+    flat: list[Node] = []
+    for base, exponent in exponents.items():
+        collected = power(base, number(exponent))
+        if isinstance(collected, Num):  # sqrt(2)*sqrt(2)
+            coefficient *= collected.value
+        else:
+            flat.append(collected)
+    flat += others
     if coefficient == 0 or not flat:
         return number(coefficient)
     if coefficient != 1:
@@ -228,6 +241,23 @@ def is_complex_constant(node: Node) -> bool:
         and Fraction(n.exp.value).denominator != 1
         for n in nodes
     )
+
+
+def substitute(node: Node, values: Mapping[str, Rational]) -> Node:
+    """The formula with variables replaced by numbers, rebuilt (so a formula of numbers only folds to one)."""
+    if isinstance(node, Sym):
+        return number(values[node.name]) if node.name in values else node
+    if isinstance(node, Add):
+        return add(*(substitute(t, values) for t in node.terms))
+    if isinstance(node, Mul):
+        return mul(*(substitute(f, values) for f in node.factors))
+    if isinstance(node, Pow):
+        return power(substitute(node.base, values), substitute(node.exp, values))
+    if isinstance(node, Call):
+        return call(node.func, *(substitute(a, values) for a in node.args))
+    if isinstance(node, Apply):
+        return apply(node.func, *(substitute(a, values) for a in node.args))
+    return node
 
 
 def walk(node: Node) -> Iterator[Node]:

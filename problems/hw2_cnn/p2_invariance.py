@@ -1,13 +1,11 @@
 """Problem 2: invariance and equivariance (equation, choice and free-text items).
 
-The two definitions are built as sympy expressions over an undefined network `f`, a
+The two definitions are built as formula trees over an undefined network `f`, a
 transformation `T` and an input `x`; the key and the anticipated mistake (giving one
 definition for the other) are printed from them.
 """
 
 from __future__ import annotations
-
-import sympy
 
 from grader.homework import (
     Choice,
@@ -22,9 +20,19 @@ from grader.homework import (
     TextOptions,
     Variable,
 )
+from grader.parse import tree
+from grader.parse.tree import Node
 
-f, T = sympy.Function("f"), sympy.Function("T")
-x = sympy.Symbol("x")
+x = tree.Sym("x")
+
+
+def f(argument: Node) -> Node:
+    return tree.apply("f", argument)
+
+
+def T(argument: Node) -> Node:  # noqa: N802 (the transformation's name in the homework)
+    return tree.apply("T", argument)
+
 
 # f(T(x)) = f(x): transforming the input leaves the output unchanged.
 INVARIANCE = (f(T(x)), f(x))
@@ -32,9 +40,9 @@ INVARIANCE = (f(T(x)), f(x))
 EQUIVARIANCE = (f(T(x)), T(f(x)))
 
 
-def equation_text(equation: tuple[sympy.Expr, sympy.Expr]) -> str:
+def equation_text(equation: tuple[Node, Node]) -> str:
     """An equation as the key (and students) write it."""
-    return f"{sympy.sstr(equation[0])} = {sympy.sstr(equation[1])}"
+    return f"{tree.show(equation[0])} = {tree.show(equation[1])}"
 
 
 EQUATION_OPTIONS = EquationOptions(
@@ -142,7 +150,7 @@ MODEL_ANSWERS = {
 
 
 def reference() -> dict[str, str]:
-    """The key of Problem 2: both definitions printed from sympy, the right options, model answers."""
+    """The key of Problem 2: both definitions printed from their trees, the right options, model answers."""
     return {
         "p2.a.invariance": equation_text(INVARIANCE),
         "p2.a.equivariance": equation_text(EQUIVARIANCE),

@@ -1,20 +1,21 @@
 """Problem 3: receptive fields and modern architectures.
 
-Parameter counts are sympy expressions built from the layer configurations (kernel sizes and
-channel counts as symbols); the receptive field of the stacked layers comes from the torch
-network analysis (`reference_p3.py`), the effective size of a dilated kernel from the span of
-its taps. Anticipated mistakes are computed by the same functions with one assumption changed.
+Parameter counts are formulas built from the layer configurations, with kernel sizes and
+channel counts as variables (grader's formula trees, so loading the plugin needs no sympy);
+the receptive field of the stacked layers comes from the torch network analysis
+(`reference_p3.py`), the effective size of a dilated kernel from the span of its taps.
+Anticipated mistakes are computed by the same functions with one assumption changed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sympy
-
 from grader.homework import Concept, ExpressionOptions, Item, Mistake, Problem, SelfTest, TextOptions, Variable
+from grader.parse import tree
+from grader.parse.tree import Node
 
-C, k, r = sympy.symbols("C k r")
+C, k, r = tree.Sym("C"), tree.Sym("k"), tree.Sym("r")
 
 
 @dataclass(frozen=True)
@@ -30,20 +31,20 @@ SINGLE_15 = (ConvConfig(15),)
 THREE_3x3 = (ConvConfig(3),) * 3
 
 
-def conv_params(config: ConvConfig, *, bias: bool = False) -> sympy.Expr:
+def conv_params(config: ConvConfig, *, bias: bool = False) -> Node:
     """Weights of one C→C convolution: one per kernel tap, input and output channel (dilation adds none)."""
-    return config.kernel**2 * C * C + (C if bias else 0)
+    return tree.add(tree.mul(tree.number(config.kernel**2), C, C), C if bias else tree.ZERO)
 
 
-def stack_params(configs: tuple[ConvConfig, ...], *, bias: bool = False) -> sympy.Expr:
+def stack_params(configs: tuple[ConvConfig, ...], *, bias: bool = False) -> Node:
     """Weights of a stack of C→C convolutions."""
-    return sympy.expand(sum(conv_params(c, bias=bias) for c in configs))
+    return tree.add(*(conv_params(c, bias=bias) for c in configs))
 
 
-def effective_kernel_size() -> sympy.Expr:
+def effective_kernel_size() -> Node:
     """Span of a k-tap kernel whose taps are r apart: from tap 0 to tap (k-1)·r, inclusive."""
-    first_tap, last_tap = 0, (k - 1) * r
-    return last_tap - first_tap + 1
+    first_tap, last_tap = tree.ZERO, tree.mul(tree.add(k, tree.MINUS_ONE), r)
+    return tree.add(last_tap, tree.neg(first_tap), tree.ONE)
 
 
 def naive_field(configs: tuple[ConvConfig, ...]) -> int:
@@ -60,11 +61,11 @@ _BIAS_NOTE = "You counted the bias as well ({}); the item ignores it, but that i
 
 def _with_bias(configs: tuple[ConvConfig, ...]) -> Mistake:
     with_bias = stack_params(configs, bias=True)
-    return Mistake(sympy.sstr(with_bias), 1.0, _BIAS_NOTE.format(sympy.sstr(with_bias)))
+    return Mistake(tree.show(with_bias), 1.0, _BIAS_NOTE.format(tree.show(with_bias)))
 
 
 _NINE = ConvConfig(naive_field(THREE_3x3))
-_KR = k * r  # "the kernel is stretched r times"
+_KR = tree.mul(k, r)  # "the kernel is stretched r times"
 
 _GROW_DEEPER = Concept(
     "stack more convolutional layers (depth)", 0.5,
@@ -113,12 +114,12 @@ ITEMS: tuple[Item, ...] = (
     Item("p3.a.ii.params_three_3x3", "expression", 2,
          "Parameters of those three stacked 3×3 layers, C→C channels each (ignore bias).", IN_C,
          mistakes=(_with_bias(THREE_3x3),
-                   Mistake(sympy.sstr(conv_params(THREE_3x3[0])), 0.0,
+                   Mistake(tree.show(conv_params(THREE_3x3[0])), 0.0,
                            "That is one 3×3 layer; the item asks for all three stacked layers."))),
     Item("p3.a.ii.params_single_same_rf", "expression", 2,
          "Parameters of a single convolution with the same receptive field as the three stacked 3×3 layers "
          "(ignore bias).", IN_C,
-         mistakes=(Mistake(sympy.sstr(conv_params(_NINE)), 0.0,
+         mistakes=(Mistake(tree.show(conv_params(_NINE)), 0.0,
                            "That is a 9×9 filter, but three stacked 3×3 convolutions do not see 9×9: "
                            "recompute their receptive field (each layer adds k − 1)."),)),
     Item("p3.a.iii", "text", 3, "What goes wrong when a plain network is made very deep?",
@@ -127,11 +128,11 @@ ITEMS: tuple[Item, ...] = (
          TextOptions((_PARALLEL_SCALES, _CONCATENATE, _BOTTLENECK))),
     Item("p3.b.ii.effective_size", "expression", 1.5,
          "Effective kernel size of a k×k convolution with dilation rate r.", ExpressionOptions((_K, _R)),
-         mistakes=(Mistake(sympy.sstr(_KR), 0.0,
+         mistakes=(Mistake(tree.show(_KR), 0.0,
                            "Dilation does not multiply the size: it puts r − 1 gaps between neighbouring taps, "
                            "and there are k − 1 such gaps."),)),
     Item("p3.b.ii.effective_size_k3_r2", "number", 1, "Its value for k = 3, r = 2.",
-         mistakes=(Mistake(str(_KR.subs({k: 3, r: 2})), 0.0,
+         mistakes=(Mistake(tree.show(tree.substitute(_KR, {"k": 3, "r": 2})), 0.0,
                            "3 × 2 = 6 multiplies the size by the dilation; count the pixels the three taps, "
                            "2 apart, actually span."),)),
     Item("p3.b.ii.extra_params", "number", 0.5, "How many parameters does dilation add to the layer?"),
@@ -149,7 +150,7 @@ MODEL_ANSWERS = {
 
 
 def reference() -> dict[str, str]:
-    """The key of Problem 3: the receptive field from torch, the rest from sympy (see reference_p3)."""
+    """The key of Problem 3: the receptive field from torch, the formulas from the configurations (see reference_p3)."""
     from problems.hw2_cnn.reference_p3 import compute_key
 
     return {**compute_key(), **MODEL_ANSWERS}

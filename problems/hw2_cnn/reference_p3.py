@@ -1,19 +1,17 @@
-"""Computes Problem 3's key: torch analyses the stacked and dilated layers, sympy states the formulas."""
+"""Computes Problem 3's key: torch analyses the stacked and dilated layers, the formulas are built from the configurations."""
 
 from __future__ import annotations
 
-import sympy
 from torch import nn
 
 from grader.nets import analyze
+from grader.parse import tree
 from problems.hw2_cnn.p3_receptive_fields import (
     SINGLE_15,
     THREE_3x3,
     ConvConfig,
     conv_params,
     effective_kernel_size,
-    k,
-    r,
     stack_params,
 )
 
@@ -46,11 +44,11 @@ def compute_key() -> dict[str, str]:
     rf = receptive_field(THREE_3x3)
     size = effective_kernel_size()
     return {
-        "p3.a.ii.params_15x15": sympy.sstr(stack_params(SINGLE_15)),
+        "p3.a.ii.params_15x15": tree.show(stack_params(SINGLE_15)),
         "p3.a.ii.rf_three_3x3": str(rf),
-        "p3.a.ii.params_three_3x3": sympy.sstr(stack_params(THREE_3x3)),
-        "p3.a.ii.params_single_same_rf": sympy.sstr(conv_params(ConvConfig(rf))),
-        "p3.b.ii.effective_size": sympy.sstr(size),
-        "p3.b.ii.effective_size_k3_r2": str(size.subs({k: 3, r: 2})),
+        "p3.a.ii.params_three_3x3": tree.show(stack_params(THREE_3x3)),
+        "p3.a.ii.params_single_same_rf": tree.show(conv_params(ConvConfig(rf))),
+        "p3.b.ii.effective_size": tree.show(size),
+        "p3.b.ii.effective_size_k3_r2": tree.show(tree.substitute(size, {"k": 3, "r": 2})),
         "p3.b.ii.extra_params": str(dilation_extra_params()),
     }
