@@ -113,11 +113,14 @@ def test_key_written_equals_committed(capsys, tmp_path):
     assert out.read_text(encoding="utf-8") == KEY.read_text(encoding="utf-8")
 
 
-def test_check_path_does_not_import_torch():
-    """`grader check` reads the committed key: torch is never imported on that path."""
+def test_check_path_imports_neither_torch_nor_sympy():
+    """`grader check` reads the committed key and its own formula trees: torch and sympy (slow to
+    import) are never imported on that path, formulas and equations included."""
     probe = ("import sys; from grader.cli import main\n"
              "try:\n    main(['check', sys.argv[1], '--format', 'json'])\nexcept SystemExit:\n    pass\n"
-             "print('torch' in sys.modules, file=sys.stderr)")
+             "print('torch' in sys.modules, 'sympy' in sys.modules, file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", probe, str(KEY)], capture_output=True, text=True, check=True)
-    assert done.stderr.strip().splitlines()[-1] == "False"
-    assert json.loads(done.stdout)["score"] == 100
+    assert done.stderr.strip().splitlines()[-1] == "False False"
+    result = json.loads(done.stdout)
+    assert result["score"] == 100
+    assert {"expression", "equation"} <= {item["kind"] for item in result["items"]}

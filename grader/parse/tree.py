@@ -361,7 +361,7 @@ def _printed_product(node: Mul) -> tuple[str, int]:
     top = "*".join(_show(f, _PRODUCT) for f in over) if over else "1"
     if not under:
         return sign + top, _SUM if sign else _PRODUCT
-    bottom = _show(under[0], _ATOM) if len(under) == 1 else "(" + "*".join(_show(f, _PRODUCT) for f in under) + ")"
+    bottom = _show(under[0], _POWER) if len(under) == 1 else "(" + "*".join(_show(f, _PRODUCT) for f in under) + ")"
     return f"{sign}{top}/{bottom}", _SUM if sign else _PRODUCT
 
 
