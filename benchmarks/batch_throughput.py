@@ -38,11 +38,12 @@ FILLER = ("because", "the", "filter", "weights", "are", "shared", "so", "fewer",
 BASELINE = r"""
 import sys, sympy
 from grader.checks import expression
+from grader.parse.tree import to_sympy
 from grader.verdict import Verdict
 from grader.batch import grade_folder
 
 def naive_compare(given, expected, item):
-    return Verdict(1.0 if sympy.simplify(given - expected) == 0 else 0.0)
+    return Verdict(1.0 if sympy.simplify(to_sympy(given) - to_sympy(expected)) == 0 else 0.0)
 
 expression.compare = naive_compare
 grade_folder(sys.argv[1], sys.argv[2], jobs=int(sys.argv[3]))
@@ -75,8 +76,9 @@ def expression_pool(text: str, item, rng: random.Random) -> dict[str, list[str]]
     import sympy
 
     from grader.checks.expression import read
+    from grader.parse.tree import to_sympy
 
-    expr = read(text, item)
+    expr = to_sympy(read(text, item))
     printed = sympy.sstr(expr)
     right = {printed, sympy.sstr(sympy.expand(expr)), printed.replace("**", "^"),
              re.sub(r"(?<![*])\*(?![*])", " ", printed)}

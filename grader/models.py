@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 
-def _without_surrogates(text: str) -> str:
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
     """Join surrogate pairs and replace lone surrogates (unencodable: JSON output would fail) with U+FFFD."""
-    if any("\ud800" <= char <= "\udfff" for char in text):
+    if _SURROGATE.search(text):
         return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     return text
 
 
 # Text that came from a student (or a file name): always encodable, so every output can write it.
-StudentText = Annotated[str, AfterValidator(_without_surrogates)]
+StudentText = Annotated[str, AfterValidator(without_surrogates)]
 
 
 class Status(str, Enum):

@@ -15,7 +15,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from grader.errors import UsageError
-from grader.models import RawAnswer, Student, Submission
+from grader.models import RawAnswer, Student, Submission, without_surrogates
 
 # The homework's item ids, or a function from the homework a file names to its item ids.
 KnownIds = Collection[str] | Callable[[str], Collection[str]] | None
@@ -422,10 +422,8 @@ def _key(node: Node) -> str:
 def _text(node: ScalarNode) -> str:
     """The scalar exactly as typed (YAML never turns it into a number or boolean here)."""
     text = node.value.rstrip("\n") if node.style in ("|", ">") else node.value
-    if any("\ud800" <= char <= "\udfff" for char in text):
-        # "\ud83d\ude00" escapes give surrogate halves; join pairs, replace strays (unprintable).
-        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return text
+    # "\ud83d\ude00" escapes give surrogate halves; join pairs, replace strays (unprintable).
+    return without_surrogates(text)
 
 
 # --- sections -------------------------------------------------------------------------------

@@ -170,7 +170,11 @@ def find(phrasing: str, text_tokens: list[_Token], *, negatable: bool = True) ->
                         return True
         return False
 
-    for start in range(len(text_tokens)):
+    # Only tokens that start with a first letter of the first slot can start a match.
+    firsts = {alt._first for alt in slots[0]}
+    starts = range(len(text_tokens)) if None in firsts else (
+        i for i, token in enumerate(text_tokens) if token.raw[:1] in firsts)
+    for start in starts:
         if extend(0, start):
             if not negatable or starts_negated or not _negated(text_tokens, start):
                 return True
