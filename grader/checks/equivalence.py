@@ -32,6 +32,9 @@ MAX_EXPONENT = 4096
 MAX_VALUE_BITS = 100_000
 # Random draws allowed per wanted sample before giving up on restrictive constraints.
 DRAWS_PER_SAMPLE = 50
+# Failing points collected before sampling stops: enough to pick a simple one to shrink, while
+# a wrong formula (most fail at the first few points) is not evaluated at all 200.
+ENOUGH_FAILURES = 10
 
 
 @dataclass(frozen=True)
@@ -398,7 +401,10 @@ def _sample(formulas: _Formulas, samples: int, rng: random.Random) -> _Sampled:
         result.compared += 1
         if _disagree(given, expected):
             result.failures.append(point)
-    if admitted < samples and _box_size(formulas.variables) > samples:
+            if len(result.failures) >= ENOUGH_FAILURES:
+                break
+    stopped_early = len(result.failures) >= ENOUGH_FAILURES
+    if admitted < samples and not stopped_early and _box_size(formulas.variables) > samples:
         result.note = f"only {admitted} of {len(seen)} distinct points drawn satisfy the constraints"
     if result.failures:
         result.counterexample = _counterexample(formulas, min(result.failures, key=_simplicity))

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grader.checks import equivalence
-from grader.checks.equivalence import Counterexample, Domain, Equivalence, IntegerVariable
+from grader.checks.equivalence import Domain, Equivalence, IntegerVariable
 from grader.parse import tree
 from grader.timelimit import TimeLimitExceeded, run_with_time_limit
 from tests.sympy_bridge import from_sympy
@@ -152,9 +152,22 @@ def test_forgotten_dilation_counterexample_by_integer_arithmetic() -> None:
 
 
 def test_counterexample_is_shrunk_to_small_values() -> None:
-    """Students see the simplest failing point, not a random one."""
+    """Students see a small failing point, not a random one: no coordinate can step towards its
+    lower bound and still fail (checked with plain // arithmetic)."""
+
+    def fails(pt: dict[str, int]) -> bool:
+        if not all(v.low <= pt[v.name] <= v.high for v in CONV.variables):
+            return False
+        fits = pt["H"] + 2 * pt["p"] - pt["d"] * (pt["k"] - 1) - 1 >= 0
+        given = (pt["H"] + 2 * pt["p"] - pt["k"]) // pt["s"] + 1
+        expected = (pt["H"] + 2 * pt["p"] - pt["d"] * (pt["k"] - 1) - 1) // pt["s"] + 1
+        return fits and given != expected
+
     result = check_equivalence(sympy.floor((H + 2 * p - k) / s) + 1, CONV_OUT, CONV)
-    assert result.counterexample == Counterexample({"H": 1, "d": 2, "k": 2, "p": 1, "s": 1}, "2", "1")
+    point = result.counterexample.point
+    assert fails(point) and sum(point.values()) <= 10, point
+    for name in point:
+        assert not fails({**point, name: point[name] - 1}), (name, point)
 
 
 def test_sympy_alone_cannot_prove_the_ceiling_form() -> None:
