@@ -147,9 +147,27 @@ def _negated(toks: list[_Token], start: int) -> bool:
     return False
 
 
-def find(phrasing: str, text_tokens: list[_Token], *, negatable: bool = True) -> bool:
-    """Whether the phrasing occurs in the tokens (and, if negatable, is not negated)."""
+@cache
+def _first_letters(phrasing: str) -> tuple[frozenset[str] | None, ...]:
+    """Per slot, the first letters a token matching it can start with (None: any letter)."""
+    letters = []
+    for slot in _compile(phrasing):
+        firsts = frozenset(alt._first for alt in slot)
+        letters.append(None if None in firsts else firsts)
+    return tuple(letters)
+
+
+def find(phrasing: str, text_tokens: list[_Token], *, negatable: bool = True,
+         text_letters: frozenset[str] | None = None) -> bool:
+    """Whether the phrasing occurs in the tokens (and, if negatable, is not negated).
+
+    `text_letters`, the first letters of the tokens, lets a phrasing with a slot that no token
+    can match be ruled out at once (found_concepts tries dozens of phrasings on one text).
+    """
     slots = _compile(phrasing)
+    if text_letters is not None and any(
+            letters is not None and not letters & text_letters for letters in _first_letters(phrasing)):
+        return False
     starts_negated = any(w in _NEGATIONS for alt in slots[0] for w in alt.words)
 
     def extend(slot: int, i: int) -> bool:
@@ -171,8 +189,8 @@ def find(phrasing: str, text_tokens: list[_Token], *, negatable: bool = True) ->
         return False
 
     # Only tokens that start with a first letter of the first slot can start a match.
-    firsts = {alt._first for alt in slots[0]}
-    starts = range(len(text_tokens)) if None in firsts else (
+    firsts = _first_letters(phrasing)[0]
+    starts = range(len(text_tokens)) if firsts is None else (
         i for i, token in enumerate(text_tokens) if token.raw[:1] in firsts)
     for start in starts:
         if extend(0, start):
@@ -184,7 +202,9 @@ def find(phrasing: str, text_tokens: list[_Token], *, negatable: bool = True) ->
 def found_concepts(text: str, options: TextOptions) -> list[Concept]:
     """The rubric's concepts the text contains, in rubric order."""
     toks = tokens(text)
-    return [c for c in options.concepts if any(find(p, toks, negatable=c.negatable) for p in c.phrasings)]
+    letters = frozenset(token.raw[:1] for token in toks)
+    return [c for c in options.concepts
+            if any(find(p, toks, negatable=c.negatable, text_letters=letters) for p in c.phrasings)]
 
 
 def _options(item: Item) -> TextOptions:
