@@ -38,7 +38,7 @@ class _Open(NamedTuple):
 
 
 def latex_to_text(text: str) -> str:
-    """Rewrite light LaTeX into the plain notation parse_math reads.
+    """Rewrite light LaTeX into the plain notation parse_formula reads.
 
     `\\frac{a}{b}` → `((a)/(b))`, `^{…}` → `^(…)`, `\\times` → `*`, `\\lfloor` → `⌊`, `\\text{…}` → its
     content, other `{…}` → `(…)`; `$` and `\\( \\)` delimiters and `\\left`/`\\right` disappear, while
