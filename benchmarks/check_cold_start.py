@@ -1,7 +1,7 @@
 """Benchmark: wall time of a cold `grader check` (a fresh process each run) on a full submission.
 
-Prints the first run, the median, min and max over N runs, and whether torch was imported.
-Goal (issue 2): median ≤ 0.6 s on the 2-core development machine, torch never imported.
+Prints the first run, the median, min and max over N runs, and whether torch and sympy were
+imported. Goal (issue 2): median ≤ 0.6 s on the 2-core development machine, torch never imported.
 Usage: python benchmarks/check_cold_start.py [SUBMISSION] [--runs N]
 """
 
@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PROBE = (
     "import sys; from grader.cli import main; sys.argv = ['grader', 'check', sys.argv[1], '--format', 'json'];\n"
     "try:\n    main()\nexcept SystemExit:\n    pass\n"
-    "print('torch imported' if 'torch' in sys.modules else 'torch not imported', file=sys.stderr)"
+    "print(', '.join(f\"{name} {'' if name in sys.modules else 'not '}imported\" for name in ('torch', 'sympy')),\n"
+    "      file=sys.stderr)"
 )
 
 
