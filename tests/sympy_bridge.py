@@ -7,6 +7,7 @@ constructors states what a notation means, and sympy decides the equality.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from fractions import Fraction
 from typing import Any
 
 from grader.parse.mathtext import parse_formula
@@ -38,7 +39,7 @@ def from_sympy(expr: Any) -> Node:
     calls = {sympy.floor: tree.FLOOR, sympy.ceiling: tree.CEILING, sympy.Max: tree.MAX, sympy.Min: tree.MIN,
              sympy.Abs: tree.ABS}
     if expr.is_Rational:
-        return tree.number(tree.Fraction(int(expr.p), int(expr.q)))
+        return tree.number(Fraction(int(expr.p), int(expr.q)))
     if expr.is_Symbol:
         return tree.Sym(expr.name)
     args = [from_sympy(arg) for arg in expr.args]
