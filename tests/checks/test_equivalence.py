@@ -267,3 +267,22 @@ def test_polynomial_equals_its_expansion(polynomial: sympy.Expr) -> None:
     expanded = sympy.expand(polynomial)
     assert check_equivalence(polynomial, expanded, _SMALL).decision is True
     assert check_equivalence(polynomial, expanded + 1, _SMALL).decision is False
+
+
+def test_shrinking_jumps_over_values_that_pass() -> None:
+    """Without the floor, the pooling formula fails only where s does not divide H - k; shrinking
+    still reaches a point where no coordinate can take any smaller value and fail (brute force)."""
+    pool = Domain((IntegerVariable("H", 1, 300), IntegerVariable("k", 1, 11), IntegerVariable("s", 1, 6)),
+                  (from_sympy(H - k),))
+
+    def fails(pt: dict[str, int]) -> bool:
+        if pt["H"] - pt["k"] < 0:
+            return False
+        return sympy.Rational(pt["H"] - pt["k"], pt["s"]) + 1 != (pt["H"] - pt["k"]) // pt["s"] + 1
+
+    result = check_equivalence((H - k) / s + 1, sympy.floor((H - k) / s) + 1, pool)
+    point = result.counterexample.point
+    assert fails(point), point
+    for variable in pool.variables:
+        for smaller in range(variable.low, point[variable.name]):
+            assert not fails({**point, variable.name: smaller}), (variable.name, smaller, point)
