@@ -112,8 +112,11 @@ def grade(
     input always gives the same JSON.
     """
     for item in homework.items:
-        # Read the whole key first: the bounded worker, forked at the first answer, then inherits it.
+        # Read the whole key first, and print its MathML if asked (which imports sympy): the
+        # bounded worker, forked at the first answer, then inherits both.
         read_expected(item, key.answers[item.id])
+        if mathml:
+            expected_mathml(item, key.answers[item.id])
     answered = [item for item in homework.items if item.id in submission.answers]
     checked = dict(zip(
         (item.id for item in answered),
