@@ -29,6 +29,10 @@ _POINTWISE = (
     nn.Softplus, nn.Softsign, nn.Tanhshrink, nn.Threshold, nn.LogSigmoid, nn.Hardshrink,
     nn.Softshrink,
 )
+# Padding adds positions that see no input pixel and shifts the others: field and jump unchanged.
+_PADDING = (
+    nn.ZeroPad1d, nn.ZeroPad2d, nn.ZeroPad3d, nn.ConstantPad1d, nn.ConstantPad2d, nn.ConstantPad3d,
+)
 # After these the output no longer has spatial axes to map back to input pixels.
 _DESPATIALIZING = (nn.Flatten, nn.Linear)
 
@@ -47,6 +51,8 @@ class LayerReport:
     macs: int
     rf: int | None
     jump: int | None
+    flops: int  # torch's count: 2 per multiply–accumulate
+    buffers: int  # floating-point buffers (BatchNorm's running mean and variance), not parameters
 
 
 def receptive_field_step(rf: int, jump: int, *, kernel: int, stride: int, dilation: int) -> tuple[int, int]:
@@ -54,13 +60,17 @@ def receptive_field_step(rf: int, jump: int, *, kernel: int, stride: int, dilati
     return rf + (kernel - 1) * dilation * jump, jump * stride
 
 
-def analyze(model: nn.Sequential, input_shape: tuple[int, ...]) -> list[LayerReport]:
-    """One report per direct child of `model`, in order. input_shape excludes the batch dim."""
+def analyze(model: nn.Sequential, input_shape: tuple[int, ...], *, field: tuple[int, int] = (1, 1)) -> list[LayerReport]:
+    """One report per direct child of `model`, in order. input_shape excludes the batch dim.
+
+    `field` is the receptive field and jump of one input position, in pixels of the original
+    image: (1, 1) for an image, an earlier layer's values when `model` continues a network.
+    """
     meta = _meta_copy(model).eval()  # eval: BatchNorm1d accepts batch 1, dropout is identity
     x = torch.empty((1, *input_shape), device="meta")
     spatial = len(input_shape) - 1
-    rf: Axes | None = (1,) * spatial if spatial >= 1 else None
-    jump: Axes | None = rf
+    rf: Axes | None = (field[0],) * spatial if spatial >= 1 else None
+    jump: Axes | None = (field[1],) * spatial if spatial >= 1 else None
     reports = []
     with torch.no_grad():
         for name, child in meta.named_children():
@@ -76,6 +86,8 @@ def analyze(model: nn.Sequential, input_shape: tuple[int, ...]) -> list[LayerRep
                 macs=counter.get_total_flops() // 2,
                 rf=_side(name, "receptive field", rf),
                 jump=_side(name, "jump", jump),
+                flops=counter.get_total_flops(),
+                buffers=sum(b.numel() for b in child.buffers() if b.is_floating_point()),
             ))
             x = y
     return reports
@@ -100,7 +112,7 @@ def _next_field(
     """Per-axis receptive field and jump after `module`; (None, None) once spatial axes are gone."""
     if rf is None or jump is None or isinstance(module, _DESPATIALIZING):
         return None, None
-    if isinstance(module, _POINTWISE):
+    if isinstance(module, _POINTWISE + _PADDING):
         return rf, jump
     if isinstance(module, _ADAPTIVE_POOLS):
         if in_size != out_size:

@@ -19,6 +19,15 @@ class LayerSpec:
     stride: int = 1
     padding: int = 0
     dilation: int = 1
+    # The homework's layers all have biases and round down; mistake rules change these.
+    bias: bool = True
+    ceil_mode: bool = False
+
+    @property
+    def same_padding(self) -> bool:
+        """Padding "same": a stride-1 convolution padded so that it keeps the input size."""
+        return self.type == "conv" and self.stride == 1 and bool(self.padding) and \
+            2 * self.padding == self.dilation * (self.kernel - 1)
 
     @property
     def has_rf_item(self) -> bool:
@@ -31,7 +40,7 @@ class LayerSpec:
             parts = [f"Conv2d, {self.width} filters {self.kernel}×{self.kernel}", f"stride {self.stride}"]
             if self.dilation != 1:
                 parts.append(f"dilation {self.dilation}")
-            same = ' "same"' if self.stride == 1 and 2 * self.padding == self.dilation * (self.kernel - 1) and self.padding else ""
+            same = ' "same"' if self.same_padding else ""
             parts.append(f"padding{same} {self.padding}")
             return ", ".join(parts)
         if self.type == "bn":

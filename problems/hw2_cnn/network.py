@@ -25,19 +25,22 @@ def build_network(layers: tuple[LayerSpec, ...] = LAYERS, input_shape: tuple[int
     linear = [layer for layer in layers if layer.type == "linear"]
     for layer in layers:
         if layer.type == "conv":
+            if layer.ceil_mode and layer.stride > 1:
+                # Conv2d always rounds down; s - 1 more rows and columns make floor give the ceiling.
+                modules[f"{layer.name}_ceil"] = nn.ZeroPad2d((0, layer.stride - 1, 0, layer.stride - 1))
             modules[layer.name] = nn.Conv2d(channels, layer.width, layer.kernel, stride=layer.stride,
-                                            padding=layer.padding, dilation=layer.dilation)
+                                            padding=layer.padding, dilation=layer.dilation, bias=layer.bias)
             channels = layer.width
         elif layer.type == "bn":
             modules[layer.name] = nn.BatchNorm2d(channels)
             modules["relu" + layer.name.removeprefix("bn")] = nn.ReLU()
         elif layer.type == "maxpool":
-            modules[layer.name] = nn.MaxPool2d(layer.kernel, stride=layer.stride)
+            modules[layer.name] = nn.MaxPool2d(layer.kernel, stride=layer.stride, ceil_mode=layer.ceil_mode)
         else:
             if layer is linear[0]:
                 modules["flatten"] = nn.Flatten()
                 channels = _flat_size(modules, input_shape)
-            modules[layer.name] = nn.Linear(channels, layer.width)
+            modules[layer.name] = nn.Linear(channels, layer.width, bias=layer.bias)
             channels = layer.width
             if layer is not linear[-1]:
                 modules[f"relu_{layer.name}"] = nn.ReLU()
