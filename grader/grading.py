@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
-from functools import lru_cache
+from collections.abc import Mapping, Sequence
+from functools import lru_cache, partial
 from types import ModuleType
 from typing import Any
 
 from grader import __version__
 from grader.bounded import DEFAULT_WORK_LIMITS, TooComplex, WorkerError, WorkLimits, map_bounded
+from grader.carry import follow_up
 from grader.checks import choice, equation, expression, number, shape, text
-from grader.homework import Homework, Item
-from grader.key import Key
+from grader.homework import Homework, Item, Mistake
+from grader.key import Key, key_mistakes
 from grader.models import ItemResult, ProblemResult, RawAnswer, Result, Status, Submission
 from grader.parse.chains import split_members
 from grader.parse.errors import FormatError
@@ -118,11 +119,14 @@ def grade(
         if mathml:
             expected_mathml(item, key.answers[item.id])
     answered = [item for item in homework.items if item.id in submission.answers]
+    mistakes = key_mistakes(homework, key)
     checked = dict(zip(
         (item.id for item in answered),
         check_answers([(item, submission.answers[item.id].text, key.answers[item.id]) for item in answered],
-                      mathml=mathml, limits=limits),
+                      mathml=mathml, limits=limits, mistakes=mistakes),
     ))
+    checked = follow_up(homework, key, submission, checked, hide_expected=hide_expected,
+                        check=partial(check_answers, mathml=mathml, limits=limits))
     items = [
         _item_result(item, submission.answers.get(item.id), checked.get(item.id), key.answers[item.id], homework,
                      hide_expected, mathml)
@@ -157,9 +161,15 @@ def grade_item(
     hide_expected: bool = False,
     mathml: bool = False,
     limits: WorkLimits = DEFAULT_WORK_LIMITS,
+    mistakes: tuple[Mistake, ...] = (),
 ) -> ItemResult:
-    """Grade one answer; an unreadable answer is `invalid`, a checker crash or a bound hit never escapes."""
-    checked = check_answer(item, answer.text, key_text, mathml=mathml, limits=limits) if answer is not None else None
+    """Grade one answer on its own; an unreadable answer is `invalid`, a checker crash or a bound hit never escapes.
+
+    `mistakes` are the key's computed mistakes of the item (grader.key.key_mistakes); error carried
+    forward needs the other answers, so only `grade` applies it.
+    """
+    checked = check_answer(item, answer.text, key_text, mathml=mathml, limits=limits,
+                           mistakes=mistakes) if answer is not None else None
     return _item_result(item, answer, checked, key_text, homework, hide_expected, mathml)
 
 
@@ -193,6 +203,8 @@ def _item_result(
         feedback=verdict.feedback,
         needs_review=verdict.needs_review,
         line=answer.line,
+        misconception=verdict.misconception,
+        follows_from=verdict.follows_from,
     )
 
 
@@ -201,16 +213,20 @@ Checked = tuple[str | None, Verdict, str | None]
 
 
 def check_answer(
-    item: Item, text: str, key_text: str, *, mathml: bool = False, limits: WorkLimits = DEFAULT_WORK_LIMITS
+    item: Item, text: str, key_text: str, *, mathml: bool = False, limits: WorkLimits = DEFAULT_WORK_LIMITS,
+    mistakes: tuple[Mistake, ...] = (),
 ) -> Checked:
     """How the answer was read (None if it was not), its verdict and its MathML, computed within `limits`."""
-    return check_answers([(item, text, key_text)], mathml=mathml, limits=limits)[0]
+    return check_answers([(item, text, key_text)], mathml=mathml, limits=limits, mistakes={item.id: mistakes})[0]
 
 
 def check_answers(
-    answers: Sequence[tuple[Item, str, str]], *, mathml: bool = False, limits: WorkLimits = DEFAULT_WORK_LIMITS
+    answers: Sequence[tuple[Item, str, str]], *, mathml: bool = False, limits: WorkLimits = DEFAULT_WORK_LIMITS,
+    mistakes: Mapping[str, tuple[Mistake, ...]] | None = None,
 ) -> list[Checked]:
     """(read as, verdict, MathML) for each (item, answer text, key text), in order.
+
+    `mistakes` adds anticipated mistakes per item id to the item's own (computed ones from the key).
 
     Over-long text is refused before any parsing. Answers whose checker says they need bounds
     (formulas, arithmetic: anything that evaluates math) are parsed and compared in the bounded
@@ -229,13 +245,15 @@ def check_answers(
             ), None
         else:
             to_check.append(index)
+    extra = [(mistakes or {}).get(item.id, ()) for item, _, _ in answers]
     bounded = [index for index in to_check if _needs_bounds(*answers[index][:2])]
-    results = map_bounded(_check_in_worker, [(*answers[index], mathml) for index in bounded], limits=limits)
+    results = map_bounded(_check_in_worker, [(*answers[index], mathml, extra[index]) for index in bounded],
+                          limits=limits)
     for index, result in zip(bounded, results):
         outcomes[index] = _outcome(answers[index][0], result, limits)
     for index in to_check:
         if outcomes[index] is None:
-            outcomes[index] = _outcome(answers[index][0], _check_inline(*answers[index], mathml), limits)
+            outcomes[index] = _outcome(answers[index][0], _check_inline(*answers[index], mathml, extra[index]), limits)
     return outcomes  # type: ignore[return-value]
 
 
@@ -245,10 +263,11 @@ def _needs_bounds(item: Item, text: str) -> bool:
     return True if needs is None else needs(text)
 
 
-def _check_inline(item: Item, text: str, key_text: str, mathml: bool) -> str | TooComplex:
+def _check_inline(item: Item, text: str, key_text: str, mathml: bool, mistakes: tuple[Mistake, ...] = ()
+                  ) -> str | TooComplex:
     """_check_in_worker in this process, with the worker's treatment of memory and nesting errors."""
     try:
-        return _check_in_worker(item, text, key_text, mathml)
+        return _check_in_worker(item, text, key_text, mathml, mistakes)
     except MemoryError:
         return TooComplex("memory", "needed more memory than available")
     except RecursionError:
@@ -262,11 +281,12 @@ def _outcome(item: Item, result: str | TooComplex | WorkerError, limits: WorkLim
         log.error("checking item %s failed:\n%s", item.id, result)
         return None, Verdict(0.0, _INTERNAL_ERROR, Status.INVALID, needs_review=True), None
     payload = json.loads(result)
-    verdict = Verdict(payload["score"], payload["feedback"], Status(payload["status"]), payload["needs_review"])
+    verdict = Verdict(payload["score"], payload["feedback"], Status(payload["status"]), payload["needs_review"],
+                      payload["misconception"])
     return payload["read_as"], verdict, payload["read_as_mathml"]
 
 
-def _check_in_worker(item: Item, text: str, key_text: str, mathml: bool) -> str:
+def _check_in_worker(item: Item, text: str, key_text: str, mathml: bool, mistakes: tuple[Mistake, ...] = ()) -> str:
     """Read and compare one answer (this runs in the bounded worker); the outcome as JSON."""
     checker = checker_for(item)
     read_as = read_as_mathml = None
@@ -275,11 +295,11 @@ def _check_in_worker(item: Item, text: str, key_text: str, mathml: bool) -> str:
         given_value, chain_note, read_as = _read_cached(item, text)
         read_as_mathml = _given_mathml(item, text) if mathml else None
         verdict = checker.compare(given_value, expected_value, item)
-        if verdict.score < 1.0 and item.mistakes:
-            verdict = _anticipated(checker, item, given_value) or verdict
+        if verdict.score < 1.0 and (item.mistakes or mistakes):
+            verdict = _anticipated(checker, item, given_value, mistakes) or verdict
         if chain_note:
             verdict = Verdict(verdict.score, _sentences(verdict.feedback, chain_note), verdict.status,
-                              verdict.needs_review)
+                              verdict.needs_review, verdict.misconception)
     except FormatError as error:
         verdict = invalid(error.explain())
     except (MemoryError, RecursionError):
@@ -289,7 +309,7 @@ def _check_in_worker(item: Item, text: str, key_text: str, mathml: bool) -> str:
         verdict = Verdict(0.0, _INTERNAL_ERROR, Status.INVALID, needs_review=True)
     return json.dumps({
         "read_as": read_as, "read_as_mathml": read_as_mathml, "score": verdict.score, "feedback": verdict.feedback,
-        "status": verdict.status.value, "needs_review": verdict.needs_review,
+        "status": verdict.status.value, "needs_review": verdict.needs_review, "misconception": verdict.misconception,
     })
 
 
@@ -350,11 +370,11 @@ def read_answer(checker: ModuleType, text: str, item: Item) -> tuple[Any, str]:
                    f"'{members[-1]}'); the last one is graded.")
 
 
-def _anticipated(checker: ModuleType, item: Item, given: Any) -> Verdict | None:
-    """The verdict of the first anticipated mistake the answer equals, if any."""
-    for mistake in item.mistakes:
+def _anticipated(checker: ModuleType, item: Item, given: Any, mistakes: tuple[Mistake, ...] = ()) -> Verdict | None:
+    """The verdict of the first anticipated mistake (the item's own, then `mistakes`) the answer equals, if any."""
+    for mistake in (*item.mistakes, *mistakes):
         if checker.compare(given, read_expected(item, mistake.answer), item).score >= 1.0:
-            return Verdict(mistake.credit, mistake.feedback)
+            return Verdict(mistake.credit, mistake.feedback, misconception=mistake.rule)
     return None
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -128,6 +128,37 @@ class Mistake:
     answer: str
     credit: float
     feedback: str
+    rule: str | None = None  # the MistakeRule it was computed under, for results and class statistics
+
+
+@dataclass(frozen=True)
+class MistakeRule:
+    """A named wrong assumption of a problem, and what an answer computed under it earns.
+
+    The problem computes each item's value under the assumption (`Problem.mistake_values`,
+    run by `grader key` and stored in the key file) or from a student's own earlier answers
+    (`Problem.carry_forward`); an answer equal to such a value (and not to the key) gets
+    `credit` (a share of the item's points) and `feedback`, which must not give the key away.
+    """
+
+    id: str
+    feedback: str
+    credit: float
+
+    def mistake(self, answer: str) -> Mistake:
+        return Mistake(answer, self.credit, self.feedback, self.id)
+
+
+@dataclass(frozen=True)
+class Carried:
+    """An item's answer recomputed from a student's own earlier answers (error carried forward).
+
+    `answer` is what follows from them under the key's assumptions; `mistakes` are
+    (rule id, answer) pairs of what follows under each mistake rule.
+    """
+
+    answer: str
+    mistakes: tuple[tuple[str, str], ...] = ()
 
 
 ItemOptions = NumberOptions | ShapeOptions | ExpressionOptions | ChoiceOptions | EquationOptions | TextOptions
@@ -140,7 +171,12 @@ _DEFAULT_OPTIONS: Mapping[str, Callable[[], ItemOptions]] = {
 
 @dataclass(frozen=True)
 class Item:
-    """One gradable answer: a stable id, a kind, its points and the prompt students see."""
+    """One gradable answer: a stable id, a kind, its points and the prompt students see.
+
+    `depends_on` lists the items whose answers this one is computed from (a layer's output
+    from the previous layer's); an answer that is wrong only because one of them is, and
+    follows from the student's own answer to it, earns `carry_credit` of the points.
+    """
 
     id: str
     kind: Kind
@@ -148,6 +184,8 @@ class Item:
     prompt: str
     options: ItemOptions | None = None
     mistakes: tuple[Mistake, ...] = ()
+    depends_on: tuple[str, ...] = ()
+    carry_credit: float = 1.0
 
     def __post_init__(self) -> None:
         if self.options is None and self.kind in _DEFAULT_OPTIONS:
@@ -171,6 +209,12 @@ class Problem:
     it may import heavy libraries (torch), since only `grader key` calls it. `self_tests`
     (a correct, a partially right, a wrong and an invalid answer per item kind) are run over
     every registered homework by the test suite.
+
+    `rules` are the problem's mistake rules; `mistake_values` (run by `grader key` like
+    `reference`) returns item id → (rule id, answer) pairs computed under them.
+    `carry_forward(item id, {dependency id: answer text})` recomputes an item from the given
+    answers of the items it depends on (None if nothing follows from them); grading calls it
+    only when a student's earlier answer is wrong, so it may import heavy libraries lazily.
     """
 
     id: str
@@ -178,6 +222,9 @@ class Problem:
     items: tuple[Item, ...]
     reference: Callable[[], Mapping[str, str]]
     self_tests: tuple[SelfTest, ...] = ()
+    rules: tuple[MistakeRule, ...] = ()
+    mistake_values: Callable[[], Mapping[str, Sequence[tuple[str, str]]]] | None = None
+    carry_forward: Callable[[str, Mapping[str, str]], Carried | None] | None = None
 
     @property
     def max_score(self) -> float:

@@ -1,26 +1,40 @@
-"""Answer keys: computed by a homework's reference functions, committed as a submission-shaped YAML."""
+"""Answer keys: computed by a homework's reference functions, committed as a submission-shaped YAML.
+
+Besides `answers`, a key file holds `mistakes`: per item, the answers computed under the
+problem's mistake rules (torch runs at key time, so grading needs none).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
 import yaml
 
 from grader.errors import UsageError
-from grader.homework import Homework
+from grader.homework import Homework, Mistake
 
 KEY_STUDENT = {"id": "reference", "name": "Answer key"}
 
 
 @dataclass(frozen=True)
 class Key:
-    """Item id → expected answer text, for one homework."""
+    """Item id → expected answer text, for one homework; item id → (rule id, answer) under mistake rules."""
 
     homework: str
     answers: dict[str, str]
     source: str
+    mistakes: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+
+
+def key_mistakes(homework: Homework, key: Key) -> dict[str, tuple[Mistake, ...]]:
+    """Item id → the key's computed mistakes, with each rule's credit and feedback from the plugin."""
+    found = {}
+    for item_id, values in key.mistakes.items():
+        rules = {rule.id: rule for rule in homework.problem_of(item_id).rules}
+        found[item_id] = tuple(rules[rule].mistake(answer) for rule, answer in values)
+    return found
 
 
 def key_path(homework: Homework) -> Path:
@@ -43,7 +57,26 @@ def build_key(homework: Homework) -> Key:
                 path=homework.id,
             )
         answers.update((item_id, computed[item_id]) for item_id in wanted)
-    return Key(homework.id, answers, source="computed")
+    mistakes: dict[str, tuple[tuple[str, str], ...]] = {}
+    for problem in homework.problems:
+        if problem.mistake_values is not None:
+            computed_mistakes = problem.mistake_values()
+            _check_mistakes(homework, computed_mistakes, homework.id)
+            mistakes.update((item_id, tuple(map(tuple, values))) for item_id, values in computed_mistakes.items())
+    return Key(homework.id, answers, source="computed", mistakes=mistakes)
+
+
+def _check_mistakes(homework: Homework, mistakes, path) -> None:
+    """Every item and rule named must exist: a renamed rule makes the key stale, not a crash."""
+    for item_id, values in mistakes.items():
+        if item_id not in homework.item_ids:
+            raise UsageError(f"the answer key is stale: mistakes for unknown item {item_id}; "
+                             f"run `grader key {homework.id}`", path=path)
+        rules = {rule.id for rule in homework.problem_of(item_id).rules}
+        unknown = [value[0] for value in values if value[0] not in rules]
+        if unknown:
+            raise UsageError(f"the answer key is stale: unknown mistake rule {unknown[0]!r} for {item_id}; "
+                             f"run `grader key {homework.id}`", path=path)
 
 
 def render_key(key: Key) -> str:
@@ -52,7 +85,10 @@ def render_key(key: Key) -> str:
         f"# Answer key of {key.homework}, computed by `grader key {key.homework}` "
         "(torch for numbers, sympy for formulas).\n# Do not edit: recompute it instead.\n"
     )
-    document = {"homework": key.homework, "student": KEY_STUDENT, "answers": key.answers}
+    document: dict = {"homework": key.homework, "student": KEY_STUDENT, "answers": key.answers}
+    if key.mistakes:
+        document["mistakes"] = {item_id: [{"rule": rule, "answer": answer} for rule, answer in values]
+                                for item_id, values in key.mistakes.items()}
     return header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
 
 
@@ -82,10 +118,23 @@ def load_key(homework: Homework, path: Path | None = None) -> Key:
             f"{' …' if len(missing) > 5 else ''}; run `grader key {homework.id}`",
             path=path,
         )
-    return Key(homework.id, {item_id: str(answers[item_id]) for item_id in homework.item_ids}, source=str(path))
+    mistakes = _read_mistakes(document.get("mistakes") or {}, path)
+    _check_mistakes(homework, mistakes, path)
+    return Key(homework.id, {item_id: str(answers[item_id]) for item_id in homework.item_ids}, source=str(path),
+               mistakes=mistakes)
+
+
+def _read_mistakes(section, path) -> dict[str, tuple[tuple[str, str], ...]]:
+    try:
+        return {str(item_id): tuple((str(v["rule"]), str(v["answer"])) for v in values)
+                for item_id, values in section.items()}
+    except (AttributeError, KeyError, TypeError):
+        raise UsageError("the answer key's mistakes section is malformed", path=path) from None
 
 
 def stale_items(committed: Key, computed: Key) -> list[str]:
-    """Items whose committed key text differs from the freshly computed one."""
-    ids = dict.fromkeys([*computed.answers, *committed.answers])
-    return [item_id for item_id in ids if committed.answers.get(item_id) != computed.answers.get(item_id)]
+    """Items whose committed key text, or computed mistakes, differ from the freshly computed ones."""
+    ids = dict.fromkeys([*computed.answers, *committed.answers, *computed.mistakes, *committed.mistakes])
+    return [item_id for item_id in ids
+            if committed.answers.get(item_id) != computed.answers.get(item_id)
+            or committed.mistakes.get(item_id, ()) != computed.mistakes.get(item_id, ())]

@@ -73,7 +73,9 @@ class ItemResult(BaseModel):
 
     The optional fields after `line` are additions to CONTRACT §2: MathML (presentation) of
     the formula as read and as expected, produced at grading time by checkers that have a
-    `mathml` printer, and the instructor's override when one was applied.
+    `mathml` printer, the instructor's override when one was applied, the id of the mistake
+    rule the answer matched (`misconception`), and the earlier item whose wrong answer this
+    one correctly follows from (`follows_from`, error carried forward).
     """
 
     id: str
@@ -91,6 +93,8 @@ class ItemResult(BaseModel):
     read_as_mathml: str | None = None
     expected_mathml: str | None = None
     override: Override | None = None
+    misconception: str | None = None
+    follows_from: str | None = None
 
 
 class ProblemResult(BaseModel):

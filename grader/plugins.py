@@ -64,10 +64,20 @@ def validate_homework(homework: Homework) -> None:
     for problem in homework.problems:
         if not problem.items:
             raise PluginError(f"{where}: problem {problem.id!r} has no items")
+        for rule in problem.rules:
+            if not 0 <= rule.credit <= 1 or not rule.feedback:
+                raise PluginError(f"{where}: mistake rule {rule.id!r} needs a credit in [0, 1] and feedback")
         for item in problem.items:
             _validate_item(where, problem.id, item)
             if item.id in seen:
                 raise PluginError(f"{where}: duplicate item id {item.id!r}")
+            # an item builds on earlier answers only: grading carries errors forward in item order
+            later = [d for d in item.depends_on if d not in seen]
+            if later:
+                raise PluginError(f"{where}, item {item.id!r}: depends on {later[0]!r}, which is not an earlier item")
+            if item.depends_on and (problem.carry_forward is None or not 0 <= item.carry_credit <= 1):
+                raise PluginError(f"{where}, item {item.id!r}: depends on other items, so its problem needs "
+                                  "carry_forward and the item a carry_credit in [0, 1]")
             seen.add(item.id)
     for problem in homework.problems:
         for case in problem.self_tests:

@@ -13,12 +13,16 @@ class Verdict:
 
     The status follows from the score unless a checker sets it (`invalid` for text that
     could not be read); `needs_review` asks a person to look (undecided or free text).
+    `misconception` names the mistake rule the answer matched; `follows_from` the earlier
+    item whose (wrong) answer this one correctly builds on (error carried forward).
     """
 
     score: float
     feedback: str = ""
     status: Status | None = None
     needs_review: bool = False
+    misconception: str | None = None
+    follows_from: str | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.score <= 1.0:

@@ -40,7 +40,7 @@ def test_grade_applies_overrides(tmp_path):
     import csv
 
     rows = {row["student_id"]: row for row in csv.DictReader((tmp_path / "grades.csv").open(encoding="utf-8"))}
-    assert rows["bob"]["p4"] == "8.5"  # 7.5 graded + 0.25 + 0.75 from the instructor
+    assert rows["bob"]["p4"] == "11.75"  # 10.75 graded + 0.25 + 0.75 from the instructor
     assert "adjusted by instructor" in (tmp_path / "reports" / "bob.html").read_text()
 
 

@@ -76,12 +76,12 @@ def test_missing_overrides_file_is_a_usage_error(tmp_path):
 def test_apply_overrides_changes_points_status_and_totals():
     """The item gets the instructor's points and status, keeps its feedback, and totals follow."""
     result = check_file(CLASS / "bob" / "submission.yaml")
-    before = next(i for i in result.items if i.id == "p4.layer1.params")
-    adjusted = apply_overrides(result, {"p4.layer1.params": ItemOverride(0.25, "bias forgotten")})
-    item = next(i for i in adjusted.items if i.id == "p4.layer1.params")
+    before = next(i for i in result.items if i.id == "p4.layer3.output")
+    adjusted = apply_overrides(result, {"p4.layer3.output": ItemOverride(0.25, "channels missing")})
+    item = next(i for i in adjusted.items if i.id == "p4.layer3.output")
     assert (item.score, item.status, item.feedback) == (0.25, Status.PARTIAL, before.feedback)
     assert item.override.original_score == 0 and item.override.original_status is Status.INCORRECT
-    assert item.override.comment == "bias forgotten"
+    assert item.override.comment == "channels missing"
     p4_before, p4_after = (next(p.score for p in r.problems if p.id == "p4") for r in (result, adjusted))
     assert adjusted.score == result.score + 0.25 and p4_after == p4_before + 0.25
     assert apply_overrides(result, {}) is result

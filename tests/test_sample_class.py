@@ -5,6 +5,11 @@ non-text items that are not correct (from the mistakes written into the file, se
 comment), and for each free-text answer the points a careful human marker gives it under the
 HOMEWORK.md rubric. The rubric must agree with that marker except for the listed known
 disagreements (the calibration figures of the issue).
+
+Since issue 4, a Problem 4 answer made of one of HOMEWORK.md's anticipated mistakes names it
+(`misconceptions`: half the points, the share P4 configures), and a later answer that is right
+given the student's own wrong earlier answer earns full points naming that answer (`follows`:
+error carried forward, as HOMEWORK.md asks). Those items were plain `incorrect` before.
 """
 
 from __future__ import annotations
@@ -25,6 +30,11 @@ TEXT_ITEMS = [item.id for item in HOMEWORK.items if item.kind == "text"]
 CONV_LAYERS = ["layer1", "layer2", "layer4", "layer5", "layer7"]
 LINEAR_LAYERS = ["fc1", "fc2", "fc3"]
 BN_LAYERS = ["bn1", "bn2", "bn4", "bn5", "bn7"]
+# HOMEWORK.md's order of layers (each layer's output feeds the next).
+ORDER = ["layer1", "bn1", "layer2", "bn2", "layer3", "layer4", "bn4", "layer5", "bn5", "layer6", "layer7", "bn7",
+         "layer8", "fc1", "fc2", "fc3"]
+# Share of an item's points for an anticipated mistake (problems/hw2_cnn/assumptions.py configures it).
+MISCONCEPTION_SHARE = 0.5
 
 
 @dataclass
@@ -35,6 +45,8 @@ class Expected:
     human: dict[str, float] = field(default_factory=dict)  # text item → a careful marker's points
     feedback: dict[str, str] = field(default_factory=dict)  # item → a phrase its feedback must contain
     answered_only: tuple[str, ...] | None = None  # items answered, when not all are
+    misconceptions: dict[str, str] = field(default_factory=dict)  # item → the mistake rule it matches
+    follows: dict[str, str] = field(default_factory=dict)  # item → the earlier (wrong) item it builds on
 
 
 def _all(ids, status):
@@ -43,6 +55,21 @@ def _all(ids, status):
 
 def _human(*points: float) -> dict[str, float]:
     return dict(zip(TEXT_ITEMS, points, strict=True))
+
+
+def _outputs_after(first: str, last: str) -> dict[str, str]:
+    """Each layer's output from the one after `first` to `last`, following the previous layer's output."""
+    names = ORDER[ORDER.index(first):ORDER.index(last) + 1]
+    return {f"p4.{b}.output": f"p4.{a}.output" for a, b in zip(names, names[1:])}
+
+
+def _macs_follow_own_output(layers) -> dict[str, str]:
+    return {f"p4.{layer}.macs": f"p4.{layer}.output" for layer in layers}
+
+
+def _fields_after(first: int, last: int) -> dict[str, str]:
+    """Receptive fields layer{first+1} … layer{last}, each following the previous one."""
+    return {f"p4.layer{i}.rf": f"p4.layer{i - 1}.rf" for i in range(first + 1, last + 1)}
 
 
 SAMPLES: dict[str, Expected] = {
@@ -56,57 +83,62 @@ SAMPLES: dict[str, Expected] = {
             "p2.a.invariance": "incorrect", "p2.a.equivariance": "incorrect", "p2.b": "incorrect",
             "p2.c.rotation": "incorrect",
             "p3.a.ii.rf_three_3x3": "incorrect", "p3.a.ii.params_single_same_rf": "incorrect",
-            # bias forgotten, FLOPs for MACs, BatchNorm counted with running statistics
-            **_all([f"p4.{layer}.params" for layer in CONV_LAYERS + LINEAR_LAYERS], "incorrect"),
-            **_all([f"p4.{layer}.macs" for layer in CONV_LAYERS + LINEAR_LAYERS], "incorrect"),
-            **_all([f"p4.{layer}.params" for layer in BN_LAYERS], "incorrect"),
-            **_all([f"p4.formula.{name}" for name in ("conv_out", "pool_out", "conv_params", "bn_params", "macs",
-                                                       "rf_step")], "incorrect"),
-            "p4.total_params": "incorrect", "p4.total_macs": "incorrect",
+            # two slips at once (no floor and no dilation; no jump and no dilation) match no single rule
+            "p4.formula.conv_out": "incorrect", "p4.formula.rf_step": "incorrect",
         },
+        misconceptions={
+            # bias forgotten, FLOPs for MACs, BatchNorm counted with running statistics
+            **_all([f"p4.{layer}.params" for layer in CONV_LAYERS + LINEAR_LAYERS], "no_bias"),
+            **_all([f"p4.{layer}.macs" for layer in CONV_LAYERS + LINEAR_LAYERS], "flops"),
+            **_all([f"p4.{layer}.params" for layer in BN_LAYERS], "bn_running_stats"),
+            "p4.formula.pool_out": "no_floor", "p4.formula.conv_params": "no_bias",
+            "p4.formula.bn_params": "bn_running_stats", "p4.formula.macs": "flops",
+        },
+        # his totals add up his own per-layer counts (the first one that differs is named)
+        follows={"p4.total_params": "p4.layer1.params", "p4.total_macs": "p4.layer1.macs"},
         human=_human(1.5, 0, 0, 0.5, 2, 0, 0, 0, 1.5, 0, 2.1),  # p1.a: "the weights are shared" restates the term
         feedback={"p2.a.invariance": "definition of equivariance", "p2.a.equivariance": "definition of invariance",
                   "p2.b": "equivariant", "p3.a.ii.rf_three_3x3": "do not add kernel sizes",
-                  "p3.a.ii.params_single_same_rf": "9×9 filter", "p2.c.rotation": "not rotation invariant"},
+                  "p3.a.ii.params_single_same_rf": "9×9 filter", "p2.c.rotation": "not rotation invariant",
+                  "p4.layer1.params": "leaves out the biases", "p4.layer1.macs": "counts FLOPs",
+                  "p4.bn1.params": "running mean and variance", "p4.total_params": "error carried forward"},
     ),
     "chen": Expected(
-        wrong={
-            # layer4's dilation forgotten: 61×61 and on (channels right), MACs and fields after it
-            **_all([f"p4.{layer}.output" for layer in ("layer4", "bn4", "layer5", "bn5", "layer6", "layer7", "bn7")],
-                   "partial"),
-            **_all([f"p4.{layer}.macs" for layer in ("layer4", "layer5", "layer7")], "incorrect"),
-            **_all([f"p4.layer{i}.rf" for i in (4, 5, 6, 7, 8)], "incorrect"),
-            "p4.formula.conv_out": "incorrect", "p4.total_macs": "incorrect",
+        # layer4's dilation forgotten (61×61), and everything after it carried on correctly from there
+        misconceptions={"p4.layer4.output": "no_dilation", "p4.layer4.rf": "no_dilation",
+                        "p4.formula.conv_out": "ceil"},
+        follows={
+            **_outputs_after("layer4", "bn7"), **_macs_follow_own_output(["layer4", "layer5", "layer7"]),
+            **_fields_after(4, 8), "p4.total_macs": "p4.layer4.macs",
         },
         human=_human(5, 0.6, 0.6, 1, 4, 2, 3, 4, 3, 1.5, 2.1),
         feedback={"p4.layer1.macs": "rounded value", "p4.total_params": "rounded value",
-                  "p4.layer4.output": "number of channels is right", "p4.formula.conv_out": "Not equivalent"},
+                  "p4.layer4.output": "ignores the dilation", "p4.formula.conv_out": "rounds up",
+                  "p4.layer5.output": "p4.bn4.output (61 × 61 × 128)"},
     ),
     "dana": Expected(
-        wrong={
-            # padding "same" taken as 0: every spatial size is smaller, and what depends on it
-            **_all([f"p4.{layer}.output" for layer in ("layer1", "bn1", "layer2", "bn2", "layer3", "layer4", "bn4",
-                                                        "layer5", "bn5", "layer6", "layer7", "bn7", "layer8")],
-                   "partial"),
-            **_all([f"p4.{layer}.macs" for layer in CONV_LAYERS + ["fc1"]], "incorrect"),
-            "p4.fc1.params": "incorrect", "p4.total_params": "incorrect", "p4.total_macs": "incorrect",
-            "p3.b.ii.effective_size": "incorrect", "p3.b.ii.effective_size_k3_r2": "incorrect",
+        wrong={"p3.b.ii.effective_size": "incorrect", "p3.b.ii.effective_size_k3_r2": "incorrect"},
+        # padding "same" taken as 0 at layer1; every later size, MAC count and the fc1 size follow from 250
+        misconceptions={"p4.layer1.output": "same_padding_zero"},
+        follows={
+            **_outputs_after("layer1", "layer8"), **_macs_follow_own_output(CONV_LAYERS),
+            "p4.fc1.params": "p4.layer8.output", "p4.fc1.macs": "p4.layer8.output",
+            "p4.total_params": "p4.fc1.params", "p4.total_macs": "p4.layer1.macs",
         },
         human=_human(5, 1, 1, 1, 4, 2, 3, 4, 3, 3, 2.1),
-        feedback={"p3.b.ii.effective_size": "does not multiply", "p3.b.ii.effective_size_k3_r2": "multiplies the size"},
+        feedback={"p3.b.ii.effective_size": "does not multiply", "p3.b.ii.effective_size_k3_r2": "multiplies the size",
+                  "p4.layer8.output": "error carried forward"},
     ),
     "emil": Expected(
-        wrong={
-            "p1.b.ii": "incorrect", "p1.c.learnable": "incorrect", "p2.c.rotation": "incorrect",
-            # the jump forgotten: fields are right only while every stride so far is 1
-            **_all([f"p4.layer{i}.rf" for i in (3, 4, 5, 6, 7, 8)], "incorrect"),
-            "p4.formula.rf_step": "incorrect",
-        },
+        wrong={"p1.b.ii": "incorrect", "p1.c.learnable": "incorrect", "p2.c.rotation": "incorrect"},
+        # the jump forgotten: from layer3 on, each field is the previous one plus (k − 1)·d, without the jump
+        misconceptions={**_all([f"p4.layer{i}.rf" for i in range(3, 9)], "no_jump"), "p4.formula.rf_step": "no_jump"},
+        follows=_fields_after(3, 8),
         human=_human(3.5, 0.6, 0, 1, 4, 0, 3, 2, 3, 1.5, 2.1),
         feedback={"p4.layer1.output": "batch dimension", "p1.c.learnable": "nothing is learned",
-                  "p4.formula.rf_step": "Not equivalent"},
+                  "p4.formula.rf_step": "leaves out the jump", "p4.layer5.rf": "Computed from your answer"},
     ),
-    "fatima": Expected(
+"fatima": Expected(
         wrong={"p1.b.ii": "invalid", "p2.b": "invalid"},
         human=_human(2, 0.6, 0, 0.5, 1, 2, 1.5, 2, 3, 3, 2.1),
         feedback={"p1.b.ii": "names several options", "p2.b": "choose one of"},
@@ -118,16 +150,13 @@ SAMPLES: dict[str, Expected] = {
     # lin and okafor answer Problem 4 only (lin carefully; okafor with the classic slips).
     "lin": Expected(answered_only=tuple(i for i in HOMEWORK.item_ids if i.startswith("p4."))),
     "okafor": Expected(
-        wrong={
-            "p4.layer1.output": "partial",  # padding "same" taken as 0
-            "p4.layer1.params": "incorrect",  # bias forgotten
-            "p4.bn1.params": "incorrect",  # running statistics counted
-            "p4.layer2.macs": "incorrect",  # FLOPs
-            "p4.layer3.rf": "incorrect", "p4.layer4.rf": "incorrect",  # jump / dilation forgotten
-            "p4.layer4.output": "partial",  # dilation ignored
-            **_all([f"p4.formula.{name}" for name in ("conv_out", "pool_out", "conv_params", "bn_params", "rf_step")],
-                   "incorrect"),
-            "p4.total_macs": "invalid",  # "about two billion"
+        wrong={"p4.total_macs": "invalid"},  # "about two billion"
+        misconceptions={
+            "p4.layer1.output": "same_padding_zero", "p4.layer1.params": "no_bias", "p4.bn1.params": "bn_running_stats",
+            "p4.layer2.macs": "flops", "p4.layer3.rf": "no_jump", "p4.layer4.rf": "no_dilation",
+            "p4.layer4.output": "no_dilation",
+            "p4.formula.conv_out": "no_dilation", "p4.formula.pool_out": "ceil", "p4.formula.conv_params": "no_bias",
+            "p4.formula.bn_params": "bn_running_stats", "p4.formula.rf_step": "no_dilation",
         },
         answered_only=tuple(f"p4.{i}" for i in (
             "layer1.output", "layer1.params", "layer1.macs", "layer1.rf", "bn1.output", "bn1.params", "bn1.macs",
@@ -138,7 +167,7 @@ SAMPLES: dict[str, Expected] = {
         feedback={"p4.bn1.output": "Channels-first order", "p4.total_macs": "must be a plain number"},
     ),
     "ivan": Expected(
-        wrong={"p4.formula.conv_out": "incorrect"},
+        misconceptions={"p4.formula.conv_out": "no_dilation"},
         human=_human(5, 0.6, 1, 1, 4, 2, 3, 4, 3, 3, 3),
     ),
 }
@@ -150,7 +179,7 @@ KNOWN_DISAGREEMENTS = {
 
 
 def _expected_points(name: str, expected: Expected) -> dict[str, float]:
-    """Item → expected points: full unless wrong (0; shapes half of 0.5) or free text (the marker's)."""
+    """Item → expected points: full unless wrong (0; shapes half of 0.5), a misconception (its share) or free text."""
     answered = expected.answered_only or HOMEWORK.item_ids
     points = {}
     for item in HOMEWORK.items:
@@ -160,6 +189,8 @@ def _expected_points(name: str, expected: Expected) -> dict[str, float]:
             points[item.id] = KNOWN_DISAGREEMENTS.get((name, item.id), expected.human[item.id])
         elif item.id in expected.wrong:
             points[item.id] = item.points / 2 if expected.wrong[item.id] == "partial" else 0.0
+        elif item.id in expected.misconceptions:
+            points[item.id] = item.points * MISCONCEPTION_SHARE
         else:
             points[item.id] = item.points
     return points
@@ -179,7 +210,18 @@ def test_statuses_of_non_text_items(name, results):
         if item.kind == "text":
             continue
         want = "missing" if item.id not in answered else expected.wrong.get(item.id, "correct")
+        if item.id in expected.misconceptions:
+            want = "partial"
         assert item.status.value == want, f"{name} {item.id}: {item.feedback}"
+
+
+@pytest.mark.parametrize("name", list(SAMPLES))
+def test_misconceptions_and_carried_errors_are_named(name, results):
+    """Exactly the listed items name a mistake rule, or the earlier item they follow from; no other item does."""
+    expected = SAMPLES[name]
+    by_id = {item.id: item for item in results[name].items}
+    assert {i: r.misconception for i, r in by_id.items() if r.misconception} == expected.misconceptions
+    assert {i: r.follows_from for i, r in by_id.items() if r.follows_from} == expected.follows
 
 
 @pytest.mark.parametrize("name", list(SAMPLES))

@@ -3,7 +3,7 @@
 import pytest
 
 from grader.grading import grade_item
-from grader.key import load_key
+from grader.key import key_mistakes, load_key
 from grader.models import RawAnswer
 from grader.plugins import available_homeworks, load_homework
 
@@ -27,5 +27,6 @@ def test_self_test(name, problem, case):
     """The self-test answer gets exactly the declared status."""
     homework = load_homework(name)
     key = load_key(homework)
-    result = grade_item(homework.item(case.item), RawAnswer(text=case.answer), key.answers[case.item], homework)
+    result = grade_item(homework.item(case.item), RawAnswer(text=case.answer), key.answers[case.item], homework,
+                        mistakes=key_mistakes(homework, key).get(case.item, ()))
     assert result.status.value == case.status, result.feedback

@@ -107,3 +107,14 @@ def format_number(value: Fraction) -> str:
     if value.denominator == 1:
         return f"{value.numerator:,}"
     return f"{value.numerator}/{value.denominator}"
+
+
+def read_count(text: str) -> int | None:
+    """A whole number written as one exact literal (`4,736`, not `4.7K` nor arithmetic), else None."""
+    try:
+        reading = read_literal(strip_decorations(text))
+    except FormatError:
+        return None
+    if reading is None or reading.step is not None or reading.value.denominator != 1:
+        return None
+    return int(reading.value)

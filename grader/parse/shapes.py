@@ -84,3 +84,12 @@ def _reject_dangling_separators(body: str) -> None:
 def format_shape(dims: tuple[int, ...]) -> str:
     """A shape for people: `126 × 126 × 64`."""
     return " × ".join(str(d) for d in dims)
+
+
+def read_dims(text: str) -> tuple[int, ...] | None:
+    """The dimensions of a shape with no symbolic batch, else None (never raises)."""
+    try:
+        reading = read_shape(text)
+    except FormatError:
+        return None
+    return None if reading.symbolic_batch else reading.dims

@@ -2,12 +2,41 @@
 
 from __future__ import annotations
 
-from grader.homework import ExpressionOptions, Item, Problem, SelfTest, Variable
+from collections.abc import Mapping
+
+from grader.homework import Carried, ExpressionOptions, Item, Problem, SelfTest, Variable
 from problems.hw2_cnn.architecture import INPUT_HWC, LAYERS, LayerSpec
+from problems.hw2_cnn.assumptions import RULES
 
 LAYER_POINTS = 0.5
 FORMULA_POINTS = 1.5
 TOTAL_POINTS = 0.75
+# The totals add up one quantity over all layers.
+TOTALS = {"p4.total_params": "params", "p4.total_macs": "macs"}
+
+
+def item_id(layer: LayerSpec, quantity: str) -> str:
+    return f"p4.{layer.name}.{quantity}"
+
+
+def depends_on(layer: LayerSpec, quantity: str) -> tuple[str, ...]:
+    """The items a layer's item is computed from: what the layer reads, as the homework asks for it.
+
+    Its output, parameters (channels, or the flattened size) and MACs follow the previous
+    layer's output, MACs also this layer's own output size; its receptive field follows the
+    previous receptive field (the jump comes from the strides of the table, not from answers).
+    """
+    index = LAYERS.index(layer)
+    previous = (item_id(LAYERS[index - 1], "output"),) if index else ()
+    if quantity == "output":
+        return previous
+    if quantity == "params":
+        return previous if layer.type in ("conv", "bn", "linear") else ()
+    if quantity == "macs":
+        own = (item_id(layer, "output"),) if layer.type == "conv" else ()
+        return (*own, *previous) if layer.type in ("conv", "linear") else ()
+    earlier = [spec for spec in LAYERS[:index] if spec.has_rf_item]
+    return (item_id(earlier[-1], "rf"),) if earlier else ()
 
 
 def _layer_items(layer: LayerSpec) -> list[Item]:
@@ -17,17 +46,15 @@ def _layer_items(layer: LayerSpec) -> list[Item]:
         if layer.type == "linear"
         else f"Output shape H × W × C of {where}."
     )
-    items = [
-        Item(f"p4.{layer.name}.output", "shape", LAYER_POINTS, output_prompt),
-        Item(f"p4.{layer.name}.params", "number", LAYER_POINTS,
-             f"Learnable parameters of {where} (biases included; BatchNorm: γ and β only)."),
-        Item(f"p4.{layer.name}.macs", "number", LAYER_POINTS,
-             f"Multiply–accumulate operations of {where} for one input image (BatchNorm, pooling and bias additions count 0)."),
-    ]
-    if layer.has_rf_item:
-        items.append(Item(f"p4.{layer.name}.rf", "number", LAYER_POINTS,
-                          f"Receptive field (side length in input pixels) of one output unit of {where}."))
-    return items
+    prompts = {
+        "output": ("shape", output_prompt),
+        "params": ("number", f"Learnable parameters of {where} (biases included; BatchNorm: γ and β only)."),
+        "macs": ("number", f"Multiply–accumulate operations of {where} for one input image "
+                           "(BatchNorm, pooling and bias additions count 0)."),
+        "rf": ("number", f"Receptive field (side length in input pixels) of one output unit of {where}."),
+    }
+    return [Item(item_id(layer, quantity), kind, LAYER_POINTS, prompt, depends_on=depends_on(layer, quantity))
+            for quantity, (kind, prompt) in prompts.items() if quantity != "rf" or layer.has_rf_item]
 
 
 # The names students use for each quantity; sampling ranges cover typical layers.
@@ -70,10 +97,11 @@ def _items() -> tuple[Item, ...]:
     items = [item for layer in LAYERS for item in _layer_items(layer)]
     items += [Item(f"p4.formula.{name}", "expression", FORMULA_POINTS, prompt, options)
               for name, prompt, options in _FORMULAS]
-    items += [
-        Item("p4.total_params", "number", TOTAL_POINTS, "Learnable parameters of the whole network."),
-        Item("p4.total_macs", "number", TOTAL_POINTS, "MACs of the whole network for one input image."),
-    ]
+    prompts = {"p4.total_params": "Learnable parameters of the whole network.",
+               "p4.total_macs": "MACs of the whole network for one input image."}
+    items += [Item(total, "number", TOTAL_POINTS, prompts[total],
+                   depends_on=tuple(item_id(layer, quantity) for layer in LAYERS))
+              for total, quantity in TOTALS.items()]
     return tuple(items)
 
 
@@ -82,6 +110,20 @@ def reference() -> dict[str, str]:
     from problems.hw2_cnn.reference_p4 import compute_key
 
     return compute_key()
+
+
+def mistake_values() -> dict[str, list[tuple[str, str]]]:
+    """Each item's answers under the mistake rules, computed by torch and sympy (for the key file)."""
+    from problems.hw2_cnn.reference_p4 import compute_mistakes
+
+    return compute_mistakes()
+
+
+def carry_forward(item: str, upstream: Mapping[str, str]) -> Carried | None:
+    """An item recomputed by torch from a student's own answers to the items it depends on."""
+    from problems.hw2_cnn.carry_p4 import carry_forward as recompute  # imports torch: only when needed
+
+    return recompute(item, upstream)
 
 
 # One correct, partially right, wrong and unreadable answer per kind (statuses per CONTRACT §2).
@@ -93,10 +135,12 @@ SELF_TESTS = (
     SelfTest("p4.layer2.output", "126 x 126 x C", "invalid"),
     SelfTest("p4.layer1.params", "(7*7*3 + 1) * 32", "correct"),
     SelfTest("p4.total_macs", "2.1G", "correct"),
-    SelfTest("p4.layer1.params", "7*7*3*32", "incorrect"),
+    SelfTest("p4.layer1.params", "7*7*3*32", "partial"),  # the bias forgotten: a mistake rule's share
+    SelfTest("p4.layer1.params", "7*7*3*33", "incorrect"),
     SelfTest("p4.layer1.params", "a lot", "invalid"),
     SelfTest("p4.formula.conv_out", "ceil((H + 2p - d(k-1))/s)", "correct"),
-    SelfTest("p4.formula.conv_out", "floor((H + 2p - k)/s) + 1", "incorrect"),
+    SelfTest("p4.formula.conv_out", "floor((H + 2p - k)/s) + 1", "partial"),  # dilation ignored
+    SelfTest("p4.formula.conv_out", "floor((H + 2p - k)/s)", "incorrect"),
     SelfTest("p4.formula.conv_out", "floor((H + 2q - k)/s) + 1", "invalid"),
 )
 
@@ -106,4 +150,7 @@ PROBLEM = Problem(
     items=_items(),
     reference=reference,
     self_tests=SELF_TESTS,
+    rules=RULES,
+    mistake_values=mistake_values,
+    carry_forward=carry_forward,
 )

@@ -21,7 +21,7 @@ PARTIAL_CHANGES: dict[str, str | None] = {
     "p4.layer2.output": "126 x 126 x 32",                    # partial (spatial size right)
     "p4.layer3.rf": None,                                    # missing
     "p4.layer4.params": "7e3x",                              # invalid
-    "p4.formula.conv_out": "floor((H + 2p - k)/s) + 1",      # incorrect, with a counterexample
+    "p4.formula.conv_out": "floor((H + 2p - k)/s)",          # incorrect, with a counterexample
 }
 # Wrong on every item, with a well-formed answer of the item's kind.
 WRONG_BY_KIND = {"number": "1", "shape": "1 x 1 x 1", "expression": "1", "equation": "f(x) = T(x)",
@@ -54,9 +54,14 @@ def make_submission(
 
 
 def wrong_answers() -> dict[str, str]:
-    """A well-formed but wrong answer for every item."""
-    return {item.id: _wrong_choice(item) if item.kind == "choice" else WRONG_BY_KIND[item.kind]
-            for item in HOMEWORK.items}
+    """A well-formed but wrong answer for every item.
+
+    Shapes differ from item to item: were they all 1 × 1 × 1, each BatchNorm output would rightly
+    follow from the 1 × 1 × 1 before it (error carried forward) and earn its points.
+    """
+    return {item.id: _wrong_choice(item) if item.kind == "choice"
+            else f"1 x 1 x {1000 + index}" if item.kind == "shape" else WRONG_BY_KIND[item.kind]
+            for index, item in enumerate(HOMEWORK.items)}
 
 
 def _wrong_choice(item) -> str:

@@ -1,0 +1,145 @@
+"""After the checks: credit for answers that follow from a student's own wrong earlier answers, hints for the rest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+
+from grader.hints import hint
+from grader.homework import Carried, Homework, Item
+from grader.key import Key
+from grader.models import Status, Submission
+from grader.verdict import Verdict
+
+# (read as, verdict, MathML) of one answer, as grading.check_answers returns it.
+Checked = tuple[str | None, Verdict, str | None]
+# grading.check_answers with its options bound: [(item, answer text, key text)], item id → mistakes.
+Check = Callable[..., list[Checked]]
+
+# Dependencies named in feedback before the rest are summed up.
+MAX_NAMED = 3
+
+
+def follow_up(
+    homework: Homework, key: Key, submission: Submission, checked: Mapping[str, Checked], *,
+    check: Check, hide_expected: bool,
+) -> dict[str, Checked]:
+    """The checked answers, with error carried forward and hints added.
+
+    An answer that is not right by the key, to an item that depends on earlier items
+    (`Item.depends_on`) one of which the student answered differently from the key, is checked
+    again against the value the problem recomputes from the student's own earlier answers
+    (`Problem.carry_forward`, called only then). Following it earns the item's `carry_credit`;
+    matching a mistake rule under it earns the rule's credit; either way the feedback names the
+    earlier item. A missing or unreadable earlier answer passes on the value carried to it, so
+    chains of any length follow. Numbers and shapes still wrong get a quantitative hint.
+    """
+    flow = _Flow(homework, key, submission, checked)
+    candidates = [item for item in homework.items if flow.is_candidate(item)]
+    carried = {item.id: flow.carried(item) for item in candidates}
+    rechecks = [item for item in candidates if carried[item.id] is not None]
+    rules = {item.id: {rule.id: rule for rule in homework.problem_of(item.id).rules} for item in rechecks}
+    again = check(
+        [(item, submission.answers[item.id].text, carried[item.id].answer) for item in rechecks],
+        mistakes={item.id: tuple(rules[item.id][rule].mistake(answer) for rule, answer in carried[item.id].mistakes
+                                 if rule in rules[item.id]) for item in rechecks},
+    )
+    result = dict(checked)
+    for item, (_, verdict, _) in zip(rechecks, again):
+        better = flow.followed(item, verdict)
+        if better is not None and better.score > result[item.id][1].score:
+            result[item.id] = (result[item.id][0], better, result[item.id][2])
+    for item in homework.items:
+        if item.id in result:
+            result[item.id] = _with_hint(item, result[item.id], carried.get(item.id), flow, hide_expected)
+    return result
+
+
+class _Flow:
+    """Which earlier answers differ from the key, and what follows from them (memoised, in item order)."""
+
+    def __init__(self, homework: Homework, key: Key, submission: Submission, checked: Mapping[str, Checked]):
+        self.homework, self.key, self.submission, self.checked = homework, key, submission, checked
+        self._carried: dict[str, Carried | None] = {}
+
+    def own(self, item_id: str) -> str | None:
+        """The student's answer as the grader read it, when readable and not the key's; else None."""
+        found = self.checked.get(item_id)
+        if found is None:
+            return None
+        read_as, verdict, _ = found
+        if verdict.status is Status.INVALID or (verdict.score >= 1.0 and verdict.misconception is None
+                                                 and verdict.follows_from is None):
+            return None
+        return read_as if read_as is not None else self.submission.answers[item_id].text.strip()
+
+    def effective(self, item_id: str) -> str | None:
+        """What later items build on when it differs from the key: the student's answer, else what was carried to it."""
+        if item_id in self.checked and self.checked[item_id][1].status is not Status.INVALID:
+            return self.own(item_id)
+        carried = self.carried(self.homework.item(item_id))
+        return carried.answer if carried is not None else None
+
+    def differing(self, item: Item) -> list[str]:
+        return [dependency for dependency in item.depends_on if self.effective(dependency) is not None]
+
+    def is_candidate(self, item: Item) -> bool:
+        found = self.checked.get(item.id)
+        return (found is not None and found[1].status is not Status.INVALID and found[1].score < 1.0
+                and self.homework.problem_of(item.id).carry_forward is not None and bool(self.differing(item)))
+
+    def carried(self, item: Item) -> Carried | None:
+        """The item recomputed from the answers it depends on, when one of them differs from the key."""
+        if item.id not in self._carried:
+            recompute = self.homework.problem_of(item.id).carry_forward
+            differing = self.differing(item)
+            self._carried[item.id] = None
+            if recompute is not None and differing:
+                upstream = {d: self.effective(d) or self.key.answers[d] for d in item.depends_on}
+                self._carried[item.id] = recompute(item.id, upstream)
+        return self._carried[item.id]
+
+    def origin(self, item_id: str) -> str:
+        """The answered item a differing value comes from: itself, or through unanswered items the first one behind."""
+        if item_id in self.checked and self.checked[item_id][1].status is not Status.INVALID:
+            return item_id
+        return self.origin(self.differing(self.homework.item(item_id))[0])
+
+    def followed(self, item: Item, verdict: Verdict) -> Verdict | None:
+        """The verdict of an answer re-checked against the carried value, if it follows or matches a rule."""
+        sources = list(dict.fromkeys(self.origin(d) for d in self.differing(item)))
+        named = [f"{d} ({self.own(d)})" for d in sources[:MAX_NAMED]]
+        if len(sources) > MAX_NAMED:
+            named.append(f"{len(sources) - MAX_NAMED} more")
+        named = " and ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named)
+        if verdict.score >= 1.0 and verdict.misconception is None:
+            credit = item.carry_credit
+            share = "full credit" if credit >= 1.0 else f"{credit:.0%} of the points"
+            feedback = f"Follows correctly from your answer to {named}: {share} (error carried forward)."
+            return Verdict(credit, _join(feedback, verdict.feedback), follows_from=sources[0])
+        if verdict.misconception is not None:
+            return replace(verdict, feedback=_join(verdict.feedback, f"(Computed from your answer to {named}.)"),
+                           follows_from=sources[0], status=None)
+        return None
+
+
+def _with_hint(item: Item, checked: Checked, carried: Carried | None, flow: _Flow, hidden: bool) -> Checked:
+    """A quantitative hint added to a wrong number or shape, measured against what it should be."""
+    read_as, verdict, mathml = checked
+    if verdict.status not in (Status.INCORRECT, Status.PARTIAL) or verdict.misconception or verdict.follows_from:
+        return checked
+    given = flow.own(item.id)
+    if given is None:
+        return checked
+    if carried is not None:
+        text = hint(item, given, carried.answer, hidden=hidden,
+                    relative_to=f"what follows from your answer to {flow.origin(flow.differing(item)[0])}")
+    else:
+        text = hint(item, given, flow.key.answers[item.id], hidden=hidden)
+    if text is None:
+        return checked
+    return read_as, replace(verdict, feedback=_join(verdict.feedback, text)), mathml
+
+
+def _join(*parts: str) -> str:
+    return " ".join(part for part in parts if part)

@@ -1,0 +1,54 @@
+"""Problem 4's items recomputed from a student's own earlier answers (error carried forward)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from grader.homework import Carried
+from grader.parse.numbers import read_count
+from grader.parse.shapes import read_dims
+from problems.hw2_cnn.architecture import LAYERS
+from problems.hw2_cnn.assumptions import ASSUMPTIONS
+from problems.hw2_cnn.layer_values import Inputs, key_inputs, layer_value, total
+from problems.hw2_cnn.p4_network import TOTALS, item_id
+
+_LAYER_ITEMS = {item_id(layer, q): (layer, q) for layer in LAYERS for q in ("output", "params", "macs", "rf")}
+
+
+def carry_forward(item: str, upstream: Mapping[str, str]) -> Carried | None:
+    """What `item` is, computed by torch from `upstream` (dependency id → answer text, as the grader read it).
+
+    Answers that are not plain numbers or shapes (the grader passes its own reading of them) leave
+    nothing to follow: None.
+    """
+    if item in TOTALS:
+        numbers = [read_count(text) for text in upstream.values()]
+        return None if None in numbers else Carried(total(map(str, numbers)))
+    layer, quantity = _LAYER_ITEMS[item]
+    key = key_inputs(layer)
+    shape, rf, output = key.shape, key.rf, None
+    for dependency, text in upstream.items():
+        dims = read_dims(text) if dependency.endswith(".output") else None
+        if dependency == item_id(layer, "output"):
+            if dims is None or len(dims) != 3:
+                return None
+            output = dims[:2]
+        elif dependency.endswith(".output"):
+            if dims is None:
+                return None
+            shape = (dims[2], dims[0], dims[1]) if len(dims) == 3 else dims  # H × W × C → torch's (C, H, W)
+        else:
+            rf = read_count(text)
+            if rf is None or rf < 1:
+                return None
+    inputs = Inputs(shape, rf, key.jump, output)
+    answer = layer_value(layer, quantity, inputs)
+    if answer is None:
+        return None
+    mistakes = {}
+    for assumption in ASSUMPTIONS:
+        if quantity in assumption.quantities:
+            wrong = layer_value(layer, quantity, inputs, assumption)
+            if wrong is not None and wrong != answer:
+                mistakes.setdefault(wrong, assumption.rule.id)
+    return Carried(answer, tuple((rule, wrong) for wrong, rule in mistakes.items()))
