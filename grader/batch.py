@@ -95,7 +95,8 @@ class Outcome:
     details: str | None = None  # instructor-only: a traceback
     report: str | None = None  # path of the HTML report, relative to OUT
     result_json: str | None = None
-    digest: list[tuple[str, float, bool, str | None, str | None]] | None = None
+    # per item: status, score fraction, needs review, wrong answer, its feedback, mistake rule, item followed
+    digest: list[tuple[str, float, bool, str | None, str | None, str | None, str | None]] | None = None
 
     @property
     def graded(self) -> bool:
@@ -122,13 +123,24 @@ class ItemStats:
 
 @dataclass
 class Mistake:
-    """One wrong answer (as the grader read it) and how many students gave it."""
+    """One wrong answer (as the grader read it) and how many students gave it; `rule`: the misconception it is."""
 
     item: str
     answer: str
     count: int
     status: str
     feedback: str
+    rule: str | None = None
+
+
+@dataclass
+class Misconception:
+    """A mistake rule and how often the class made it: answers, students, and the items most often affected."""
+
+    rule: str
+    answers: int
+    students: int
+    items: list[tuple[str, int]]
 
 
 @dataclass
@@ -147,6 +159,9 @@ class HomeworkSummary:
     histogram: list[int]  # students per 10 % band of the score, last band includes 100 %
     items: list[ItemStats]
     mistakes: list[Mistake]
+    misconceptions: list[Misconception]
+    carried: int  # answers that earned credit by error carried forward
+    carried_students: int
 
 
 @dataclass
@@ -266,7 +281,7 @@ def _record(outcome: Outcome, result: Result) -> None:
     outcome.digest = [
         (item.status.value, item.score / item.max_score if item.max_score else 0.0, item.needs_review,
          (item.read_as if item.read_as is not None else item.given or "") if item.status in _WRONG else None,
-         item.feedback if item.status in _WRONG else None)
+         item.feedback if item.status in _WRONG else None, item.misconception, item.follows_from)
         for item in result.items
     ]
 
@@ -418,10 +433,16 @@ class _Tally:
         self.wrong: Counter[tuple[int, str]] = Counter()
         self.feedback: dict[tuple[int, str], Counter[str]] = {}
         self.status_of: dict[tuple[int, str], str] = {}
+        self.rule_of: dict[tuple[int, str], str] = {}
+        self.rules: Counter[str] = Counter()
+        self.rule_students: Counter[str] = Counter()
+        self.rule_items: dict[str, Counter[int]] = {}
+        self.carried = self.carried_students = 0
 
     def add(self, outcome: Outcome) -> None:
         self.scores.append(outcome.score or 0.0)
-        for index, (status, fraction, review, answer, feedback) in enumerate(outcome.digest or ()):
+        rules, carried = set(), 0
+        for index, (status, fraction, review, answer, feedback, rule, follows) in enumerate(outcome.digest or ()):
             self.counts[index][status] += 1
             self.fractions[index] += fraction
             self.review[index] += review
@@ -430,6 +451,16 @@ class _Tally:
                 self.wrong[key] += 1
                 self.feedback.setdefault(key, Counter())[feedback or ""] += 1
                 self.status_of[key] = status
+                if rule is not None:
+                    self.rule_of[key] = rule
+            if rule is not None:
+                self.rules[rule] += 1
+                self.rule_items.setdefault(rule, Counter())[index] += 1
+                rules.add(rule)
+            carried += follows is not None and rule is None
+        self.rule_students.update(rules)
+        self.carried += carried
+        self.carried_students += carried > 0
 
     def summary(self) -> HomeworkSummary:
         homework, scores, graded = self.homework, self.scores, len(self.scores)
@@ -444,8 +475,13 @@ class _Tally:
         ]
         ranked = sorted(self.wrong.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1]))
         mistakes = [Mistake(homework.items[index].id, answer, count, self.status_of[(index, answer)],
-                            self.feedback[(index, answer)].most_common(1)[0][0])
+                            self.feedback[(index, answer)].most_common(1)[0][0], self.rule_of.get((index, answer)))
                     for (index, answer), count in ranked[:MAX_MISTAKES] if count > 1]
+        misconceptions = [
+            Misconception(rule, count, self.rule_students[rule],
+                          [(homework.items[index].id, n) for index, n in self.rule_items[rule].most_common(3)])
+            for rule, count in sorted(self.rules.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
         return HomeworkSummary(
             id=homework.id, title=homework.title, max_score=homework.max_score,
             problems=[(p.id, p.title, p.max_score) for p in homework.problems],
@@ -453,7 +489,8 @@ class _Tally:
             mean=statistics.fmean(scores) if scores else None,
             median=statistics.median(scores) if scores else None,
             low=min(scores, default=None), high=max(scores, default=None),
-            histogram=histogram, items=items, mistakes=mistakes,
+            histogram=histogram, items=items, mistakes=mistakes, misconceptions=misconceptions,
+            carried=self.carried, carried_students=self.carried_students,
         )
 
 

@@ -117,6 +117,30 @@ def test_summary_counts_mistakes_and_item_success(sample):
     assert all(m.count >= 2 for m in homework.mistakes)
 
 
+def test_summary_counts_misconceptions(sample):
+    """Each mistake rule: the answers that matched it, the students who made it, the items most affected."""
+    _, summary = sample
+    (homework,) = summary.homeworks
+    by_rule = {m.rule: (m.answers, m.students) for m in homework.misconceptions}
+    # bob: padding "same" as 0, bias, FLOPs, 4C twice (layer and formula), dilation twice, the jump; ada: 4C once
+    assert by_rule == {"bn_running_stats": (3, 2), "no_bias": (2, 1), "no_dilation": (2, 1), "flops": (1, 1),
+                       "no_jump": (1, 1), "same_padding_zero": (1, 1)}
+    assert homework.carried == 0  # neither carries a wrong answer on (bob's later answers are right or unrelated)
+
+
+def test_summary_counts_answers_carried_forward(tmp_path):
+    """Answers that earn credit by following a wrong earlier answer are counted, with their students."""
+    answers = "\n".join(f"  {k}: {v}" for k, v in {
+        "p4.layer1.output": "250 x 250 x 32", "p4.bn1.output": "250 x 250 x 32", "p4.layer2.output": "123 x 123 x 64",
+    }.items())
+    folder = make_class(tmp_path / "class", {
+        name: f"homework: hw2-cnn\nstudent: {{id: {name[:-5]}}}\nanswers:\n{answers}\n" for name in ("a.yaml", "b.yaml")
+    })
+    (homework,) = grade_folder(folder, tmp_path / "out", jobs=1).homeworks
+    assert (homework.carried, homework.carried_students) == (4, 2)  # bn1 and layer2 outputs, per student
+    assert [(m.rule, m.answers, m.students) for m in homework.misconceptions] == [("same_padding_zero", 2, 2)]
+
+
 def _normalised_outputs(out: Path) -> dict[str, str]:
     files = {}
     for path in sorted(out.rglob("*")):

@@ -155,6 +155,14 @@ def test_report_shows_formulas_as_mathml_and_hides_expected_when_withheld():
     assert "not shown" in hidden and "3*p" not in hidden and hidden.count("<math") == 1
 
 
+def test_report_names_the_misconception_and_links_the_item_followed():
+    """A matched mistake rule is a badge; an answer carried forward links to the row of the item it follows."""
+    html = render_report(_result(misconception="no_bias", follows_from="p9.w"))
+    assert '<span class="badge mistake">known mistake: no_bias</span>' in html
+    assert '<span class="badge carried">follows from <a href="#item-p9.w">p9.w</a></span>' in html
+    assert "badge mistake" not in render_report(_result()) and "badge carried" not in render_report(_result())
+
+
 @pytest.mark.parametrize("status", list(Status), ids=[s.value for s in Status])
 def test_status_is_shown_by_colour_icon_and_word(status):
     """Each status has a colour class, an icon hidden from screen readers, and a word."""
