@@ -191,3 +191,23 @@ def test_unsupported_layer_raises(module, reason):
     model = nn.Sequential(OrderedDict(conv=nn.Conv2d(3, 3, 3), odd_one=module))
     with pytest.raises(ValueError, match=f"'odd_one'.*{reason}"):
         analyze(model, (3, 16, 16))
+
+
+def test_a_network_continued_from_a_field_gives_the_same_fields():
+    """The homework network analysed in two halves, the second from the first's field and jump, gives the same fields."""
+    model = build_network()
+    whole = analyze(model, INPUT_SHAPE)
+    split = 7  # after layer4
+    first = analyze(nn.Sequential(*list(model.children())[:split]), INPUT_SHAPE)
+    rest = analyze(nn.Sequential(*list(model.children())[split:]), first[-1].output_shape,
+                   field=(first[-1].rf, first[-1].jump))
+    assert [(r.rf, r.jump) for r in first + rest] == [(r.rf, r.jump) for r in whole]
+
+
+def test_flops_buffers_and_padding():
+    """FLOPs are torch's count (2 per MAC); BatchNorm's buffers are its running mean and variance; padding keeps the field."""
+    conv, bn, pad = analyze(nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8), nn.ZeroPad2d((0, 1, 0, 1))),
+                            (3, 16, 16))
+    assert conv.flops == 2 * conv.macs == 2 * 14 * 14 * 8 * 3 * 3 * 3
+    assert (bn.params, bn.buffers) == (16, 16)  # γ, β; running_mean, running_var (num_batches_tracked is an integer)
+    assert (pad.rf, pad.jump, pad.output_shape) == (3, 1, (8, 15, 15))
