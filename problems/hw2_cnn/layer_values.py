@@ -100,8 +100,12 @@ def layer_value(layer: LayerSpec, quantity: str, inputs: Inputs, assumption: Ass
     return value(report, quantity, assumption) if report is not None else None
 
 
+@lru_cache(maxsize=4096)
 def _report(layer: LayerSpec, shape: tuple[int, ...], field: tuple[int, int]) -> LayerReport | None:
-    """`layer` alone on a per-sample input `shape`; None when torch refuses it (the kernel does not fit)."""
+    """`layer` alone on a per-sample input `shape`; None when torch refuses it (the kernel does not fit).
+
+    Cached: most rules leave most layers as they are, so their analyses repeat.
+    """
     if len(shape) not in (1, 3) or min(shape) < 1 or max(shape) > MAX_SIDE:
         return None
     try:
