@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
@@ -11,6 +12,8 @@ from grader.key import Key
 from grader.models import Status, Submission
 from grader.verdict import Verdict
 
+log = logging.getLogger(__name__)
+
 # (read as, verdict, MathML) of one answer, as grading.check_answers returns it.
 Checked = tuple[str | None, Verdict, str | None]
 # grading.check_answers with its options bound: [(item, answer text, key text)], item id → mistakes.
@@ -18,6 +21,10 @@ Check = Callable[..., list[Checked]]
 
 # Dependencies named in feedback before the rest are summed up.
 MAX_NAMED = 3
+
+# Where a problem's recomputation cannot be imported (torch is an optional extra), a person decides.
+_UNAVAILABLE = ("The grader could not check here whether this answer follows from your answer to {0} "
+                "(its network analysis is not installed); your instructor will review it.")
 
 
 def follow_up(
@@ -45,6 +52,11 @@ def follow_up(
                                  if rule in rules[item.id]) for item in rechecks},
     )
     result = dict(checked)
+    for item in candidates:
+        if item.id in flow.unavailable:
+            read_as, verdict, mathml = result[item.id]
+            result[item.id] = read_as, replace(verdict, feedback=_join(verdict.feedback, _UNAVAILABLE.format(
+                flow.origin(flow.differing(item)[0]))), needs_review=True), mathml
     for item, (_, verdict, _) in zip(rechecks, again):
         better = flow.followed(item, verdict)
         if better is not None and better.score > result[item.id][1].score:
@@ -61,6 +73,7 @@ class _Flow:
     def __init__(self, homework: Homework, key: Key, submission: Submission, checked: Mapping[str, Checked]):
         self.homework, self.key, self.submission, self.checked = homework, key, submission, checked
         self._carried: dict[str, Carried | None] = {}
+        self.unavailable: set[str] = set()  # items whose recomputation could not be imported
 
     def own(self, item_id: str) -> str | None:
         """The student's answer as the grader read it, when readable and not the key's; else None."""
@@ -96,7 +109,12 @@ class _Flow:
             self._carried[item.id] = None
             if recompute is not None and differing:
                 upstream = {d: self.effective(d) or self.key.answers[d] for d in item.depends_on}
-                self._carried[item.id] = recompute(item.id, upstream)
+                try:
+                    self._carried[item.id] = recompute(item.id, upstream)
+                except ImportError:
+                    log.warning("cannot carry errors forward to %s: its recomputation is not installed", item.id,
+                                exc_info=True)
+                    self.unavailable.add(item.id)
         return self._carried[item.id]
 
     def origin(self, item_id: str) -> str:

@@ -187,3 +187,17 @@ def test_hidden_expected_keeps_carried_feedback_free_of_the_key():
         if item.follows_from:
             assert KEY.answers[item.id] not in item.feedback, item.id
             assert item.expected is None
+
+
+def test_without_the_recomputation_installed_the_item_is_flagged_for_review():
+    """Where torch is not installed, an answer that may follow from an earlier one keeps its points, flagged for review."""
+    def not_installed(item, upstream):
+        raise ImportError("No module named 'torch'")
+
+    p4 = HOMEWORK.problems[-1]
+    homework = dataclasses.replace(HOMEWORK, problems=(*HOMEWORK.problems[:-1],
+                                                       dataclasses.replace(p4, carry_forward=not_installed)))
+    result = grade(submission_of(_following_layer2(120)), homework, KEY)
+    macs = next(item for item in result.items if item.id == "p4.layer4.macs")
+    assert (macs.score, macs.needs_review, macs.follows_from) == (0.0, True, None)
+    assert "could not check here whether this answer follows from your answer to p4.layer4.output" in macs.feedback
