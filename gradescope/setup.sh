@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Gradescope runs this once, when it builds the autograder image (Ubuntu base image). It
 # installs Python >= 3.11 and the grader from /autograder/source (this zip's contents) into
-# /autograder/venv. torch is not installed: grading reads the committed answer key.
+# /autograder/venv. torch is not installed: grading reads the committed answer key. Without it, an
+# answer that may follow from a wrong earlier answer (error carried forward) is flagged for review.
 set -euo pipefail
 
 export DEBIAN_FRONTEND=noninteractive
