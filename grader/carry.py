@@ -146,6 +146,8 @@ def _with_hint(item: Item, checked: Checked, carried: Carried | None, flow: _Flo
     read_as, verdict, mathml = checked
     if verdict.status not in (Status.INCORRECT, Status.PARTIAL) or verdict.misconception or verdict.follows_from:
         return checked
+    if any(verdict.feedback == mistake.feedback for mistake in item.mistakes):
+        return checked  # an anticipated mistake's own explanation says more than a number could
     given = flow.own(item.id)
     if given is None:
         return checked

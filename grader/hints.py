@@ -73,8 +73,8 @@ def _compare(what: str, given: int, reference: int, target: str, hidden: bool) -
                 else f"{what} is 1/{factor} of {target}: a factor {factor} is missing")
     if ratio.numerator <= 12 and ratio.denominator <= 12:
         if hidden:
-            return f"{what} is off by a simple ratio: check each size you multiplied (kernel, stride, channels)"
-        return f"{what} is {ratio} of {target}: check each size you multiplied (kernel, stride, channels)"
+            return f"{what} is off by a simple ratio: check each size and count that goes into it"
+        return f"{what} is {ratio} of {target}: check each size and count that goes into it"
     if hidden:
         return f"{what} is too {'large' if larger else 'small'}"
     if ratio >= 2 or ratio <= Fraction(1, 2):

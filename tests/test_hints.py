@@ -58,3 +58,17 @@ def test_relative_to_names_what_the_answer_is_compared_with():
     """After an earlier wrong answer, the hint compares with what follows from it and says so."""
     text = hint(COUNT, "101", "100", hidden=False, relative_to="what follows from your answer to p4.layer1.output")
     assert "one more than what follows from your answer to p4.layer1.output" in text
+
+
+def test_an_anticipated_mistake_keeps_its_own_explanation_without_a_hint():
+    """A wrong answer matching an item's anticipated mistake gets that explanation, not a quantitative hint."""
+    from grader.grading import grade
+    from grader.key import load_key
+    from grader.models import RawAnswer, Student, Submission
+
+    submission = Submission(homework="hw2-cnn", student=Student(id="pat"), answers={
+        "p3.a.ii.rf_three_3x3": RawAnswer(text="9"), "p4.layer3.rf": RawAnswer(text="14")})
+    items = {i.id: i for i in grade(submission, HOMEWORK, load_key(HOMEWORK)).items}
+    assert "do not add kernel sizes" in items["p3.a.ii.rf_three_3x3"].feedback
+    assert "Hint" not in items["p3.a.ii.rf_three_3x3"].feedback
+    assert "Hint: this count is one more than the expected value" in items["p4.layer3.rf"].feedback
