@@ -92,9 +92,10 @@ def layer_value(layer: LayerSpec, quantity: str, inputs: Inputs, assumption: Ass
     # The field does not depend on sizes: measured on the key's input, which always fits.
     report = _report(spec, key_inputs(layer).shape if quantity == "rf" else inputs.shape, (inputs.rf, jump))
     wanted = inputs.output
-    if quantity == "macs" and wanted is not None and spec.type == "conv" and \
+    if quantity == "macs" and wanted is not None and spec.type == "conv" and assumption is None and \
             (report is None or report.output_shape[1:] != wanted):
         # The student's output does not follow from their input: their MACs follow their own output.
+        # (Under a rule the layer's own output is the rule's, so no search: at most one per layer.)
         shape = _input_giving(spec, inputs.shape[0], wanted)
         report = _report(spec, shape, (inputs.rf, jump)) if shape is not None else None
     return value(report, quantity, assumption) if report is not None else None
