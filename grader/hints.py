@@ -1,8 +1,4 @@
-"""Quantitative hints for a wrong number or shape: which quantity is off and how (factor, off-by-one, order).
-
-With expected answers hidden, a hint says what kind of slip it looks like but nothing from
-which the expected value follows (no factor, no difference, no direction of a near miss).
-"""
+"""Quantitative hints for a wrong number or shape: which quantity is off and how (factor, off-by-one, order)."""
 
 from __future__ import annotations
 
@@ -19,7 +15,9 @@ def hint(item: Item, given: str, reference: str, *, hidden: bool, relative_to: s
     """A hint comparing `given` with `reference` (both as the grader reads them), or None if there is none to give.
 
     `relative_to` names what the reference is when it is not the key (e.g. what follows from an
-    earlier answer of the student's).
+    earlier answer of the student's). With `hidden` (expected answers withheld) the hint says what
+    kind of slip it looks like but nothing the expected value follows from: no factor, no
+    difference, no direction of a near miss.
     """
     target = relative_to or _EXPECTED
     if item.kind == "number":
@@ -78,5 +76,6 @@ def _compare(what: str, given: int, reference: int, target: str, hidden: bool) -
     if hidden:
         return f"{what} is too {'large' if larger else 'small'}"
     if ratio >= 2 or ratio <= Fraction(1, 2):
-        return f"{what} is about {float(max(ratio, 1 / ratio)):.3g} times {'larger' if larger else 'smaller'} than {target}"
+        factor = float(max(ratio, 1 / ratio))
+        return f"{what} is about {factor:.3g} times {'larger' if larger else 'smaller'} than {target}"
     return f"{what} is {abs(float(ratio) - 1):.0%} {'larger' if larger else 'smaller'} than {target}"

@@ -60,7 +60,9 @@ def receptive_field_step(rf: int, jump: int, *, kernel: int, stride: int, dilati
     return rf + (kernel - 1) * dilation * jump, jump * stride
 
 
-def analyze(model: nn.Sequential, input_shape: tuple[int, ...], *, field: tuple[int, int] = (1, 1)) -> list[LayerReport]:
+def analyze(
+    model: nn.Sequential, input_shape: tuple[int, ...], *, field: tuple[int, int] = (1, 1)
+) -> list[LayerReport]:
     """One report per direct child of `model`, in order. input_shape excludes the batch dim.
 
     `field` is the receptive field and jump of one input position, in pixels of the original

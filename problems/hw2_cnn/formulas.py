@@ -1,9 +1,8 @@
-"""Problem 4's reference formulas in sympy; tests check each one against torch on many layers.
+"""Problem 4's reference formulas in sympy; tests check each one against torch on many layers."""
 
-Each formula is built by a function whose keywords state the assumptions; the key takes the
-defaults, and a mistake rule calls the same function with one assumption changed (see
-assumptions.py), so a wrong formula is never typed by hand.
-"""
+# Each formula is built by a function whose keywords state the assumptions: the key takes the
+# defaults, a mistake rule calls the same function with one assumption changed (assumptions.py),
+# so a wrong formula is never typed by hand.
 
 from __future__ import annotations
 

@@ -1,9 +1,7 @@
-"""One layer's item values computed by torch from the values it depends on, right or wrong.
+"""One layer's item values, measured by build_network and grader.nets.analyze from given inputs."""
 
-The key, the mistake values (`grader key`) and the error carried forward (grading) all come
-from here: the layer is built by network.build_network and measured by grader.nets.analyze,
-from the key's inputs, a student's own earlier answers, or under a mistake rule's assumption.
-"""
+# The key, the mistake values (`grader key`) and the error carried forward (grading) all come
+# from here: from the key's inputs, a student's own earlier answers, or under a mistake rule.
 
 from __future__ import annotations
 

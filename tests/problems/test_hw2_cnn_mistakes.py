@@ -1,4 +1,4 @@
-"""Problem 4's mistake rules: each anticipated mistake recognised, and only it; values from the same torch path as the key.
+"""Problem 4's mistake rules: each recognised, and only it; carried values from the same torch path as the key.
 
 A submission "made of" a mistake is computed here independently: torch.nn modules configured
 with the wrong assumption, torch's FLOP counter, BatchNorm's buffers, the receptive-field
@@ -69,7 +69,8 @@ def made_of(rule: str) -> dict[str, str]:
     if rule == "ceil":
         return {"p4.layer2.output": f"{math.ceil((256 - 5) / 2) + 1} × {math.ceil((256 - 5) / 2) + 1} × 64",
                 "p4.layer6.output": _hwc(_out(nn.MaxPool2d(2, 2, ceil_mode=True), (128, 57, 57))),
-                "p4.formula.conv_out": "ceil((H + 2p - d(k-1) - 1)/s) + 1", "p4.formula.pool_out": "ceil((H - k)/s) + 1"}
+                "p4.formula.conv_out": "ceil((H + 2p - d(k-1) - 1)/s) + 1",
+                "p4.formula.pool_out": "ceil((H - k)/s) + 1"}
     if rule == "no_floor":
         return {"p4.formula.conv_out": "(H + 2p - d(k-1) - 1)/s + 1", "p4.formula.pool_out": "(H - k)/s + 1"}
     if rule == "no_jump":  # the recurrence with every jump taken as 1, from the key's earlier fields
@@ -130,7 +131,8 @@ def test_random_wrong_values_trigger_no_misconception():
             candidates = [str(v) for v in _near_misses(int(key), rng)]
         elif item.kind == "shape" and "×" in key:
             h, w, c = (int(part) for part in key.split(" × "))
-            candidates = [f"{a} × {a} × {b}" for a, b in zip(_near_misses(h, rng), rng.choices([c, c // 2, 2 * c], k=100))]
+            channels = rng.choices([c, c // 2, 2 * c], k=100)
+            candidates = [f"{a} × {a} × {b}" for a, b in zip(_near_misses(h, rng), channels)]
         else:
             continue
         for text in candidates:
