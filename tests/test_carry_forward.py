@@ -201,3 +201,17 @@ def test_without_the_recomputation_installed_the_item_is_flagged_for_review():
     macs = next(item for item in result.items if item.id == "p4.layer4.macs")
     assert (macs.score, macs.needs_review, macs.follows_from) == (0.0, True, None)
     assert "could not check here whether this answer follows from your answer to p4.layer4.output" in macs.feedback
+
+
+def test_totals_follow_without_torch():
+    """A total that adds up the student's own wrong counts follows without the network analysis (no torch import)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys; from grader.api import check_file; "
+            f"r = check_file({str(Path(__file__).parents[1] / 'submissions' / 'hw2-cnn' / 'ben.yaml')!r}); "
+            "total = next(i for i in r.items if i.id == 'p4.total_params'); "
+            "print(total.follows_from, 'torch' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["p4.layer1.params", "False"]

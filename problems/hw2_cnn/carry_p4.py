@@ -9,8 +9,7 @@ from grader.parse.numbers import read_count
 from grader.parse.shapes import read_dims
 from problems.hw2_cnn.architecture import LAYERS
 from problems.hw2_cnn.assumptions import ASSUMPTIONS
-from problems.hw2_cnn.layer_values import Inputs, key_inputs, layer_value, total
-from problems.hw2_cnn.p4_network import TOTALS, item_id
+from problems.hw2_cnn.p4_network import TOTALS, item_id, total
 
 _LAYER_ITEMS = {item_id(layer, q): (layer, q) for layer in LAYERS for q in ("output", "params", "macs", "rf")}
 
@@ -24,6 +23,9 @@ def carry_forward(item: str, upstream: Mapping[str, str]) -> Carried | None:
     if item in TOTALS:
         numbers = [read_count(text) for text in upstream.values()]
         return None if None in numbers else Carried(total(map(str, numbers)))
+    # torch only for a layer's items: a total that follows is a sum of the student's own counts
+    from problems.hw2_cnn.layer_values import Inputs, key_inputs, layer_value
+
     layer, quantity = _LAYER_ITEMS[item]
     key = key_inputs(layer)
     shape, rf, output = key.shape, key.rf, None

@@ -143,8 +143,3 @@ def _side_giving(layer: LayerSpec, target: int) -> int | None:
         middle = (low + high) // 2
         low, high = (middle + 1, high) if out(middle) < target else (low, middle)
     return low if out(low) == target else None
-
-
-def total(values) -> str:
-    """A whole-network total: the layers' values (item texts) added up."""
-    return str(sum(int(text) for text in values))

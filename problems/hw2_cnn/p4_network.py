@@ -15,6 +15,11 @@ TOTAL_POINTS = 0.75
 TOTALS = {"p4.total_params": "params", "p4.total_macs": "macs"}
 
 
+def total(values) -> str:
+    """A whole-network total: the layers' values (item texts) added up."""
+    return str(sum(int(text) for text in values))
+
+
 def item_id(layer: LayerSpec, quantity: str) -> str:
     return f"p4.{layer.name}.{quantity}"
 
@@ -121,7 +126,7 @@ def mistake_values() -> dict[str, list[tuple[str, str]]]:
 
 def carry_forward(item: str, upstream: Mapping[str, str]) -> Carried | None:
     """An item recomputed by torch from a student's own answers to the items it depends on."""
-    from problems.hw2_cnn.carry_p4 import carry_forward as recompute  # imports torch: only when needed
+    from problems.hw2_cnn.carry_p4 import carry_forward as recompute  # a layer's recomputation imports torch
 
     return recompute(item, upstream)
 

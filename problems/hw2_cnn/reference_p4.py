@@ -7,9 +7,9 @@ import sympy
 from problems.hw2_cnn.architecture import LAYERS
 from problems.hw2_cnn.assumptions import ASSUMPTIONS, Assumption
 from problems.hw2_cnn.formulas import FORMULAS, WRONG_FORMULAS
-from problems.hw2_cnn.layer_values import QUANTITIES, analyse, key_inputs, key_reports, layer_value, total, value
+from problems.hw2_cnn.layer_values import QUANTITIES, analyse, key_inputs, key_reports, layer_value, value
 from problems.hw2_cnn.network import INPUT_SHAPE
-from problems.hw2_cnn.p4_network import TOTALS, item_id
+from problems.hw2_cnn.p4_network import TOTALS, item_id, total
 
 
 def _quantities(layer) -> tuple[str, ...]:
