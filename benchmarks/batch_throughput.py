@@ -7,8 +7,10 @@ values (fresh per student), blanks, unreadable text and free text. Nothing here 
 particular homework: mutations follow the item kinds.
 
 Measured: wall time of the `grader grade` process (reports, CSV, JSONL and index included),
-submissions/s, and peak RSS of the whole process tree (the parent plus its workers,
-sampled from /proc every 20 ms). The baseline grades a sample of the same submissions the
+submissions/s, and the peak memory of the whole process tree (the parent plus its workers,
+sampled from /proc every 20 ms, PSS every 0.5 s), as PSS summed (pages shared by forked workers split between
+them: what the tree takes from the machine) and as RSS summed (shared pages counted in every
+process that maps them). The baseline grades a sample of the same submissions the
 same way, but with the expression checker replaced by `sympy.simplify(given - expected) == 0`
 and no memoisation (what a first implementation would do); its throughput is extrapolated.
 
@@ -149,40 +151,60 @@ def write_class(folder: Path, n: int, homework, pools, seed: int) -> None:
 # --- measuring ---------------------------------------------------------------------------------
 
 
-def _tree_rss_kb(root: int) -> int:
-    """Resident memory of a process and all its descendants, from /proc (kB)."""
+def _tree_memory_kb(root: int, *, with_pss: bool) -> tuple[int, int]:
+    """Memory of a process and all its descendants, from /proc (kB): (RSS summed, PSS summed or 0).
+
+    RSS counts a page shared by forked workers once per process; PSS splits it between them,
+    so its sum is what the tree takes from the machine. PSS (smaps_rollup) is costly to read
+    for a process that maps torch, and reading it slows that process down, so it is sampled
+    less often than RSS.
+    """
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/status") as status:
-                fields = dict(line.split(":", 1) for line in status if ":" in line)
-        except OSError:
+            with open(f"/proc/{entry}/stat") as stat:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
             continue
-        pid, parent = int(entry), int(fields.get("PPid", "0").strip() or 0)
-        children.setdefault(parent, []).append(pid)
-        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0]) if "VmRSS" in fields else 0
-    total, stack = 0, [root]
+        children.setdefault(parent, []).append(int(entry))
+    rss = pss = 0
+    stack = [root]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
         stack.extend(children.get(pid, []))
-    return total
+        rss += _field_kb(f"/proc/{pid}/status", "VmRSS")
+        if with_pss:
+            pss += _field_kb(f"/proc/{pid}/smaps_rollup", "Pss")
+    return rss, pss
 
 
-def timed(command: list[str]) -> tuple[float, float]:
-    """Run a command; return (wall seconds, peak RSS of its process tree in MB)."""
+def _field_kb(path: str, name: str) -> int:
+    try:
+        with open(path) as lines:
+            for line in lines:
+                if line.startswith(name + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def timed(command: list[str]) -> tuple[float, float, float]:
+    """Run a command; return (wall seconds, peak summed RSS and peak summed PSS of its process tree in MB)."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
+    peak_rss = peak_pss = 0
     done = threading.Event()
 
     def sample():
-        nonlocal peak
+        nonlocal peak_rss, peak_pss
+        count = 0
         while not done.is_set():
-            peak = max(peak, _tree_rss_kb(process.pid))
+            rss, pss = _tree_memory_kb(process.pid, with_pss=count % 25 == 0)  # PSS every 0.5 s
+            peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+            count += 1
             done.wait(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -193,7 +215,7 @@ def timed(command: list[str]) -> tuple[float, float]:
     sampler.join()
     if process.returncode != 0:
         sys.exit(f"{' '.join(command)} failed ({process.returncode}): {err.decode()[-2000:]}")
-    return elapsed, peak / 1024
+    return elapsed, peak_rss / 1024, peak_pss / 1024
 
 
 def main() -> None:
@@ -221,18 +243,20 @@ def main() -> None:
         for n in sizes:
             folder = tmp / f"class-{n}"
             write_class(folder, n, homework, pools, args.seed)
-            seconds, rss = timed([grader, "grade", str(folder), "-o", str(tmp / f"out-{n}"), "--jobs", str(args.jobs)])
+            seconds, rss, pss = timed([grader, "grade", str(folder), "-o", str(tmp / f"out-{n}"),
+                                       "--jobs", str(args.jobs)])
             rates[n] = n / seconds
             reports = len(list((tmp / f"out-{n}" / "reports").iterdir()))
             print(f"grader grade  N={n:>6}: {seconds:7.2f} s  {n / seconds:8.1f} submissions/s  "
-                  f"peak RSS {rss:6.0f} MB  ({reports} reports)")
+                  f"peak memory {pss:5.0f} MB PSS, {rss:5.0f} MB RSS summed  ({reports} reports)")
         sample = min(args.baseline_sample, min(sizes))
         folder = tmp / "baseline-class"
         write_class(folder, sample, homework, pools, args.seed)
-        seconds, rss = timed([sys.executable, "-c", BASELINE, str(folder), str(tmp / "out-baseline"), str(args.jobs)])
+        seconds, rss, pss = timed([sys.executable, "-c", BASELINE, str(folder), str(tmp / "out-baseline"),
+                                   str(args.jobs)])
         baseline = sample / seconds
-        print(f"naive baseline N={sample:>5}: {seconds:7.2f} s  {baseline:8.1f} submissions/s  peak RSS {rss:6.0f} MB"
-              f"  (sympy.simplify per formula, no memo)")
+        print(f"naive baseline N={sample:>5}: {seconds:7.2f} s  {baseline:8.1f} submissions/s  "
+              f"peak memory {pss:5.0f} MB PSS, {rss:5.0f} MB RSS summed  (sympy.simplify per formula, no memo)")
     for n, rate in rates.items():
         print(f"ratio at N={n}: {rate / baseline:.1f}× the baseline's throughput")
     if len(sizes) > 1:
