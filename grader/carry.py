@@ -37,9 +37,10 @@ def follow_up(
     (`Item.depends_on`) one of which the student answered differently from the key, is checked
     again against the value the problem recomputes from the student's own earlier answers
     (`Problem.carry_forward`, called only then). Following it earns the item's `carry_credit`;
-    matching a mistake rule under it earns the rule's credit; either way the feedback names the
-    earlier item. A missing or unreadable earlier answer passes on the value carried to it, so
-    chains of any length follow. Numbers and shapes still wrong get a quantitative hint.
+    matching a mistake rule under it earns the item's (or else the rule's) mistake credit; either
+    way the feedback names the earlier item. A missing or unreadable earlier answer passes on the
+    value carried to it, so chains of any length follow. Numbers and shapes still wrong get a
+    quantitative hint.
     """
     flow = _Flow(homework, key, submission, checked)
     candidates = [item for item in homework.items if flow.is_candidate(item)]
@@ -48,8 +49,9 @@ def follow_up(
     rules = {item.id: {rule.id: rule for rule in homework.problem_of(item.id).rules} for item in rechecks}
     again = check(
         [(item, submission.answers[item.id].text, carried[item.id].answer) for item in rechecks],
-        mistakes={item.id: tuple(rules[item.id][rule].mistake(answer) for rule, answer in carried[item.id].mistakes
-                                 if rule in rules[item.id]) for item in rechecks},
+        mistakes={item.id: tuple(rules[item.id][rule].mistake(answer, item)
+                                 for rule, answer in carried[item.id].mistakes if rule in rules[item.id])
+                  for item in rechecks},
     )
     result = dict(checked)
     for item in candidates:

@@ -138,15 +138,18 @@ class MistakeRule:
     The problem computes each item's value under the assumption (`Problem.mistake_values`,
     run by `grader key` and stored in the key file) or from a student's own earlier answers
     (`Problem.carry_forward`); an answer equal to such a value (and not to the key) gets
-    `credit` (a share of the item's points) and `feedback`, which must not give the key away.
+    `credit` (a share of the item's points, unless the item sets its own `mistake_credit`) and
+    `feedback`, which must not give the key away.
     """
 
     id: str
     feedback: str
     credit: float
 
-    def mistake(self, answer: str) -> Mistake:
-        return Mistake(answer, self.credit, self.feedback, self.id)
+    def mistake(self, answer: str, item: Item) -> Mistake:
+        """The anticipated mistake of `item` this rule computed, with the item's share if it sets one."""
+        credit = self.credit if item.mistake_credit is None else item.mistake_credit
+        return Mistake(answer, credit, self.feedback, self.id)
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,9 @@ class Item:
 
     `depends_on` lists the items whose answers this one is computed from (a layer's output
     from the previous layer's); an answer that is wrong only because one of them is, and
-    follows from the student's own answer to it, earns `carry_credit` of the points.
+    follows from the student's own answer to it, earns `carry_credit` of the points. An answer
+    matching one of the problem's mistake rules earns `mistake_credit` of the points, or the
+    rule's own credit when that is None.
     """
 
     id: str
@@ -186,6 +191,7 @@ class Item:
     mistakes: tuple[Mistake, ...] = ()
     depends_on: tuple[str, ...] = ()
     carry_credit: float = 1.0
+    mistake_credit: float | None = None
 
     def __post_init__(self) -> None:
         if self.options is None and self.kind in _DEFAULT_OPTIONS:

@@ -33,7 +33,8 @@ def key_mistakes(homework: Homework, key: Key) -> dict[str, tuple[Mistake, ...]]
     found = {}
     for item_id, values in key.mistakes.items():
         rules = {rule.id: rule for rule in homework.problem_of(item_id).rules}
-        found[item_id] = tuple(rules[rule].mistake(answer) for rule, answer in values)
+        item = homework.item(item_id)
+        found[item_id] = tuple(rules[rule].mistake(answer, item) for rule, answer in values)
     return found
 
 

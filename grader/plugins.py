@@ -119,6 +119,9 @@ def _validate_item(where: str, problem_id: str, item) -> None:
                 raise PluginError(f"{at}: concept {concept.name!r} needs a share in (0, 1] and at least one phrasing")
         if sum(c.share for c in options.concepts) < 1 - 1e-9:
             raise PluginError(f"{at}: the concepts' shares add up to less than 1, so full marks are impossible")
+    for name, share in (("carry_credit", item.carry_credit), ("mistake_credit", item.mistake_credit)):
+        if share is not None and not 0 <= share <= 1:
+            raise PluginError(f"{at}: {name} must be in [0, 1], got {share!r}")
     for mistake in item.mistakes:
         if not 0 <= mistake.credit <= 1 or not mistake.feedback:
             raise PluginError(f"{at}: mistake {mistake.answer!r} needs a credit in [0, 1] and feedback")

@@ -42,3 +42,22 @@ def test_key_mistakes_carry_the_rules_credit_and_feedback():
     (mistake,) = key_mistakes(HOMEWORK, KEY)["p4.bn1.params"]
     assert (mistake.rule, mistake.answer, mistake.credit) == ("bn_running_stats", "128", 0.5)
     assert "running mean and variance" in mistake.feedback
+
+
+def test_an_item_can_set_its_own_share_for_misconceptions():
+    """An item's mistake_credit replaces the rule's share; grading gives that share of the item's points."""
+    from grader.grading import grade
+    from grader.homework import Homework
+    from grader.models import RawAnswer, Student, Submission
+
+    item = HOMEWORK.item("p4.bn1.params")
+    stingy = dataclasses.replace(item, mistake_credit=0.2)
+    problems = tuple(dataclasses.replace(p, items=tuple(stingy if i.id == item.id else i for i in p.items))
+                     for p in HOMEWORK.problems)
+    homework = dataclasses.replace(HOMEWORK, problems=problems)
+    (mistake,) = key_mistakes(homework, KEY)["p4.bn1.params"]
+    assert mistake.credit == 0.2
+    submission = Submission(homework="hw2-cnn", student=Student(id="s"),
+                            answers={item.id: RawAnswer(text="128")})  # γ, β and both running statistics
+    (graded,) = [i for i in grade(submission, homework, KEY).items if i.id == item.id]
+    assert (graded.misconception, graded.score) == ("bn_running_stats", 0.2 * item.points)
