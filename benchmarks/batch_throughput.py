@@ -8,10 +8,10 @@ particular homework: mutations follow the item kinds.
 
 Measured: wall time of the `grader grade` process (reports, CSV, JSONL and index included),
 submissions/s, and the peak memory of the whole process tree (the parent plus its workers,
-sampled from /proc every 20 ms, PSS every 0.5 s), as PSS summed (pages shared by forked workers split between
-them: what the tree takes from the machine) and as RSS summed (shared pages counted in every
-process that maps them). The baseline grades a sample of the same submissions the
-same way, but with the expression checker replaced by `sympy.simplify(given - expected) == 0`
+sampled from /proc every 0.1 s, PSS every 0.5 s), as PSS summed (pages shared by forked
+workers split between them: what the tree takes from the machine) and as RSS summed (shared
+pages counted in every process that maps them). The baseline grades a sample of the same
+submissions the same way, but with the expression checker replaced by `sympy.simplify(given - expected) == 0`
 and no memoisation (what a first implementation would do); its throughput is extrapolated.
 
 Goals (issue 5, 2-core machine): 1,000 submissions with reports ≤ 15 s, peak RSS ≤ 600 MB,
@@ -202,10 +202,10 @@ def timed(command: list[str]) -> tuple[float, float, float]:
         nonlocal peak_rss, peak_pss
         count = 0
         while not done.is_set():
-            rss, pss = _tree_memory_kb(process.pid, with_pss=count % 25 == 0)  # PSS every 0.5 s
+            rss, pss = _tree_memory_kb(process.pid, with_pss=count % 5 == 0)  # PSS every 0.5 s
             peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
             count += 1
-            done.wait(0.02)
+            done.wait(0.1)  # scanning /proc more often takes CPU from the run being measured
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()

@@ -25,11 +25,12 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TextIO
 
+from grader.carry_service import CarryService
 from grader.errors import UsageError
 from grader.models import Result, Status
 from grader.overrides import Overrides, apply_overrides
@@ -70,6 +71,7 @@ class Options:
     hide_expected: bool = False
     overrides: Overrides = field(default_factory=dict)
     reports: bool = True
+    carry_service: str | None = None  # address of the batch's grader.carry_service, if one runs
 
 
 @dataclass
@@ -229,6 +231,11 @@ _options: Options | None = None
 def _init_worker(options: Options) -> None:
     global _options
     _options = options
+    if options.carry_service is not None:
+        from grader.carry import set_recompute
+        from grader.carry_service import client
+
+        set_recompute(client(options.carry_service))
 
 
 def _grade_chunk(entries: Sequence[Entry]) -> list[Outcome]:
@@ -366,6 +373,20 @@ def _in_order(entries: Sequence[Entry], options: Options, jobs: int) -> Iterator
     # The answer caches live in each worker's bounded checking process (grader.bounded), which a
     # forked worker starts afresh, so the parent does not grade ahead to warm them.
     _import_for_workers()
+    service = CarryService(warm=total >= WARM_CARRY_FORWARD_AT)
+    try:
+        yield from _in_pools(entries, replace(options, carry_service=service.address), jobs)
+    finally:
+        service.stop()
+
+
+# From this many submissions on, some answer nearly always needs an error carried forward, so the
+# carry-forward service loads torch while the workers start grading rather than when first asked.
+WARM_CARRY_FORWARD_AT = 100
+
+
+def _in_pools(entries: Sequence[Entry], options: Options, jobs: int) -> Iterator[Outcome]:
+    total = len(entries)
     size = max(1, min(16, total // (jobs * 8)))
     pending = deque(list(range(i, min(i + size, total))) for i in range(0, total, size))
     while pending:

@@ -22,6 +22,24 @@ Check = Callable[..., list[Checked]]
 # Dependencies named in feedback before the rest are summed up.
 MAX_NAMED = 3
 
+# How an item is recomputed from a student's earlier answers: (homework, item id, upstream) → Carried.
+Recompute = Callable[[Homework, str, Mapping[str, str]], Carried | None]
+
+
+def recompute_here(homework: Homework, item_id: str, upstream: Mapping[str, str]) -> Carried | None:
+    """The problem's own carry_forward, in this process (it may import torch)."""
+    return homework.problem_of(item_id).carry_forward(item_id, upstream)
+
+
+# Batch workers ask one shared process instead (grader.carry_service), so torch is loaded once.
+_recompute: Recompute = recompute_here
+
+
+def set_recompute(recompute: Recompute) -> None:
+    """Route every recomputation of this process through `recompute`."""
+    global _recompute
+    _recompute = recompute
+
 # Where a problem's recomputation cannot be imported (torch is an optional extra), a person decides.
 _UNAVAILABLE = ("The grader could not check here whether this answer follows from your answer to {0} "
                 "(its network analysis is not installed); your instructor will review it.")
@@ -106,13 +124,13 @@ class _Flow:
     def carried(self, item: Item) -> Carried | None:
         """The item recomputed from the answers it depends on, when one of them differs from the key."""
         if item.id not in self._carried:
-            recompute = self.homework.problem_of(item.id).carry_forward
+            can_recompute = self.homework.problem_of(item.id).carry_forward is not None
             differing = self.differing(item)
             self._carried[item.id] = None
-            if recompute is not None and differing:
+            if can_recompute and differing:
                 upstream = {d: self.effective(d) or self.key.answers[d] for d in item.depends_on}
                 try:
-                    self._carried[item.id] = recompute(item.id, upstream)
+                    self._carried[item.id] = _recompute(self.homework, item.id, upstream)
                 except ImportError:
                     log.warning("cannot carry errors forward to %s: its recomputation is not installed", item.id,
                                 exc_info=True)

@@ -1,0 +1,126 @@
+"""One process that recomputes carried-forward answers for every worker of a batch, so torch loads once.
+
+Recomputing a layer from a student's own wrong answer needs torch (about 4 s and 250 MB to load
+with its FLOP counter). A batch's workers ask this process over a local socket instead of each
+loading torch; it answers one request at a time and keeps its caches for the whole class. A
+worker that cannot reach it recomputes in its own process, so the service only ever saves time.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+import traceback
+from collections.abc import Callable, Mapping
+from multiprocessing.connection import Client, Connection, Listener
+
+from grader.carry import Recompute, recompute_here
+from grader.homework import Carried, Homework
+
+log = logging.getLogger(__name__)
+
+
+class CarryService:
+    """The serving process: started before the workers fork, stopped when the batch is done."""
+
+    def __init__(self, *, warm: bool) -> None:
+        # Kept open here until stop(): closing a Unix-socket listener removes its path.
+        self._listener = Listener(family="AF_UNIX")
+        self.address: str = self._listener.address
+        context = multiprocessing.get_context("fork")
+        self._process = context.Process(target=_serve, args=(self._listener, warm), name="grader-carry", daemon=True)
+        self._process.start()
+
+    def stop(self) -> None:
+        self._process.kill()
+        self._process.join()
+        self._listener.close()
+
+
+def client(address: str) -> Recompute:
+    """A recompute function that asks the service at `address` (connecting on first use).
+
+    If the service cannot be reached, this process recomputes from then on.
+    """
+    connection: Connection | None = None
+    reachable = True
+
+    def recompute(homework: Homework, item_id: str, upstream: Mapping[str, str]) -> Carried | None:
+        nonlocal connection, reachable
+        if not reachable:
+            return recompute_here(homework, item_id, upstream)
+        try:
+            if connection is None:
+                connection = Client(address, family="AF_UNIX")
+            connection.send((homework.id, item_id, dict(upstream)))
+            status, value = connection.recv()
+        except (OSError, EOFError):
+            log.warning("the carry-forward service cannot be reached; this worker recomputes itself", exc_info=True)
+            connection, reachable = None, False
+            return recompute_here(homework, item_id, upstream)
+        if status == "import-error":
+            raise ImportError(value)
+        if status == "error":
+            raise RuntimeError(f"recomputing {item_id} failed in the carry-forward service:\n{value}")
+        return value
+
+    return recompute
+
+
+# One recomputation at a time: torch's dispatch modes and the problems' caches are not meant for threads.
+_lock = threading.Lock()
+
+
+def _serve(listener: Listener, warm: bool) -> None:
+    if warm:
+        threading.Thread(target=_locked(warm_up), daemon=True).start()
+    while True:
+        connection = listener.accept()
+        threading.Thread(target=_answer, args=(connection,), daemon=True).start()
+
+
+def _answer(connection: Connection) -> None:
+    from grader.plugins import load_homework
+
+    with connection:
+        while True:
+            try:
+                homework_id, item_id, upstream = connection.recv()
+            except (EOFError, OSError):
+                return
+            try:
+                with _lock:
+                    reply = "ok", recompute_here(load_homework(homework_id), item_id, upstream)
+            except ImportError as error:
+                reply = "import-error", str(error)
+            except Exception:  # the worker turns it into its usual internal-error verdict
+                reply = "error", traceback.format_exc()
+            connection.send(reply)
+
+
+def _locked(fn: Callable[[], None]) -> Callable[[], None]:
+    def run() -> None:
+        with _lock:
+            fn()
+
+    return run
+
+
+def warm_up() -> None:
+    """Recompute one item per problem from the key's own answers: that loads what carrying an error
+    forward needs (torch, its FLOP counter, the key's analysis) before the first student needs it."""
+    from grader.errors import UsageError
+    from grader.key import load_key
+    from grader.plugins import available_homeworks, load_homework
+
+    for name in available_homeworks():
+        try:
+            homework = load_homework(name)
+            key = load_key(homework)
+            for problem in homework.problems:
+                item = next((item for item in problem.items if item.depends_on), None)
+                if problem.carry_forward is not None and item is not None:
+                    problem.carry_forward(item.id, {d: key.answers[d] for d in item.depends_on})
+        except (ImportError, UsageError):  # not installed, or no key: requests will say so
+            log.info("not warming up error carried forward for %s", name, exc_info=True)
