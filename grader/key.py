@@ -16,6 +16,8 @@ from grader.errors import UsageError
 from grader.homework import Homework, Mistake
 
 KEY_STUDENT = {"id": "reference", "name": "Answer key"}
+# libyaml's safe loader where PyYAML has it: reading the key is on every `grader check`'s path.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ def load_key(homework: Homework, path: Path | None = None) -> Key:
     """Read the committed key; it must hold an answer for every item of the homework."""
     path = path or key_path(homework)
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except FileNotFoundError:
         raise UsageError(f"no answer key for {homework.id}; run `grader key {homework.id}`", path=path) from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
