@@ -71,7 +71,7 @@ class Options:
     hide_expected: bool = False
     overrides: Overrides = field(default_factory=dict)
     reports: bool = True
-    carry_service: str | None = None  # address of the batch's grader.carry_service, if one runs
+    carry_service: tuple[str, bytes] | None = None  # address and key of the batch's grader.carry_service
 
 
 @dataclass
@@ -235,7 +235,7 @@ def _init_worker(options: Options) -> None:
         from grader.carry import set_recompute
         from grader.carry_service import client
 
-        set_recompute(client(options.carry_service))
+        set_recompute(client(*options.carry_service))
 
 
 def _grade_chunk(entries: Sequence[Entry]) -> list[Outcome]:
@@ -375,7 +375,7 @@ def _in_order(entries: Sequence[Entry], options: Options, jobs: int) -> Iterator
     _import_for_workers()
     service = CarryService(warm=total >= WARM_CARRY_FORWARD_AT)
     try:
-        yield from _in_pools(entries, replace(options, carry_service=service.address), jobs)
+        yield from _in_pools(entries, replace(options, carry_service=(service.address, service.authkey)), jobs)
     finally:
         service.stop()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import threading
 import traceback
 from collections.abc import Callable, Mapping
@@ -28,8 +29,11 @@ class CarryService:
     """The serving process: started before the workers fork, stopped when the batch is done."""
 
     def __init__(self, *, warm: bool) -> None:
-        # Kept open here until stop(): closing a Unix-socket listener removes its path.
-        self._listener = Listener(family="AF_UNIX")
+        # The socket lives in a private temporary folder; the key makes sure only this batch's
+        # workers are answered (requests are unpickled). Kept open here until stop(): closing a
+        # Unix-socket listener removes its path.
+        self.authkey = os.urandom(32)
+        self._listener = Listener(family="AF_UNIX", authkey=self.authkey)
         self.address: str = self._listener.address
         context = multiprocessing.get_context("fork")
         self._process = context.Process(target=_serve, args=(self._listener, warm), name="grader-carry", daemon=True)
@@ -41,7 +45,7 @@ class CarryService:
         self._listener.close()
 
 
-def client(address: str) -> Recompute:
+def client(address: str, authkey: bytes) -> Recompute:
     """A recompute function that asks the service at `address` (connecting on first use).
 
     Answers are remembered: a class repeats the same wrong values, and a round trip costs more
@@ -65,10 +69,10 @@ def client(address: str) -> Recompute:
             return recompute_here(homework, item_id, upstream)
         try:
             if connection is None:
-                connection = Client(address, family="AF_UNIX")
+                connection = Client(address, family="AF_UNIX", authkey=authkey)
             connection.send((homework.id, item_id, dict(upstream)))
             status, value = connection.recv()
-        except (OSError, EOFError):
+        except (OSError, EOFError, multiprocessing.AuthenticationError):
             log.warning("the carry-forward service cannot be reached; this worker recomputes itself", exc_info=True)
             connection, reachable = None, False
             return recompute_here(homework, item_id, upstream)
@@ -89,7 +93,10 @@ def _serve(listener: Listener, warm: bool) -> None:
     if warm:
         threading.Thread(target=_locked(warm_up), daemon=True).start()
     while True:
-        connection = listener.accept()
+        try:
+            connection = listener.accept()
+        except (OSError, EOFError, multiprocessing.AuthenticationError):
+            continue  # a caller without the key, or one that hung up at once
         threading.Thread(target=_answer, args=(connection,), daemon=True).start()
 
 

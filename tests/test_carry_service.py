@@ -21,7 +21,7 @@ from grader.carry import set_recompute
 from grader.carry_service import CarryService, client
 
 service = CarryService(warm=False)
-set_recompute(client(service.address))
+set_recompute(client(service.address, service.authkey))
 result = check_file(sys.argv[1])
 service.stop()
 print(json.dumps({"torch": "torch" in sys.modules, "result": result.model_dump(mode="json")}))
@@ -42,11 +42,26 @@ def test_a_worker_using_the_service_grades_the_same_without_torch():
 def test_a_stopped_service_falls_back_to_recomputing_here(caplog):
     """When the service is gone the worker recomputes itself, with the same values, and says so once."""
     service = CarryService(warm=False)
-    address = service.address
+    address, authkey = service.address, service.authkey
     service.stop()
-    recompute = client(address)
+    recompute = client(address, authkey)
     upstream = {"p4.layer1.output": "250 × 250 × 32"}
     item = "p4.bn1.output"
     assert recompute(HOMEWORK, item, upstream) == recompute_here(HOMEWORK, item, upstream)
     assert recompute(HOMEWORK, item, upstream) == recompute_here(HOMEWORK, item, upstream)
     assert sum("cannot be reached" in record.message for record in caplog.records) == 1
+
+
+def test_a_caller_without_the_key_is_not_answered_and_the_service_goes_on(caplog):
+    """A connection with the wrong key is refused (the caller recomputes itself); the right key still works."""
+    service = CarryService(warm=False)
+    try:
+        upstream = {"p4.layer1.output": "250 × 250 × 32"}
+        expected = recompute_here(HOMEWORK, "p4.bn1.output", upstream)
+        assert client(service.address, b"wrong")(HOMEWORK, "p4.bn1.output", upstream) == expected
+        assert any("cannot be reached" in record.message for record in caplog.records)
+        caplog.clear()
+        assert client(service.address, service.authkey)(HOMEWORK, "p4.bn1.output", upstream) == expected
+        assert not any("cannot be reached" in record.message for record in caplog.records)
+    finally:
+        service.stop()
