@@ -452,7 +452,11 @@ class _Tally:
         self.review = [0] * len(homework.items)
         self.scores: list[float] = []
         self.wrong: Counter[tuple[int, str]] = Counter()
-        self.feedback: dict[tuple[int, str], Counter[str]] = {}
+        # The feedback each wrong answer first got, and counts per feedback only for the answers
+        # that got differing feedback: a large class has hundreds of thousands of distinct wrong
+        # answers, nearly all with one feedback, and a Counter each would take most of the memory.
+        self.feedback: dict[tuple[int, str], str] = {}
+        self.feedback_variants: dict[tuple[int, str], Counter[str]] = {}
         self.status_of: dict[tuple[int, str], str] = {}
         self.rule_of: dict[tuple[int, str], str] = {}
         self.rules: Counter[str] = Counter()
@@ -470,7 +474,11 @@ class _Tally:
             if answer is not None:
                 key = (index, answer)
                 self.wrong[key] += 1
-                self.feedback.setdefault(key, Counter())[feedback or ""] += 1
+                text = feedback or ""
+                first = self.feedback.setdefault(key, text)
+                if text != first or key in self.feedback_variants:
+                    variants = self.feedback_variants.setdefault(key, Counter({first: self.wrong[key] - 1}))
+                    variants[text] += 1
                 self.status_of[key] = status
                 if rule is not None:
                     self.rule_of[key] = rule
@@ -482,6 +490,10 @@ class _Tally:
         self.rule_students.update(rules)
         self.carried += carried
         self.carried_students += carried > 0
+
+    def _most_common_feedback(self, key: tuple[int, str]) -> str:
+        variants = self.feedback_variants.get(key)
+        return variants.most_common(1)[0][0] if variants is not None else self.feedback[key]
 
     def summary(self) -> HomeworkSummary:
         homework, scores, graded = self.homework, self.scores, len(self.scores)
@@ -496,7 +508,7 @@ class _Tally:
         ]
         ranked = sorted(self.wrong.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1]))
         mistakes = [Mistake(homework.items[index].id, answer, count, self.status_of[(index, answer)],
-                            self.feedback[(index, answer)].most_common(1)[0][0], self.rule_of.get((index, answer)))
+                            self._most_common_feedback((index, answer)), self.rule_of.get((index, answer)))
                     for (index, answer), count in ranked[:MAX_MISTAKES] if count > 1]
         misconceptions = [
             Misconception(rule, count, self.rule_students[rule],

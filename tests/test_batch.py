@@ -277,3 +277,28 @@ def test_a_symlink_out_of_the_class_is_listed_not_graded(tmp_path):
     summary = grade_folder(folder, tmp_path / "out", jobs=1)
     mallory = next(o for o in summary.outcomes if o.entry.name == "mallory")
     assert "outside the class folder" in mallory.error and not mallory.graded
+
+
+def test_most_frequent_mistakes_show_the_feedback_most_students_got():
+    """An answer's shown feedback is the one most of its students got, counted exactly, whether its
+    feedback always agreed or differed between students (error carried forward says different things)."""
+    from pathlib import Path
+
+    from grader.batch import Entry, Outcome, _Tally
+    from grader.plugins import load_homework
+
+    homework = load_homework("hw2-cnn")
+    index = homework.item_ids.index("p4.layer1.params")
+    tally = _Tally(homework)
+    answers = [("4704", "Forgot the bias.")] * 3 + [("4704", "Follows from your p4.bn1.output.")] * 2
+    answers += [("5000", "Off by 296."), ("5000", "Follows from your p4.bn1.output."),
+                ("5000", "Follows from your p4.bn1.output.")]
+    answers += [("9999", "Off by far.")] * 2 + [("1234", "Once only.")]
+    for n, (wrong, feedback) in enumerate(answers):
+        digest = [("correct", 1.0, False, None, None, None, None)] * len(homework.items)
+        digest[index] = ("incorrect", 0.0, False, wrong, feedback, None, None)
+        tally.add(Outcome(Entry(f"s{n}", Path(f"s{n}.yaml"), f"s{n}"), student_id=f"s{n}", score=1.0,
+                          digest=digest))
+    shown = {mistake.answer: (mistake.count, mistake.feedback) for mistake in tally.summary().mistakes}
+    assert shown == {"4704": (5, "Forgot the bias."), "5000": (3, "Follows from your p4.bn1.output."),
+                     "9999": (2, "Off by far.")}  # an answer given once is not a frequent mistake
