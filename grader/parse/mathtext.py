@@ -685,11 +685,7 @@ def _log10_size(number: tree.Rational) -> float:
 
 def _coefficient(node: Node) -> tree.Rational:
     """The number a term is a multiple of: itself if a number, a product's leading number, else 1."""
-    if isinstance(node, tree.Num):
-        return node.value
-    if isinstance(node, tree.Mul) and isinstance(node.factors[0], tree.Num):
-        return node.factors[0].value
-    return 1
+    return node.value if isinstance(node, tree.Num) else tree.split_coefficient(node)[0]
 
 
 def _coefficient_digits(node: Node) -> float:
