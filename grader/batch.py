@@ -372,8 +372,10 @@ def _in_order(entries: Sequence[Entry], options: Options, jobs: int) -> Iterator
         return
     # The answer caches live in each worker's bounded checking process (grader.bounded), which a
     # forked worker starts afresh, so the parent does not grade ahead to warm them.
-    _import_for_workers()
+    # The service is forked first: it starts loading torch while this process imports sympy for
+    # the workers, and does not carry sympy itself.
     service = CarryService(warm=total >= WARM_CARRY_FORWARD_AT)
+    _import_for_workers()
     try:
         yield from _in_pools(entries, replace(options, carry_service=(service.address, service.authkey)), jobs)
     finally:

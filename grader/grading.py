@@ -235,26 +235,59 @@ def check_answers(
     run inline through the same function, which saves the round trip.
     """
     outcomes: list[Checked | None] = [None] * len(answers)
+    extra = [(mistakes or {}).get(item.id, ()) for item, _, _ in answers]
+    memo_keys: list[tuple | None] = [None] * len(answers)
     to_check = []
-    for index, (item, text, _) in enumerate(answers):
+    for index, (item, text, key_text) in enumerate(answers):
         longest = MAX_ANSWER_LENGTH_BY_KIND.get(item.kind, MAX_ANSWER_LENGTH)
         if len(text) > longest:
             outcomes[index] = None, invalid(
                 f"The answer is too long ({len(text):,} characters; {_article(item.kind)} {item.kind} answer may "
                 f"have at most {longest:,}). Shorten it: give only the {item.kind}, without explanations."
             ), None
-        else:
+            continue
+        if item.kind not in _UNIQUE_KINDS:
+            memo_keys[index] = (item, text, key_text, mathml, extra[index], limits)
+            outcomes[index] = _memo.get(memo_keys[index])
+        if outcomes[index] is None:
             to_check.append(index)
-    extra = [(mistakes or {}).get(item.id, ()) for item, _, _ in answers]
     bounded = [index for index in to_check if _needs_bounds(*answers[index][:2])]
     results = map_bounded(_check_in_worker, [(*answers[index], mathml, extra[index]) for index in bounded],
                           limits=limits)
     for index, result in zip(bounded, results):
         outcomes[index] = _outcome(answers[index][0], result, limits)
+        if isinstance(result, str):
+            _remember(memo_keys[index], outcomes[index])
     for index in to_check:
         if outcomes[index] is None:
-            outcomes[index] = _outcome(answers[index][0], _check_inline(*answers[index], mathml, extra[index]), limits)
+            result = _check_inline(*answers[index], mathml, extra[index])
+            outcomes[index] = _outcome(answers[index][0], result, limits)
+            if isinstance(result, str):
+                _remember(memo_keys[index], outcomes[index])
     return outcomes  # type: ignore[return-value]
+
+
+# Checked answers this process remembers: a class writes the same answers again and again, and
+# a check is a pure function of (item, text, key text, MathML wanted, extra mistakes, limits), so
+# a repeated answer skips reading, comparing and the round trip to the bounded worker. Bound hits
+# are not remembered (they depend on the machine's load). Free text is left out: every student
+# writes their own, so remembering it would only take memory.
+MAX_REMEMBERED_CHECKS = 20_000
+_UNIQUE_KINDS = frozenset({"text"})
+_memo: dict[tuple, Checked] = {}
+
+
+def _remember(memo_key: tuple | None, checked: Checked) -> None:
+    if memo_key is None:
+        return
+    if len(_memo) >= MAX_REMEMBERED_CHECKS:
+        del _memo[next(iter(_memo))]  # the oldest first
+    _memo[memo_key] = checked
+
+
+def forget_checked() -> None:
+    """Drop the remembered checks (tests that patch a checker call this, as they restart the bounded workers)."""
+    _memo.clear()
 
 
 def _needs_bounds(item: Item, text: str) -> bool:

@@ -25,12 +25,16 @@ def write_submission():
 
 @pytest.fixture
 def monkeypatch(monkeypatch):
-    """pytest's monkeypatch, restarting the bounded workers so they see the patched code (and the restored code after)."""
+    """pytest's monkeypatch, restarting the bounded workers and forgetting remembered checks, so
+    grading sees the patched code (and the restored code after)."""
     from grader.bounded import shutdown_workers
+    from grader.grading import forget_checked
 
     shutdown_workers()
+    forget_checked()
     yield monkeypatch
     shutdown_workers()
+    forget_checked()
 
 
 def pytest_addoption(parser):

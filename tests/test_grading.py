@@ -124,3 +124,63 @@ def test_inline_and_worker_checks_agree(item_id, text):
     item, key = HOMEWORK.item(item_id), KEY.answers[item_id]
     assert grading._check_inline(item, text, key, False) == grading.map_bounded(
         grading._check_in_worker, [(item, text, key, False)])[0]
+
+
+def _spy_checks(monkeypatch):
+    """Record every answer text that reaches a checker (bounded worker or inline)."""
+    seen = []
+    real_map, real_inline = grading.map_bounded, grading._check_inline
+
+    def map_bounded(fn, calls, **kwargs):
+        seen.extend(call[1] for call in calls)
+        return real_map(fn, calls, **kwargs)
+
+    def check_inline(item, text, *args):
+        seen.append(text)
+        return real_inline(item, text, *args)
+
+    monkeypatch.setattr(grading, "map_bounded", map_bounded)
+    monkeypatch.setattr(grading, "_check_inline", check_inline)
+    return seen
+
+
+def test_a_repeated_answer_is_checked_once_per_process(monkeypatch):
+    """A second student with the same answers gets the same verdicts without any checker running again
+    (free text excepted: every student writes their own)."""
+    seen = _spy_checks(monkeypatch)
+    answers = {"p4__formula__conv_out": "floor((H + 2p - k)/s) + 1", "p4__layer1__params": "(7*7*3 + 1) * 32",
+               "p4__layer1__output": "256 x 250 x 32", "p2__b": "max pooling",
+               "p1__a": "the same filter weights are reused at every position"}
+    first = grade(make_submission(**answers), HOMEWORK, KEY, mathml=True)
+    assert len(seen) == len(answers)
+    seen.clear()
+    second = grade(make_submission(**answers), HOMEWORK, KEY, mathml=True)
+    assert seen == [answers["p1__a"]]
+    assert second == first
+    seen.clear()
+    grade(make_submission(**answers), HOMEWORK, KEY, mathml=False)  # no MathML asked: another check
+    assert len(seen) == len(answers)
+
+
+def test_a_bound_hit_is_not_remembered(monkeypatch):
+    """An answer whose check hit a bound (which depends on the machine's load) is checked again next time."""
+    from grader.bounded import TooComplex
+
+    text = "(7*7*3 + 1) * 32"
+    seen = _spy_checks(monkeypatch)
+    checking = grading.map_bounded
+    monkeypatch.setattr(grading, "map_bounded", lambda fn, calls, **kw: [TooComplex("time", "slow")] * len(calls))
+    result = by_id(grade(make_submission(p4__layer1__params=text), HOMEWORK, KEY))
+    assert result["p4.layer1.params"].status is Status.INVALID and result["p4.layer1.params"].needs_review
+    monkeypatch.setattr(grading, "map_bounded", checking)
+    result = by_id(grade(make_submission(p4__layer1__params=text), HOMEWORK, KEY))
+    assert seen == [text] and result["p4.layer1.params"].status is Status.CORRECT
+
+
+def test_remembered_checks_are_bounded(monkeypatch):
+    """At most MAX_REMEMBERED_CHECKS answers are remembered; the oldest go first."""
+    monkeypatch.setattr(grading, "MAX_REMEMBERED_CHECKS", 5)
+    for value in range(12):
+        grade(make_submission(p4__layer1__params=str(4000 + value)), HOMEWORK, KEY)
+    remembered = [key[1] for key in grading._memo]
+    assert remembered == [str(4000 + value) for value in range(7, 12)]
