@@ -128,8 +128,10 @@ def _locked(fn: Callable[[], None]) -> Callable[[], None]:
 
 
 def warm_up() -> None:
-    """Recompute one item per problem from the key's own answers: that loads what carrying an error
-    forward needs (torch, its FLOP counter, the key's analysis) before the first student needs it."""
+    """Recompute every item that can carry an error forward from the key's own answers: that loads
+    what it needs (torch, torch._dynamo, which the FLOP counter and meta-tensor BatchNorm import on
+    first use, and the key's analysis) before the first student needs it. One item was not enough:
+    the first request for another layer still took a second or more."""
     from grader.errors import UsageError
     from grader.key import load_key
     from grader.plugins import available_homeworks, load_homework
@@ -139,8 +141,10 @@ def warm_up() -> None:
             homework = load_homework(name)
             key = load_key(homework)
             for problem in homework.problems:
-                item = next((item for item in problem.items if item.depends_on), None)
-                if problem.carry_forward is not None and item is not None:
-                    problem.carry_forward(item.id, {d: key.answers[d] for d in item.depends_on})
+                if problem.carry_forward is None:
+                    continue
+                for item in problem.items:
+                    if item.depends_on:
+                        problem.carry_forward(item.id, {d: key.answers[d] for d in item.depends_on})
         except (ImportError, UsageError):  # not installed, or no key: requests will say so
             log.info("not warming up error carried forward for %s", name, exc_info=True)

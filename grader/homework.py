@@ -197,6 +197,11 @@ class Item:
         if self.options is None and self.kind in _DEFAULT_OPTIONS:
             object.__setattr__(self, "options", _DEFAULT_OPTIONS[self.kind]())
 
+    def __hash__(self) -> int:
+        # Items key the checkers' caches, which hash them for every answer; hashing every field
+        # (options, mistakes) each time cost more than the lookups. Equal items have equal ids.
+        return hash(self.id)
+
 
 @dataclass(frozen=True)
 class SelfTest:
