@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from functools import lru_cache, partial
 from types import ModuleType
@@ -24,7 +25,8 @@ log = logging.getLogger(__name__)
 
 # One checker module per kind: read(text, item), compare(given, expected, item), show(value),
 # and optionally mathml(value) → presentation MathML of a formula, for HTML reports.
-# A module with ALLOWS_CHAINS = True also reads `a = b = c` chains (graded on the last member).
+# A module with ALLOWS_CHAINS = True also reads `a = b = c` chains (graded on the last member);
+# one with REMEMBER_CHECKS = False has its checked answers never remembered (see _remember).
 CHECKERS: dict[str, ModuleType] = {
     "number": number,
     "shape": shape,
@@ -74,7 +76,7 @@ def expected_mathml(item: Item, text: str) -> str | None:
     return _mathml(checker_for(item), read_expected(item, text))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _read_cached(item: Item, text: str) -> tuple[Any, str, str | None]:
     """An answer read (chains too), its chain note and how it is shown back (FormatError if unreadable).
 
@@ -88,7 +90,7 @@ def _read_cached(item: Item, text: str) -> tuple[Any, str, str | None]:
     return value, chain_note, read_as
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _given_mathml(item: Item, text: str) -> str | None:
     """MathML of an answer as read, for HTML reports (cached like _read_cached)."""
     return _mathml(checker_for(item), _read_cached(item, text)[0])
@@ -246,9 +248,9 @@ def check_answers(
                 f"have at most {longest:,}). Shorten it: give only the {item.kind}, without explanations."
             ), None
             continue
-        if item.kind not in _UNIQUE_KINDS:
+        if getattr(checker_for(item), "REMEMBER_CHECKS", True):
             memo_keys[index] = (item, text, key_text, mathml, extra[index], limits)
-            outcomes[index] = _memo.get(memo_keys[index])
+            outcomes[index] = _recall(memo_keys[index])
         if outcomes[index] is None:
             to_check.append(index)
     bounded = [index for index in to_check if _needs_bounds(*answers[index][:2])]
@@ -270,19 +272,27 @@ def check_answers(
 # Checked answers this process remembers: a class writes the same answers again and again, and
 # a check is a pure function of (item, text, key text, MathML wanted, extra mistakes, limits), so
 # a repeated answer skips reading, comparing and the round trip to the bounded worker. Bound hits
-# are not remembered (they depend on the machine's load). Free text is left out: every student
-# writes their own, so remembering it would only take memory.
-MAX_REMEMBERED_CHECKS = 20_000
-_UNIQUE_KINDS = frozenset({"text"})
-_memo: dict[tuple, Checked] = {}
+# are not remembered (they depend on the machine's load), nor are answers of a checker that sets
+# REMEMBER_CHECKS = False (free text: every student writes their own). The least recently used
+# go first: a class's common answers stay, its one-off wrong values (most of a large class's
+# distinct answers) pass through. A few thousand hold the common answers of a whole homework.
+MAX_REMEMBERED_CHECKS = 4096
+_memo: OrderedDict[tuple, Checked] = OrderedDict()
+
+
+def _recall(memo_key: tuple) -> Checked | None:
+    checked = _memo.get(memo_key)
+    if checked is not None:
+        _memo.move_to_end(memo_key)
+    return checked
 
 
 def _remember(memo_key: tuple | None, checked: Checked) -> None:
     if memo_key is None:
         return
-    if len(_memo) >= MAX_REMEMBERED_CHECKS:
-        del _memo[next(iter(_memo))]  # the oldest first
     _memo[memo_key] = checked
+    if len(_memo) > MAX_REMEMBERED_CHECKS:
+        _memo.popitem(last=False)
 
 
 def forget_checked() -> None:

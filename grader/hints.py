@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 
 from grader.homework import Item, ShapeOptions
 from grader.parse.numbers import read_count
@@ -11,6 +12,8 @@ from grader.parse.shapes import read_dims
 _EXPECTED = "the expected value"
 
 
+# A class repeats the same wrong values: each common hint is worked out once per process.
+@lru_cache(maxsize=4096)
 def hint(item: Item, given: str, reference: str, *, hidden: bool, relative_to: str | None = None) -> str | None:
     """A hint comparing `given` with `reference` (both as the grader reads them), or None if there is none to give.
 

@@ -27,6 +27,8 @@ _NEGATIONS = frozenset({"not", "no", "never", "without", "nor", "neither", "none
                         "lacking", "unable", "cant"})
 # "not only X but also Y" affirms X.
 _NOT_NEGATING_AFTER = frozenset({"only", "just", "merely", "necessarily"})
+# Every student writes their own text: remembering checked answers (grader.grading) would only take memory.
+REMEMBER_CHECKS = False
 _REVIEW_NOTE = "Scored automatically by looking for the key ideas; your instructor reviews free-text answers."
 
 

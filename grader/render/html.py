@@ -167,7 +167,7 @@ def feedback_html(text: str) -> Markup:
 
 # Distinct rows a process remembers (about a kilobyte each): a class repeats the same rows (the
 # same right answer, the same common mistake), so a batch worker builds each one once.
-MAX_REMEMBERED_ROWS = 16_384
+MAX_REMEMBERED_ROWS = 4096
 
 
 def item_row(item: ItemResult) -> Markup:
