@@ -24,6 +24,7 @@ inline with no bound beyond the parsers' size limits and the symbolic check's SI
 from __future__ import annotations
 
 import atexit
+import gc
 import os
 import pickle
 import select
@@ -167,6 +168,7 @@ class _Worker:
         self.reply, reply_write = os.pipe()
         with _live_lock:
             inherited = list(_live)
+            gc.freeze()  # the worker's collections then leave the inherited objects' pages shared
             self.pid = os.fork()
             if self.pid == 0:  # the worker
                 _become_worker(request_read, reply_write, inherited + [self.request, self.reply], memory_mb)

@@ -8,6 +8,7 @@ worker that cannot reach it recomputes in its own process, so the service only e
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -36,6 +37,7 @@ class CarryService:
         self._listener = Listener(family="AF_UNIX", authkey=self.authkey)
         self.address: str = self._listener.address
         context = multiprocessing.get_context("fork")
+        gc.freeze()  # see grader.batch._import_for_workers
         self._process = context.Process(target=_serve, args=(self._listener, warm), name="grader-carry", daemon=True)
         self._process.start()
 

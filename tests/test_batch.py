@@ -302,3 +302,26 @@ def test_most_frequent_mistakes_show_the_feedback_most_students_got():
     shown = {mistake.answer: (mistake.count, mistake.feedback) for mistake in tally.summary().mistakes}
     assert shown == {"4704": (5, "Forgot the bias."), "5000": (3, "Follows from your p4.bn1.output."),
                      "9999": (2, "Off by far.")}  # an answer given once is not a frequent mistake
+
+
+def test_class_statistics_keep_one_copy_of_each_feedback_text():
+    """Outcomes arrive unpickled, each with its own copy of the same feedback: the statistics keep one
+    (a large class's wrong answers share a few thousand feedback texts among hundreds of thousands)."""
+    import pickle
+    from pathlib import Path
+
+    from grader.batch import Entry, Outcome, _Tally
+    from grader.plugins import load_homework
+
+    homework = load_homework("hw2-cnn")
+    index = homework.item_ids.index("p4.layer1.params")
+    tally = _Tally(homework)
+    for n in range(3):
+        digest = [("correct", 1.0, False, None, None, None, None)] * len(homework.items)
+        digest[index] = ("incorrect", 0.0, False, str(5000 + n), "Hint: this count is too large.", None, None)
+        outcome = Outcome(Entry(f"s{n}", Path(f"s{n}.yaml"), f"s{n}"), student_id=f"s{n}", score=1.0, digest=digest)
+        tally.add(pickle.loads(pickle.dumps(outcome)))  # as a worker's outcome reaches the parent
+    feedback = [tally.feedback[(index, str(5000 + n))] for n in range(3)]
+    status = [tally.status_of[(index, str(5000 + n))] for n in range(3)]
+    assert feedback[0] == "Hint: this count is too large." and feedback[0] is feedback[1] is feedback[2]
+    assert status[0] == "incorrect" and status[0] is status[1] is status[2]
