@@ -68,7 +68,10 @@ def analyze(
     `field` is the receptive field and jump of one input position, in pixels of the original
     image: (1, 1) for an image, an earlier layer's values when `model` continues a network.
     """
-    meta = _meta_copy(model).eval()  # eval: BatchNorm1d accepts batch 1, dropout is identity
+    # eval: BatchNorm1d accepts batch 1, dropout is identity. A model already on the meta device
+    # and in eval mode is analysed as it is (the forward pass then changes nothing in it); any
+    # other is copied, so the caller's model is left as it was.
+    meta = model if _meta_and_eval(model) else _meta_copy(model).eval()
     x = torch.empty((1, *input_shape), device="meta")
     spatial = len(input_shape) - 1
     rf: Axes | None = (field[0],) * spatial if spatial >= 1 else None
@@ -93,6 +96,11 @@ def analyze(
             ))
             x = y
     return reports
+
+
+def _meta_and_eval(model: nn.Module) -> bool:
+    return not any(module.training for module in model.modules()) and all(
+        t.is_meta for t in itertools.chain(model.parameters(), model.buffers()))
 
 
 def _meta_copy(model: nn.Module) -> nn.Module:

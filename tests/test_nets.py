@@ -133,6 +133,25 @@ def test_analyze_leaves_real_weights_alone():
         assert value.device.type == "cpu" and torch.equal(value, before[key]), key
 
 
+def test_a_meta_model_in_eval_mode_is_analysed_in_place(monkeypatch):
+    """A model already on the meta device and in eval mode is not copied (each carried-forward value
+    builds one), and gives the reports of the same model with real weights; a meta model in training
+    mode is copied, and left in training mode."""
+    import grader.nets
+
+    def build():
+        return nn.Sequential(nn.Conv2d(3, 4, 3, stride=2), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2))
+
+    real = analyze(build(), (3, 17, 17))
+    with torch.device("meta"):
+        in_eval, in_training = build().eval(), build()
+    copies, meta_copy = [], grader.nets._meta_copy
+    monkeypatch.setattr(grader.nets, "_meta_copy", lambda model: copies.append(model) or meta_copy(model))
+    assert analyze(in_eval, (3, 17, 17)) == real and copies == []
+    analyze(in_training, (3, 17, 17))
+    assert copies == [in_training] and in_training.training
+
+
 # --- receptive field measured by gradients --------------------------------------------------------
 
 GRADIENT_SIDE = 128  # large enough that every central unit's field stays clear of the border

@@ -39,7 +39,7 @@ def analyse(layers: tuple[LayerSpec, ...], input_shape: tuple[int, ...],
             field: tuple[int, int] = (1, 1)) -> dict[str, LayerReport]:
     """grader.nets.analyze of the network built from `layers`, by layer name (meta tensors: no weights)."""
     with torch.device("meta"):
-        model = build_network(layers, input_shape)
+        model = build_network(layers, input_shape).eval()  # built here for this call: analyze need not copy it
     return {report.name: report for report in analyze(model, input_shape, field=field)}
 
 
