@@ -408,7 +408,9 @@ def _in_pools(entries: Sequence[Entry], options: Options, jobs: int) -> Iterator
                         yield _run_isolated(entries[i], options)
                     pending.extend(c for c, _ in futures)
                     break
-                yield from outcomes
+                for index, outcome in zip(chunk, outcomes):
+                    outcome.entry = entries[index]  # this process's own, not the unpickled copy: kept for the summary
+                    yield outcome
 
 
 def _run_isolated(entry: Entry, options: Options) -> Outcome:
