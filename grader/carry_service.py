@@ -1,6 +1,6 @@
 """One process that recomputes carried-forward answers for every worker of a batch, so torch loads once.
 
-Recomputing a layer from a student's own wrong answer needs torch (about 4 s and 250 MB to load
+Recomputing a layer from a student's own wrong answer needs torch (about 3.5 s and 300 MB to load
 with its FLOP counter). A batch's workers ask this process over a local socket instead of each
 loading torch; it answers one request at a time and keeps its caches for the whole class. A
 worker that cannot reach it recomputes in its own process, so the service only ever saves time.
