@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from functools import lru_cache, partial
@@ -278,26 +279,30 @@ def check_answers(
 # distinct answers) pass through. A few thousand hold the common answers of a whole homework.
 MAX_REMEMBERED_CHECKS = 4096
 _memo: OrderedDict[tuple, Checked] = OrderedDict()
+_memo_lock = threading.Lock()  # grading may run in several threads (see grader.bounded)
 
 
 def _recall(memo_key: tuple) -> Checked | None:
-    checked = _memo.get(memo_key)
-    if checked is not None:
-        _memo.move_to_end(memo_key)
-    return checked
+    with _memo_lock:
+        checked = _memo.get(memo_key)
+        if checked is not None:
+            _memo.move_to_end(memo_key)
+        return checked
 
 
 def _remember(memo_key: tuple | None, checked: Checked) -> None:
     if memo_key is None:
         return
-    _memo[memo_key] = checked
-    if len(_memo) > MAX_REMEMBERED_CHECKS:
-        _memo.popitem(last=False)
+    with _memo_lock:
+        _memo[memo_key] = checked
+        if len(_memo) > MAX_REMEMBERED_CHECKS:
+            _memo.popitem(last=False)
 
 
 def forget_checked() -> None:
     """Drop the remembered checks (tests that patch a checker call this, as they restart the bounded workers)."""
-    _memo.clear()
+    with _memo_lock:
+        _memo.clear()
 
 
 def _needs_bounds(item: Item, text: str) -> bool:

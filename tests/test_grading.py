@@ -185,3 +185,17 @@ def test_remembered_checks_are_bounded(monkeypatch):
         grade(make_submission(p4__layer1__params="4736", p4__layer2__params=str(4000 + value)), HOMEWORK, KEY)
     remembered = sorted(key[1] for key in grading._memo)
     assert remembered == [str(4000 + value) for value in range(8, 12)] + ["4736"]
+
+
+def test_remembered_checks_are_shared_safely_between_threads(monkeypatch):
+    """Threads grading at once (a later HTTP service would) get the verdicts of one thread, even while
+    the remembered checks are evicted under them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setattr(grading, "MAX_REMEMBERED_CHECKS", 3)
+    submissions = [make_submission(p4__layer1__params=str(4730 + n % 9), p4__layer1__output=f"{250 + n % 7} x 256 x 32",
+                                   p2__b="max pooling") for n in range(24)]
+    alone = [grade(submission, HOMEWORK, KEY) for submission in submissions]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda submission: grade(submission, HOMEWORK, KEY), submissions))
+    assert together == alone and len(grading._memo) <= 3
