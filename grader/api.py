@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from grader.carry import ask_ahead
-from grader.grading import Checked, check_submission, grade
+from grader.grading import grade
 from grader.homework import Homework
 from grader.key import Key, load_key
-from grader.models import Result, Submission
+from grader.models import Result
 from grader.plugins import load_homework
 from grader.submission import MAX_FILE_BYTES, load_submission
-
-
-@dataclass(frozen=True)
-class CheckedFile:
-    """A submission file read, with each answer checked against the key: `grade_checked` finishes it."""
-
-    submission: Submission
-    homework: Homework
-    checked: dict[str, Checked]
-    mathml: bool
 
 
 def check_file(
@@ -34,31 +22,11 @@ def check_file(
     `default_student_id` is used when the file names no student (else the file's stem);
     `mathml` adds MathML of formulas for an HTML report.
     """
-    return grade_checked(read_and_check(path, mathml=mathml, default_student_id=default_student_id),
-                         hide_expected=hide_expected)
-
-
-def read_and_check(path: str | Path, *, mathml: bool = False, default_student_id: str | None = None) -> CheckedFile:
-    """The first half of `check_file`: the file loaded and its answers checked (UsageError if unusable).
-
-    The recomputations that carrying errors forward will need are asked for ahead (see
-    grader.carry.ask_ahead), so that a batch's carry-forward service works on them meanwhile.
-    """
     submission = load_submission(
         path, known_ids=lambda name: load_homework(name).item_ids, default_student_id=default_student_id
     )
     homework = load_homework(submission.homework)
-    key = committed_key(homework.id)
-    checked = check_submission(submission, homework, key, mathml=mathml)
-    ask_ahead(homework, key, submission, checked)
-    return CheckedFile(submission, homework, checked, mathml)
-
-
-def grade_checked(checked_file: CheckedFile, *, hide_expected: bool = False) -> Result:
-    """The second half of `check_file`: error carried forward, points and the result."""
-    homework = checked_file.homework
-    return grade(checked_file.submission, homework, committed_key(homework.id), hide_expected=hide_expected,
-                 mathml=checked_file.mathml, checked=checked_file.checked)
+    return grade(submission, homework, committed_key(homework.id), hide_expected=hide_expected, mathml=mathml)
 
 
 def homework_named_in(path: str | Path) -> Homework | None:

@@ -29,15 +29,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from grader.carry_service import CarryService
 from grader.errors import UsageError
 from grader.models import Result, Status
 from grader.overrides import Overrides, apply_overrides
-
-if TYPE_CHECKING:
-    from grader.api import CheckedFile
 
 log = logging.getLogger(__name__)
 
@@ -243,43 +240,20 @@ def _init_worker(options: Options) -> None:
 
 
 def _grade_chunk(entries: Sequence[Entry]) -> list[Outcome]:
-    # Two passes: every submission of the chunk read and checked, its error-carried-forward
-    # recomputations asked for ahead, then each graded to the end. While the carry-forward
-    # service loads torch at the start of a batch, the first pass keeps the workers busy; once it
-    # is loaded, it computes the requests while the workers go on.
-    checked = [_read_and_check(entry) for entry in entries]
-    return [grade_entry(entry, _options, checked=early) for entry, early in zip(entries, checked)]
+    return [grade_entry(entry, _options) for entry in entries]
 
 
-def _read_and_check(entry: Entry) -> CheckedFile | Exception | None:
-    """The first pass over a submission; a failure is kept for grade_entry to report (None: no file)."""
-    from grader.api import read_and_check
-
-    if entry.problem is not None:
-        return None
-    try:
-        return read_and_check(entry.path, mathml=True, default_student_id=entry.default_id)
-    except Exception as error:
-        return error
-
-
-def grade_entry(entry: Entry, options: Options, *, checked: CheckedFile | Exception | None = None) -> Outcome:
-    """Grade one submission and write its report; every failure becomes an error outcome.
-
-    `checked` is what reading and checking it gave already (the file, or the error it raised).
-    """
-    from grader.api import grade_checked, read_and_check
+def grade_entry(entry: Entry, options: Options) -> Outcome:
+    """Grade one submission and write its report; every failure becomes an error outcome."""
+    from grader.api import check_file
 
     outcome = Outcome(entry, student_id=entry.default_id)
     result = None
     try:
         if entry.problem is not None:
             raise UsageError(entry.problem, path=entry.path)
-        if isinstance(checked, Exception):
-            raise checked
-        if checked is None:
-            checked = read_and_check(entry.path, mathml=True, default_student_id=entry.default_id)
-        result = grade_checked(checked, hide_expected=options.hide_expected)
+        result = check_file(entry.path, hide_expected=options.hide_expected, mathml=True,
+                            default_student_id=entry.default_id)
         result = apply_overrides(result, options.overrides.get(result.student.id, {}))
         _record(outcome, result)
     except UsageError as error:
@@ -414,24 +388,10 @@ def _in_order(entries: Sequence[Entry], options: Options, jobs: int) -> Iterator
 WARM_CARRY_FORWARD_AT = 100
 
 
-def _chunks(total: int, jobs: int, *, warming: bool) -> list[list[int]]:
-    """Entry indices per chunk: at most 16, so outcomes reach this process steadily. While the
-    carry-forward service loads torch (about 4 s), each worker's first chunk is larger, so that its
-    first pass (reading and checking, which needs no torch) lasts about as long."""
-    size = max(1, min(16, total // (jobs * 8)))
-    first = max(size, min(FIRST_CHUNK_WHILE_WARMING, total // (jobs * 2))) if warming else size
-    bounds = [min(i * first, total) for i in range(jobs + 1)]
-    bounds += list(range(bounds[-1] + size, total, size)) + [total]
-    return [list(range(low, high)) for low, high in zip(bounds, bounds[1:]) if high > low]
-
-
-# Submissions a worker reads and checks in about the time torch takes to load in the service.
-FIRST_CHUNK_WHILE_WARMING = 256
-
-
 def _in_pools(entries: Sequence[Entry], options: Options, jobs: int) -> Iterator[Outcome]:
     total = len(entries)
-    pending = deque(_chunks(total, jobs, warming=total >= WARM_CARRY_FORWARD_AT))
+    size = max(1, min(16, total // (jobs * 8)))
+    pending = deque(list(range(i, min(i + size, total))) for i in range(0, total, size))
     while pending:
         with _pool(jobs, options) as pool:
             futures = deque((chunk, pool.submit(_grade_chunk, [entries[i] for i in chunk])) for chunk in pending)

@@ -40,31 +40,6 @@ def set_recompute(recompute: Recompute) -> None:
     global _recompute
     _recompute = recompute
 
-def ask_ahead(homework: Homework, key: Key, submission: Submission, checked: Mapping[str, Checked]) -> None:
-    """Tell a recompute that can work ahead (grader.carry_service's client) what follow_up will ask.
-
-    Only the requests whose inputs are all the student's own checked answers are known before
-    follow_up runs; one that follows a chain through an unanswered item is asked when reached.
-    """
-    prefetch = getattr(_recompute, "prefetch", None)
-    if prefetch is None:
-        return
-    flow = _Flow(homework, key, submission, checked)
-    requests = []
-    for item in homework.items:
-        found = checked.get(item.id)
-        if not item.depends_on or found is None or found[1].status is Status.INVALID or found[1].score >= 1.0:
-            continue
-        if homework.problem_of(item.id).carry_forward is None or not all(
-                d in checked and checked[d][1].status is not Status.INVALID for d in item.depends_on):
-            continue
-        own = {d: flow.own(d) for d in item.depends_on}
-        if any(value is not None for value in own.values()):
-            requests.append((item.id, {d: own[d] or key.answers[d] for d in item.depends_on}))
-    if requests:
-        prefetch(homework, requests)
-
-
 # Where a problem's recomputation cannot be imported (torch is an optional extra), a person decides.
 _UNAVAILABLE = ("The grader could not check here whether this answer follows from your answer to {0} "
                 "(its network analysis is not installed); your instructor will review it.")

@@ -14,7 +14,6 @@ import multiprocessing
 import os
 import threading
 import traceback
-from collections import deque
 from collections.abc import Callable, Mapping
 from multiprocessing.connection import Client, Connection, Listener
 
@@ -54,93 +53,38 @@ def client(address: str, authkey: bytes) -> Recompute:
     Answers are remembered: a class repeats the same wrong values, and a round trip costs more
     than a lookup. If the service cannot be reached, this process recomputes from then on.
     """
-    return _Client(address, authkey)
+    connection: Connection | None = None
+    reachable = True
+    known: dict[tuple, Carried | None] = {}
 
+    def recompute(homework: Homework, item_id: str, upstream: Mapping[str, str]) -> Carried | None:
+        request = homework.id, item_id, tuple(sorted(upstream.items()))
+        if request not in known:
+            if len(known) >= MAX_REMEMBERED:
+                known.clear()
+            known[request] = ask(homework, item_id, upstream)
+        return known[request]
 
-class _Client:
-    """Requests to the service on one connection; replies come back in the order asked.
-
-    `prefetch` sends a submission's predictable requests without waiting (grader.carry.ask_ahead):
-    the service computes them while this worker goes on; their replies are read when an answer
-    is needed, always before a request is sent and waited for.
-    """
-
-    def __init__(self, address: str, authkey: bytes) -> None:
-        self.address, self.authkey = address, authkey
-        self.connection: Connection | None = None
-        self.reachable = True
-        self.known: dict[tuple, tuple[str, object]] = {}  # request → (status, value) as the service replied
-        self.pending: deque[list[tuple]] = deque()  # requests of each batch sent ahead, replies not yet read
-
-    def __call__(self, homework: Homework, item_id: str, upstream: Mapping[str, str]) -> Carried | None:
-        request = _request(homework, item_id, upstream)
-        while request not in self.known and self.pending:
-            self._read_batch()
-        if request not in self.known:
-            self._remember(request, self._exchange(("one", homework.id, item_id, dict(upstream))))
-        status, value = self.known.get(request, ("unreachable", None))
-        if status == "unreachable":
+    def ask(homework: Homework, item_id: str, upstream: Mapping[str, str]) -> Carried | None:
+        nonlocal connection, reachable
+        if not reachable:
+            return recompute_here(homework, item_id, upstream)
+        try:
+            if connection is None:
+                connection = Client(address, family="AF_UNIX", authkey=authkey)
+            connection.send((homework.id, item_id, dict(upstream)))
+            status, value = connection.recv()
+        except (OSError, EOFError, multiprocessing.AuthenticationError):
+            log.warning("the carry-forward service cannot be reached; this worker recomputes itself", exc_info=True)
+            connection, reachable = None, False
             return recompute_here(homework, item_id, upstream)
         if status == "import-error":
             raise ImportError(value)
         if status == "error":
             raise RuntimeError(f"recomputing {item_id} failed in the carry-forward service:\n{value}")
-        return value  # type: ignore[return-value]
+        return value
 
-    def prefetch(self, homework: Homework, requests: list[tuple[str, Mapping[str, str]]]) -> None:
-        wanted = [(item_id, dict(upstream)) for item_id, upstream in requests
-                  if _request(homework, item_id, upstream) not in self.known]
-        if not wanted or not self.reachable:
-            return
-        if self._send(("batch", homework.id, wanted)):
-            self.pending.append([_request(homework, item_id, upstream) for item_id, upstream in wanted])
-
-    def _read_batch(self) -> None:
-        requests = self.pending.popleft()
-        replies = self._receive()
-        for request, reply in zip(requests, replies or ()):
-            self._remember(request, reply)
-
-    def _exchange(self, message: tuple) -> tuple[str, object]:
-        if not self._send(message):
-            return "unreachable", None
-        reply = self._receive()
-        return reply if reply is not None else ("unreachable", None)
-
-    def _send(self, message: tuple) -> bool:
-        if not self.reachable:
-            return False
-        try:
-            if self.connection is None:
-                self.connection = Client(self.address, family="AF_UNIX", authkey=self.authkey)
-            self.connection.send(message)
-            return True
-        except (OSError, EOFError, multiprocessing.AuthenticationError):
-            self._unreachable()
-            return False
-
-    def _receive(self):
-        try:
-            return self.connection.recv()  # type: ignore[union-attr]  # set by the _send before it
-        except (OSError, EOFError):
-            self._unreachable()
-            return None
-
-    def _unreachable(self) -> None:
-        log.warning("the carry-forward service cannot be reached; this worker recomputes itself", exc_info=True)
-        self.connection, self.reachable = None, False
-        self.pending.clear()
-
-    def _remember(self, request: tuple, reply: tuple[str, object]) -> None:
-        if reply[0] == "unreachable":
-            return
-        if len(self.known) >= MAX_REMEMBERED:
-            self.known.clear()
-        self.known[request] = reply
-
-
-def _request(homework: Homework, item_id: str, upstream: Mapping[str, str]) -> tuple:
-    return homework.id, item_id, tuple(sorted(upstream.items()))
+    return recompute
 
 
 # One recomputation at a time: torch's dispatch modes and the problems' caches are not meant for threads.
@@ -159,30 +103,22 @@ def _serve(listener: Listener, warm: bool) -> None:
 
 
 def _answer(connection: Connection) -> None:
+    from grader.plugins import load_homework
+
     with connection:
         while True:
             try:
-                message = connection.recv()
+                homework_id, item_id, upstream = connection.recv()
             except (EOFError, OSError):
                 return
-            if message[0] == "batch":
-                _, homework_id, requests = message
-                connection.send([_recomputed(homework_id, item_id, upstream) for item_id, upstream in requests])
-            else:
-                _, homework_id, item_id, upstream = message
-                connection.send(_recomputed(homework_id, item_id, upstream))
-
-
-def _recomputed(homework_id: str, item_id: str, upstream: Mapping[str, str]) -> tuple[str, object]:
-    from grader.plugins import load_homework
-
-    try:
-        with _lock:
-            return "ok", recompute_here(load_homework(homework_id), item_id, upstream)
-    except ImportError as error:
-        return "import-error", str(error)
-    except Exception:  # the worker turns it into its usual internal-error verdict
-        return "error", traceback.format_exc()
+            try:
+                with _lock:
+                    reply = "ok", recompute_here(load_homework(homework_id), item_id, upstream)
+            except ImportError as error:
+                reply = "import-error", str(error)
+            except Exception:  # the worker turns it into its usual internal-error verdict
+                reply = "error", traceback.format_exc()
+            connection.send(reply)
 
 
 def _locked(fn: Callable[[], None]) -> Callable[[], None]:

@@ -97,33 +97,6 @@ def _given_mathml(item: Item, text: str) -> str | None:
     return _mathml(checker_for(item), _read_cached(item, text)[0])
 
 
-def check_submission(
-    submission: Submission,
-    homework: Homework,
-    key: Key,
-    *,
-    mathml: bool = False,
-    limits: WorkLimits = DEFAULT_WORK_LIMITS,
-) -> dict[str, Checked]:
-    """The first step of `grade`: each answer read and checked against the key (item id → checked).
-
-    All answers are checked in one round trip to the bounded worker, each within `limits` (see
-    grader.bounded). Nothing here carries an error forward yet.
-    """
-    for item in homework.items:
-        # Read the whole key first, and print its MathML if asked (which imports sympy): the
-        # bounded worker, forked at the first answer, then inherits both.
-        read_expected(item, key.answers[item.id])
-        if mathml:
-            expected_mathml(item, key.answers[item.id])
-    answered = [item for item in homework.items if item.id in submission.answers]
-    return dict(zip(
-        (item.id for item in answered),
-        check_answers([(item, submission.answers[item.id].text, key.answers[item.id]) for item in answered],
-                      mathml=mathml, limits=limits, mistakes=key_mistakes(homework, key)),
-    ))
-
-
 def grade(
     submission: Submission,
     homework: Homework,
@@ -132,19 +105,29 @@ def grade(
     hide_expected: bool = False,
     mathml: bool = False,
     limits: WorkLimits = DEFAULT_WORK_LIMITS,
-    checked: Mapping[str, Checked] | None = None,
 ) -> Result:
     """Grade every item of the homework, in its order, and add up the points.
 
     `mathml` adds MathML of formulas (as read and as expected) for HTML reports; printing it
-    costs time, so only reports ask for it. `checked` is what `check_submission` returned for
-    this submission with the same `mathml` and `limits`, when the caller checked it beforehand.
+    costs time, so only reports ask for it.
 
-    The result depends only on the submission, homework and key, so the same input always gives
-    the same JSON.
+    All answers are checked in one round trip to the bounded worker, each within `limits` (see
+    grader.bounded); the result depends only on the submission, homework and key, so the same
+    input always gives the same JSON.
     """
-    if checked is None:
-        checked = check_submission(submission, homework, key, mathml=mathml, limits=limits)
+    for item in homework.items:
+        # Read the whole key first, and print its MathML if asked (which imports sympy): the
+        # bounded worker, forked at the first answer, then inherits both.
+        read_expected(item, key.answers[item.id])
+        if mathml:
+            expected_mathml(item, key.answers[item.id])
+    answered = [item for item in homework.items if item.id in submission.answers]
+    mistakes = key_mistakes(homework, key)
+    checked = dict(zip(
+        (item.id for item in answered),
+        check_answers([(item, submission.answers[item.id].text, key.answers[item.id]) for item in answered],
+                      mathml=mathml, limits=limits, mistakes=mistakes),
+    ))
     checked = follow_up(homework, key, submission, checked, hide_expected=hide_expected,
                         check=partial(check_answers, mathml=mathml, limits=limits))
     items = [
