@@ -1,8 +1,9 @@
 """The free-text matcher as it was before the pre-filter of phrasings (grader/checks/text.py at 1d515c5).
 
-Kept verbatim (the matching half only: tokens, stem, find, found_concepts) as the reference that
+Kept verbatim (the matching half only: tokens, find, found_concepts) as the reference that
 tests/checks/test_text.py compares the checker with, and benchmarks/text_rubric.py times it
-against. Not used by the grader.
+against. Not used by the grader. `stem` and the negation constants, which the pre-filter left
+as they were, come from the checker itself.
 """
 
 from __future__ import annotations
@@ -12,44 +13,14 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
+from grader.checks.text import GAP, NEGATION_REACH, _NEGATIONS, _NOT_NEGATING_AFTER, stem
 from grader.homework import Concept, TextOptions
-
-# How many other words may stand between two words of a phrasing.
-GAP = 3
-# How many words before a phrasing a negation reaches.
-NEGATION_REACH = 3
-_NEGATIONS = frozenset({"not", "no", "never", "without", "nor", "neither", "none", "lack", "lacks",
-                        "lacking", "unable", "cant"})
-# "not only X but also Y" affirms X.
-_NOT_NEGATING_AFTER = frozenset({"only", "just", "merely", "necessarily"})
-
 
 @dataclass(frozen=True)
 class _Token:
     raw: str
     stem: str
     clause: int
-
-
-@cache
-def stem(word: str) -> str:
-    """A crude stem: `weights`→`weight`, `shared`/`sharing`/`share`→`shar`, `normalise`→`normaliz`."""
-    w = re.sub(r"is(e|ed|es|ing|ation|ations)$", r"iz\1", word)
-    if len(w) > 4 and w.endswith("ies"):
-        w = w[:-3] + "y"
-    elif len(w) > 4 and re.search(r"(ss|x|ch|sh)es$", w):
-        w = w[:-2]
-    elif len(w) > 3 and w.endswith("s") and not re.search(r"(ss|us|is)$", w):
-        w = w[:-1]
-    for suffix, shortest in (("ing", 6), ("ed", 5)):
-        if len(w) >= shortest and w.endswith(suffix):
-            w = w[: -len(suffix)]
-            if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiouls":
-                w = w[:-1]  # mapping → mapp → map
-            break
-    if len(w) > 3 and w.endswith("e"):
-        w = w[:-1]
-    return w
 
 
 def _normalise(text: str) -> str:
