@@ -6,7 +6,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from grader.grading import grade
+from grader.grading import Checking, check_submission, finish
 from grader.homework import Homework
 from grader.key import Key, load_key
 from grader.models import Result
@@ -22,11 +22,20 @@ def check_file(
     `default_student_id` is used when the file names no student (else the file's stem);
     `mathml` adds MathML of formulas for an HTML report.
     """
+    return finish(read_and_check(path, hide_expected=hide_expected, mathml=mathml,
+                                 default_student_id=default_student_id))
+
+
+def read_and_check(
+    path: str | Path, *, hide_expected: bool = False, mathml: bool = False, default_student_id: str | None = None
+) -> Checking:
+    """The first half of `check_file`: the file loaded and its answers checked; `grading.finish` does the rest."""
     submission = load_submission(
         path, known_ids=lambda name: load_homework(name).item_ids, default_student_id=default_student_id
     )
     homework = load_homework(submission.homework)
-    return grade(submission, homework, committed_key(homework.id), hide_expected=hide_expected, mathml=mathml)
+    return check_submission(submission, homework, committed_key(homework.id), hide_expected=hide_expected,
+                            mathml=mathml)
 
 
 def homework_named_in(path: str | Path) -> Homework | None:

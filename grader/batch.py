@@ -15,26 +15,29 @@ import gc
 import io
 import json
 import logging
-import multiprocessing
 import os
 import re
 import statistics
 import tempfile
 import traceback
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
+from grader import pool
+from grader.carry import CarryDeferred
 from grader.carry_service import CarryService
 from grader.errors import UsageError
 from grader.models import Result, Status
 from grader.overrides import Overrides, apply_overrides
+
+if TYPE_CHECKING:
+    from grader.grading import Checking
 
 log = logging.getLogger(__name__)
 
@@ -226,50 +229,115 @@ def _unique_names(entries: list[Entry]) -> list[Entry]:
 
 # --- grading one submission (runs in a worker) ---------------------------------------------
 
-_options: Options | None = None
-
-
-def _init_worker(options: Options) -> None:
-    global _options
-    _options = options
-    if options.carry_service is not None:
-        from grader.carry import set_recompute
-        from grader.carry_service import client
-
-        set_recompute(client(*options.carry_service))
-
-
-def _grade_chunk(entries: Sequence[Entry]) -> list[Outcome]:
-    return [grade_entry(entry, _options) for entry in entries]
-
 
 def grade_entry(entry: Entry, options: Options) -> Outcome:
     """Grade one submission and write its report; every failure becomes an error outcome."""
-    from grader.api import check_file
+    begun = begin_entry(entry, options)
+    return begun if isinstance(begun, Outcome) else end_entry(entry, begun, options)
 
-    outcome = Outcome(entry, student_id=entry.default_id)
-    result = None
+
+def begin_entry(entry: Entry, options: Options) -> Outcome | Checking:
+    """Load a submission and check its answers; the finished Outcome if that already failed."""
+    from grader.api import read_and_check
+
     try:
         if entry.problem is not None:
             raise UsageError(entry.problem, path=entry.path)
-        result = check_file(entry.path, hide_expected=options.hide_expected, mathml=True,
-                            default_student_id=entry.default_id)
-        result = apply_overrides(result, options.overrides.get(result.student.id, {}))
+        return read_and_check(entry.path, hide_expected=options.hide_expected, mathml=True,
+                              default_student_id=entry.default_id)
+    except Exception as error:
+        return _ended(entry, options, None, error)
+
+
+def end_entry(entry: Entry, checking: Checking, options: Options) -> Outcome:
+    """Grade a checked submission to the end and write its report (CarryDeferred is let through)."""
+    from grader.grading import finish
+
+    try:
+        result = finish(checking)
+        return _ended(entry, options, apply_overrides(result, options.overrides.get(result.student.id, {})), None)
+    except CarryDeferred:
+        raise
+    except Exception as error:
+        return _ended(entry, options, None, error)
+
+
+def _ended(entry: Entry, options: Options, result: Result | None, error: Exception | None) -> Outcome:
+    """The outcome of a graded submission or of one that failed (a crash is a result: listed, never fatal)."""
+    outcome = Outcome(entry, student_id=entry.default_id)
+    try:
+        if error is not None:
+            raise error
         _record(outcome, result)
-    except UsageError as error:
-        outcome.error = _one_line(str(error))
-    except Exception as error:  # a crash is a result: listed, never fatal
+    except UsageError as failure:
+        outcome.error = _one_line(str(failure))
+        result = None
+    except Exception as failure:
         log.exception("grading %s crashed", entry.path)
-        outcome.error = f"internal error: {type(error).__name__}: {_one_line(str(error))}"
+        outcome.error = f"internal error: {type(failure).__name__}: {_one_line(str(failure))}"
         outcome.details = traceback.format_exc()
+        result = None
     if options.reports:
         try:
             outcome.report = _write_report(entry, result, outcome, options)
-        except Exception as error:
+        except Exception as failure:
             log.exception("writing the report of %s failed", entry.path)
-            outcome.error = outcome.error or f"internal error writing the report: {type(error).__name__}: {error}"
+            outcome.error = outcome.error or f"internal error writing the report: {type(failure).__name__}: {failure}"
             outcome.details = outcome.details or traceback.format_exc()
     return outcome
+
+
+# Submissions a worker sets aside while the carry-forward service warms up (about 80 KB each).
+MAX_SET_ASIDE = 256
+
+
+class _Grading:
+    """A batch worker's job (grader.pool.Job): grades submissions and writes their reports.
+
+    While the carry-forward service is still loading torch (3-4 s), a submission that needs an error
+    carried forward is set aside with its answers checked, and the worker goes on with the next one
+    instead of waiting; those set aside are finished once the service answers, or when there is
+    nothing else to do.
+    """
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.client = None
+        if options.carry_service is not None:
+            from grader.carry import set_recompute
+            from grader.carry_service import ServiceClient
+
+            self.client = ServiceClient(*options.carry_service)
+            self.client.defer = True
+            set_recompute(self.client)
+        self.aside: list[tuple[int, Entry, Checking]] = []
+
+    def take(self, index: int, entry: Entry) -> list[tuple[int, Outcome]]:
+        done = []
+        begun = begin_entry(entry, self.options)
+        if isinstance(begun, Outcome):
+            done.append((index, begun))
+        else:
+            try:
+                done.append((index, end_entry(entry, begun, self.options)))
+            except CarryDeferred:
+                self.aside.append((index, entry, begun))
+        if self.aside and (len(self.aside) >= MAX_SET_ASIDE or self.client.ready()):
+            done.extend(self.finish_held())
+        return done
+
+    def holding(self) -> bool:
+        return bool(self.aside)
+
+    def finish_held(self) -> list[tuple[int, Outcome]]:
+        aside, self.aside = self.aside, []
+        if self.client is not None:
+            self.client.defer = False
+        try:
+            return [(index, end_entry(entry, checking, self.options)) for index, entry, checking in aside]
+        finally:
+            if self.client is not None:
+                self.client.defer = True
 
 
 _WRONG = (Status.INCORRECT, Status.PARTIAL, Status.INVALID)
@@ -377,8 +445,9 @@ def _in_order(entries: Sequence[Entry], options: Options, jobs: int) -> Iterator
     # the workers, and does not carry sympy itself.
     service = CarryService(warm=total >= WARM_CARRY_FORWARD_AT)
     _import_for_workers()
+    options = replace(options, carry_service=(service.address, service.authkey))
     try:
-        yield from _in_pools(entries, replace(options, carry_service=(service.address, service.authkey)), jobs)
+        yield from _in_pool(entries, options, jobs)
     finally:
         service.stop()
 
@@ -388,40 +457,29 @@ def _in_order(entries: Sequence[Entry], options: Options, jobs: int) -> Iterator
 WARM_CARRY_FORWARD_AT = 100
 
 
-def _in_pools(entries: Sequence[Entry], options: Options, jobs: int) -> Iterator[Outcome]:
-    total = len(entries)
-    size = max(1, min(16, total // (jobs * 8)))
-    pending = deque(list(range(i, min(i + size, total))) for i in range(0, total, size))
-    while pending:
-        with _pool(jobs, options) as pool:
-            futures = deque((chunk, pool.submit(_grade_chunk, [entries[i] for i in chunk])) for chunk in pending)
-            pending.clear()
-            while futures:
-                chunk, future = futures.popleft()
-                try:
-                    outcomes = future.result()
-                except BrokenProcessPool:
-                    # A worker died (segfault, out of memory, os._exit) and took the pool with it.
-                    # This chunk is re-run one submission at a time, each in a fresh one-worker
-                    # pool, so only the culprit fails; the chunks after it go to a fresh pool.
-                    for i in chunk:
-                        yield _run_isolated(entries[i], options)
-                    pending.extend(c for c, _ in futures)
-                    break
-                for index, outcome in zip(chunk, outcomes):
-                    outcome.entry = entries[index]  # this process's own, not the unpickled copy: kept for the summary
-                    yield outcome
+def _in_pool(entries: Sequence[Entry], options: Options, jobs: int) -> Iterator[Outcome]:
+    """Outcomes in entry order from `jobs` workers. A worker that dies (segfault, out of memory,
+    os._exit) fails no one by itself: what it had not finished is graded again one submission at a
+    time, each in a worker of its own, so only the culprit fails."""
+    size = max(1, min(16, len(entries) // (jobs * 8)))
+    for outcome, entry in zip(pool.in_order(entries, partial(_Grading, options), jobs=jobs, chunk_size=size,
+                                            lost=lambda _, entry: _run_isolated(entry, options)), entries):
+        outcome.entry = entry  # this process's own, not the unpickled copy: kept for the summary
+        yield outcome
 
 
 def _run_isolated(entry: Entry, options: Options) -> Outcome:
-    with _pool(1, options) as pool:
-        try:
-            return pool.submit(_grade_chunk, [entry]).result()[0]
-        except BrokenProcessPool:
-            outcome = Outcome(entry, student_id=entry.default_id, error=WORKER_DIED, details=WORKER_DIED)
-            if options.reports:
-                outcome.report = _write_report(entry, None, outcome, options)
-            return outcome
+    return next(pool.in_order([entry], partial(_Grading, options), jobs=1, chunk_size=1, lost=_died(options)))
+
+
+def _died(options: Options) -> Callable[[int, Entry], Outcome]:
+    def outcome_of(_: int, entry: Entry) -> Outcome:
+        outcome = Outcome(entry, student_id=entry.default_id, error=WORKER_DIED, details=WORKER_DIED)
+        if options.reports:
+            outcome.report = _write_report(entry, None, outcome, options)
+        return outcome
+
+    return outcome_of
 
 
 def _import_for_workers() -> None:
@@ -439,14 +497,6 @@ def _import_for_workers() -> None:
     # collections never write to them, so their pages stay shared with this process instead of
     # being copied into each worker (1,000 submissions: 65 MB less in all, PSS).
     gc.freeze()
-
-
-def _pool(jobs: int, options: Options) -> ProcessPoolExecutor:
-    # fork shares the already imported grader and sympy with the workers (no 0.5 s start each);
-    # elsewhere fall back to the platform's default.
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(options,))
 
 
 # --- the class summary ------------------------------------------------------------------------

@@ -26,6 +26,14 @@ MAX_NAMED = 3
 Recompute = Callable[[Homework, str, Mapping[str, str]], Carried | None]
 
 
+class CarryDeferred(Exception):
+    """Raised by a recompute function that has asked for a value but will not wait for it yet.
+
+    A batch worker lets its client raise it while the carry-forward service is still loading torch:
+    the submission is set aside (its answers already checked) and finished once the service answers.
+    """
+
+
 def recompute_here(homework: Homework, item_id: str, upstream: Mapping[str, str]) -> Carried | None:
     """The problem's own carry_forward, in this process (it may import torch)."""
     return homework.problem_of(item_id).carry_forward(item_id, upstream)

@@ -14,10 +14,11 @@ import multiprocessing
 import os
 import threading
 import traceback
-from collections.abc import Callable, Mapping
+from collections import deque
+from collections.abc import Mapping
 from multiprocessing.connection import Client, Connection, Listener
 
-from grader.carry import Recompute, recompute_here
+from grader.carry import CarryDeferred, recompute_here
 from grader.homework import Carried, Homework
 
 log = logging.getLogger(__name__)
@@ -47,44 +48,89 @@ class CarryService:
         self._listener.close()
 
 
-def client(address: str, authkey: bytes) -> Recompute:
-    """A recompute function that asks the service at `address` (connecting on first use).
+class ServiceClient:
+    """A recompute function (grader.carry.Recompute) that asks the service at `address`, connecting on first use.
 
     Answers are remembered: a class repeats the same wrong values, and a round trip costs more
     than a lookup. If the service cannot be reached, this process recomputes from then on.
+
+    With `defer` set, a value not known yet is asked for without waiting, as long as the service
+    has not answered anything (it answers nothing before its warm-up, while torch loads): the call
+    raises CarryDeferred, and the answer is read when the value is asked for again.
     """
-    connection: Connection | None = None
-    reachable = True
-    known: dict[tuple, Carried | None] = {}
 
-    def recompute(homework: Homework, item_id: str, upstream: Mapping[str, str]) -> Carried | None:
+    def __init__(self, address: str, authkey: bytes) -> None:
+        self.address, self.authkey = address, authkey
+        self.defer = False
+        self._connection: Connection | None = None
+        self._reachable = True
+        self._answered = False  # the service has answered once: it is warm
+        self._known: dict[tuple, Carried | None] = {}
+        self._asked: deque[tuple] = deque()  # sent, in order, their replies not read yet
+        self._replies: dict[tuple, tuple[str, object]] = {}  # read, not yet asked for again
+
+    def __call__(self, homework: Homework, item_id: str, upstream: Mapping[str, str]) -> Carried | None:
         request = homework.id, item_id, tuple(sorted(upstream.items()))
-        if request not in known:
-            if len(known) >= MAX_REMEMBERED:
-                known.clear()
-            known[request] = ask(homework, item_id, upstream)
-        return known[request]
+        if request in self._known:
+            return self._known[request]
+        if self.defer and not self.ready():
+            if request not in self._asked:
+                self._send(request)
+            if not self.ready():  # (an unreachable service means: recompute here, now)
+                raise CarryDeferred(item_id)
+        value = self._value(homework, request)
+        if len(self._known) >= MAX_REMEMBERED:
+            self._known.clear()
+        self._known[request] = value
+        return value
 
-    def ask(homework: Homework, item_id: str, upstream: Mapping[str, str]) -> Carried | None:
-        nonlocal connection, reachable
-        if not reachable:
-            return recompute_here(homework, item_id, upstream)
-        try:
-            if connection is None:
-                connection = Client(address, family="AF_UNIX", authkey=authkey)
-            connection.send((homework.id, item_id, dict(upstream)))
-            status, value = connection.recv()
-        except (OSError, EOFError, multiprocessing.AuthenticationError):
-            log.warning("the carry-forward service cannot be reached; this worker recomputes itself", exc_info=True)
-            connection, reachable = None, False
-            return recompute_here(homework, item_id, upstream)
+    def ready(self) -> bool:
+        """Whether asking now is answered without waiting for the service's warm-up (replies already sent are read)."""
+        if not self._answered and self._reachable and self._asked:
+            self._read(wait=False)
+        return self._answered or not self._reachable
+
+    def _value(self, homework: Homework, request: tuple) -> Carried | None:
+        if request not in self._replies and request not in self._asked:
+            self._send(request)
+        while request not in self._replies and self._reachable:
+            self._read(wait=True)
+        if request not in self._replies:  # the service went away meanwhile
+            _, item_id, upstream = request
+            return recompute_here(homework, item_id, dict(upstream))
+        status, value = self._replies.pop(request)
         if status == "import-error":
             raise ImportError(value)
         if status == "error":
-            raise RuntimeError(f"recomputing {item_id} failed in the carry-forward service:\n{value}")
+            raise RuntimeError(f"recomputing {request[1]} failed in the carry-forward service:\n{value}")
         return value
 
-    return recompute
+    def _send(self, request: tuple) -> None:
+        if not self._reachable:
+            return
+        try:
+            if self._connection is None:
+                self._connection = Client(self.address, family="AF_UNIX", authkey=self.authkey)
+            self._connection.send((request[0], request[1], dict(request[2])))
+        except (OSError, EOFError, multiprocessing.AuthenticationError):
+            self._lost()
+            return
+        self._asked.append(request)
+
+    def _read(self, *, wait: bool) -> None:
+        """Read the replies already there (at least one if `wait`), in the order they were asked."""
+        try:
+            while self._asked and (wait or self._connection.poll(0)):
+                self._replies[self._asked[0]] = self._connection.recv()
+                self._asked.popleft()
+                self._answered, wait = True, False
+        except (OSError, EOFError, multiprocessing.AuthenticationError):
+            self._lost()
+
+    def _lost(self) -> None:
+        log.warning("the carry-forward service cannot be reached; this worker recomputes itself", exc_info=True)
+        self._connection, self._reachable = None, False
+        self._asked.clear()
 
 
 # One recomputation at a time: torch's dispatch modes and the problems' caches are not meant for threads.
@@ -93,7 +139,7 @@ _lock = threading.Lock()
 
 def _serve(listener: Listener, warm: bool) -> None:
     if warm:
-        threading.Thread(target=_locked(warm_up), daemon=True).start()
+        threading.Thread(target=warm_up, daemon=True).start()
     while True:
         try:
             connection = listener.accept()
@@ -121,19 +167,14 @@ def _answer(connection: Connection) -> None:
             connection.send(reply)
 
 
-def _locked(fn: Callable[[], None]) -> Callable[[], None]:
-    def run() -> None:
-        with _lock:
-            fn()
-
-    return run
-
-
 def warm_up() -> None:
     """Recompute every item that can carry an error forward from the key's own answers: that loads
     what it needs (torch, torch._dynamo, which the FLOP counter and meta-tensor BatchNorm import on
     first use, and the key's analysis) before the first student needs it. One item was not enough:
-    the first request for another layer still took a second or more."""
+    the first request for another layer still took a second or more.
+
+    The lock is taken for one item at a time: requests are answered as soon as torch is loaded (by
+    the first item), between the other items (0.3 s in all)."""
     from grader.errors import UsageError
     from grader.key import load_key
     from grader.plugins import available_homeworks, load_homework
@@ -147,6 +188,7 @@ def warm_up() -> None:
                     continue
                 for item in problem.items:
                     if item.depends_on:
-                        problem.carry_forward(item.id, {d: key.answers[d] for d in item.depends_on})
+                        with _lock:
+                            problem.carry_forward(item.id, {d: key.answers[d] for d in item.depends_on})
         except (ImportError, UsageError):  # not installed, or no key: requests will say so
             log.info("not warming up error carried forward for %s", name, exc_info=True)

@@ -7,6 +7,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache, partial
 from types import ModuleType
 from typing import Any
@@ -115,6 +116,33 @@ def grade(
     grader.bounded); the result depends only on the submission, homework and key, so the same
     input always gives the same JSON.
     """
+    return finish(check_submission(submission, homework, key, hide_expected=hide_expected, mathml=mathml,
+                                   limits=limits))
+
+
+@dataclass(frozen=True)
+class Checking:
+    """A submission whose answers are checked on their own: what `finish` needs to grade it."""
+
+    submission: Submission
+    homework: Homework
+    key: Key
+    checked: dict[str, Checked]
+    hide_expected: bool
+    mathml: bool
+    limits: WorkLimits
+
+
+def check_submission(
+    submission: Submission,
+    homework: Homework,
+    key: Key,
+    *,
+    hide_expected: bool = False,
+    mathml: bool = False,
+    limits: WorkLimits = DEFAULT_WORK_LIMITS,
+) -> Checking:
+    """The first half of `grade`: every answer checked against the key, without error carried forward."""
     for item in homework.items:
         # Read the whole key first, and print its MathML if asked (which imports sympy): the
         # bounded worker, forked at the first answer, then inherits both.
@@ -128,11 +156,21 @@ def grade(
         check_answers([(item, submission.answers[item.id].text, key.answers[item.id]) for item in answered],
                       mathml=mathml, limits=limits, mistakes=mistakes),
     ))
-    checked = follow_up(homework, key, submission, checked, hide_expected=hide_expected,
-                        check=partial(check_answers, mathml=mathml, limits=limits))
+    return Checking(submission, homework, key, checked, hide_expected, mathml, limits)
+
+
+def finish(checking: Checking) -> Result:
+    """The second half of `grade`: error carried forward and hints, then the items' points and the totals.
+
+    It may be called again on the same `Checking` (a batch worker does when the carry-forward
+    service was not ready: grader.carry.CarryDeferred) and gives the same result.
+    """
+    submission, homework, key, mathml = checking.submission, checking.homework, checking.key, checking.mathml
+    checked = follow_up(homework, key, submission, checking.checked, hide_expected=checking.hide_expected,
+                        check=partial(check_answers, mathml=mathml, limits=checking.limits))
     items = [
         _item_result(item, submission.answers.get(item.id), checked.get(item.id), key.answers[item.id], homework,
-                     hide_expected, mathml)
+                     checking.hide_expected, mathml)
         for item in homework.items
     ]
     by_problem: dict[str, float] = {}

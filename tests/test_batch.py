@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ HOMEWORK = load_homework("hw2-cnn")
 DATA = Path(__file__).resolve().parent / "data"
 CLASS = DATA / "class"
 ADA = (CLASS / "ada.yaml").read_text(encoding="utf-8")
+SAMPLES = Path(__file__).resolve().parents[1] / "submissions" / "hw2-cnn"
 
 
 def make_class(root: Path, layout: dict[str, str | None]) -> Path:
@@ -161,19 +163,57 @@ def test_output_is_the_same_whatever_the_number_of_workers(tmp_path):
     assert _normalised_outputs(tmp_path / "one") == _normalised_outputs(tmp_path / "three")
 
 
+@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(), reason="needs fork")
+def test_submissions_set_aside_while_the_carry_forward_service_warms_up_are_graded_the_same(tmp_path, monkeypatch):
+    """Workers set aside submissions that wait on a slow carry-forward service and finish them once it
+    answers: the outputs are those of grading one by one in this process."""
+    from grader import carry_service
+    from grader.carry import CarryDeferred
+
+    dana = (SAMPLES / "dana.yaml").read_text(encoding="utf-8")
+    folder = make_class(tmp_path / "class", {f"d{i}.yaml": dana.replace("id: dana", f"id: d{i}") for i in range(8)}
+                        | {"ada.yaml": ADA})
+    grade_folder(folder, tmp_path / "one", jobs=1)
+
+    real_recompute, answered = carry_service.recompute_here, []
+
+    def slow_at_first(*args):  # runs in the service, forked with this patch: its first answer takes 1 s
+        if not answered:
+            time.sleep(1)
+        answered.append(True)
+        return real_recompute(*args)
+
+    set_aside = tmp_path / "set-aside"
+    real_end = batch.end_entry
+
+    def noting_set_aside(entry, checking, options):  # runs in the workers
+        try:
+            return real_end(entry, checking, options)
+        except CarryDeferred:
+            with open(set_aside, "a", encoding="utf-8") as note:
+                note.write(entry.name + "\n")
+            raise
+
+    monkeypatch.setattr(carry_service, "recompute_here", slow_at_first)
+    monkeypatch.setattr(batch, "end_entry", noting_set_aside)
+    grade_folder(folder, tmp_path / "two", jobs=2)
+    assert set_aside.read_text(encoding="utf-8").split()  # some were set aside, then finished
+    assert _normalised_outputs(tmp_path / "one") == _normalised_outputs(tmp_path / "two")
+
+
 def test_a_crashing_submission_is_listed_and_the_batch_goes_on(tmp_path, monkeypatch):
     """An exception inside grading becomes an error row with a traceback for the instructor only."""
     folder = make_class(tmp_path / "class", {"a.yaml": ADA, "boom.yaml": ADA, "c.yaml": ADA})
     import grader.api
 
-    real = grader.api.check_file
+    real = grader.api.read_and_check
 
     def flaky(path, **kwargs):
         if Path(path).stem == "boom":
             raise RuntimeError("checker exploded")
         return real(path, **kwargs)
 
-    monkeypatch.setattr(grader.api, "check_file", flaky)
+    monkeypatch.setattr(grader.api, "read_and_check", flaky)
     summary = grade_folder(folder, tmp_path / "out", jobs=1)
     assert [o.error is None for o in summary.outcomes] == [True, False, True]
     crashed = summary.outcomes[1]
@@ -187,14 +227,14 @@ def test_a_crashing_submission_is_listed_and_the_batch_goes_on(tmp_path, monkeyp
 def test_a_worker_that_dies_costs_only_its_own_submission(tmp_path, monkeypatch):
     """A worker process killed mid-batch (os._exit) fails only the submission that killed it."""
     folder = make_class(tmp_path / "class", {f"s{i}.yaml": ADA for i in range(6)})
-    real = batch.grade_entry
+    real = batch.begin_entry
 
     def deadly(entry, options):
         if entry.name == "s3":
             os._exit(7)
         return real(entry, options)
 
-    monkeypatch.setattr(batch, "grade_entry", deadly)  # inherited by forked workers
+    monkeypatch.setattr(batch, "begin_entry", deadly)  # inherited by forked workers
     summary = grade_folder(folder, tmp_path / "out", jobs=2)
     assert [o.error for o in summary.outcomes] == [None, None, None, batch.WORKER_DIED, None, None]
     assert (tmp_path / "out" / "reports" / "s3.html").exists()

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+import queue
 import subprocess
 import sys
+import threading
+import time
+from multiprocessing.connection import Listener
 from pathlib import Path
 
+import pytest
+
 from grader.api import check_file
-from grader.carry import recompute_here
-from grader.carry_service import CarryService, client
+from grader.carry import CarryDeferred, recompute_here
+from grader.carry_service import CarryService, ServiceClient
+from grader.homework import Carried
 from problems.hw2_cnn import HOMEWORK
 
 DANA = Path(__file__).resolve().parents[1] / "submissions" / "hw2-cnn" / "dana.yaml"  # needs errors carried forward
@@ -18,10 +25,10 @@ PROBE = """
 import json, sys
 from grader.api import check_file
 from grader.carry import set_recompute
-from grader.carry_service import CarryService, client
+from grader.carry_service import CarryService, ServiceClient
 
 service = CarryService(warm=False)
-set_recompute(client(service.address, service.authkey))
+set_recompute(ServiceClient(service.address, service.authkey))
 result = check_file(sys.argv[1])
 service.stop()
 print(json.dumps({"torch": "torch" in sys.modules, "result": result.model_dump(mode="json")}))
@@ -44,7 +51,7 @@ def test_a_stopped_service_falls_back_to_recomputing_here(caplog):
     service = CarryService(warm=False)
     address, authkey = service.address, service.authkey
     service.stop()
-    recompute = client(address, authkey)
+    recompute = ServiceClient(address, authkey)
     upstream = {"p4.layer1.output": "250 × 250 × 32"}
     item = "p4.bn1.output"
     assert recompute(HOMEWORK, item, upstream) == recompute_here(HOMEWORK, item, upstream)
@@ -58,10 +65,52 @@ def test_a_caller_without_the_key_is_not_answered_and_the_service_goes_on(caplog
     try:
         upstream = {"p4.layer1.output": "250 × 250 × 32"}
         expected = recompute_here(HOMEWORK, "p4.bn1.output", upstream)
-        assert client(service.address, b"wrong")(HOMEWORK, "p4.bn1.output", upstream) == expected
+        assert ServiceClient(service.address, b"wrong")(HOMEWORK, "p4.bn1.output", upstream) == expected
         assert any("cannot be reached" in record.message for record in caplog.records)
         caplog.clear()
-        assert client(service.address, service.authkey)(HOMEWORK, "p4.bn1.output", upstream) == expected
+        assert ServiceClient(service.address, service.authkey)(HOMEWORK, "p4.bn1.output", upstream) == expected
         assert not any("cannot be reached" in record.message for record in caplog.records)
     finally:
         service.stop()
+
+
+def test_a_deferring_client_asks_ahead_and_waits_only_once_the_service_has_answered():
+    """Before the service has answered anything, a deferring client sends the request once and raises
+    CarryDeferred; the reply, once there, is what the same call returns. After that it waits as usual."""
+    authkey = b"test key"
+    listener = Listener(family="AF_UNIX", authkey=authkey)
+    requests: queue.Queue = queue.Queue()
+    replies: queue.Queue = queue.Queue()
+
+    def serve():
+        with listener.accept() as connection:
+            while True:
+                try:
+                    requests.put(connection.recv())
+                except EOFError:
+                    return
+                connection.send(replies.get())
+
+    threading.Thread(target=serve, daemon=True).start()
+    recompute = ServiceClient(listener.address, authkey)
+    recompute.defer = True
+    first, second = {"p4.layer1.output": "250 × 250 × 32"}, {"p4.layer1.output": "248 × 248 × 32"}
+    try:
+        for _ in range(2):
+            with pytest.raises(CarryDeferred):
+                recompute(HOMEWORK, "p4.bn1.output", first)
+        assert requests.get(timeout=10) == (HOMEWORK.id, "p4.bn1.output", first)
+        assert requests.empty() and not recompute.ready()  # asked once only
+
+        replies.put(("ok", Carried("from the service")))
+        deadline = time.monotonic() + 10
+        while not recompute.ready():
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert recompute(HOMEWORK, "p4.bn1.output", first) == Carried("from the service")
+        assert requests.empty()  # the reply was read, not asked for again
+
+        replies.put(("ok", Carried("waited for")))
+        assert recompute(HOMEWORK, "p4.bn1.output", second) == Carried("waited for")  # no CarryDeferred now
+    finally:
+        listener.close()
