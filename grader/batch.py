@@ -287,8 +287,13 @@ def _ended(entry: Entry, options: Options, result: Result | None, error: Excepti
     return outcome
 
 
-# Submissions a worker sets aside while the carry-forward service warms up (about 80 KB each).
-MAX_SET_ASIDE = 256
+# Submissions a worker sets aside while the carry-forward service warms up (about 145 KB each).
+MAX_SET_ASIDE = 128
+# Workers run this much nicer than the carry-forward service and the main process, which they wait
+# on: the service then loads torch on a core of its own while the workers use what is left, and
+# answers a worker's request before the other workers' grading. (1,000 submissions, 6 interleaved
+# pairs: 14.5 s on average against 16.0 s before setting aside; without it, no gain.)
+WORKER_NICENESS = 5
 
 
 class _Grading:
@@ -301,6 +306,8 @@ class _Grading:
     """
 
     def __init__(self, options: Options) -> None:
+        if hasattr(os, "nice"):
+            os.nice(WORKER_NICENESS)
         self.options = options
         self.client = None
         if options.carry_service is not None:

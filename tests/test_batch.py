@@ -201,6 +201,23 @@ def test_submissions_set_aside_while_the_carry_forward_service_warms_up_are_grad
     assert _normalised_outputs(tmp_path / "one") == _normalised_outputs(tmp_path / "two")
 
 
+@pytest.mark.skipif(not hasattr(os, "nice") or "fork" not in __import__("multiprocessing").get_all_start_methods(),
+                    reason="needs nice and fork")
+def test_batch_workers_run_nicer_than_the_process_that_started_them(tmp_path):
+    """A worker yields the CPU to the carry-forward service and the main process, which it waits on."""
+    import multiprocessing
+
+    def report_niceness(connection):
+        batch._Grading(Options(out=tmp_path))
+        connection.send(os.nice(0))
+
+    ours, theirs = multiprocessing.get_context("fork").Pipe()
+    worker = multiprocessing.get_context("fork").Process(target=report_niceness, args=(theirs,))
+    worker.start()
+    assert ours.recv() == os.nice(0) + batch.WORKER_NICENESS
+    worker.join()
+
+
 def test_a_crashing_submission_is_listed_and_the_batch_goes_on(tmp_path, monkeypatch):
     """An exception inside grading becomes an error row with a traceback for the instructor only."""
     folder = make_class(tmp_path / "class", {"a.yaml": ADA, "boom.yaml": ADA, "c.yaml": ADA})
