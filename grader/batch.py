@@ -337,14 +337,13 @@ class _Grading:
         return bool(self.aside)
 
     def finish_held(self) -> list[tuple[int, Outcome]]:
+        # Only the service's client sets a submission aside, so there is one whenever this runs.
         aside, self.aside = self.aside, []
-        if self.client is not None:
-            self.client.defer = False
+        self.client.defer = False
         try:
             return [(index, end_entry(entry, checking, self.options)) for index, entry, checking in aside]
         finally:
-            if self.client is not None:
-                self.client.defer = True
+            self.client.defer = True
 
 
 _WRONG = (Status.INCORRECT, Status.PARTIAL, Status.INVALID)
