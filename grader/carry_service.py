@@ -169,8 +169,7 @@ def _answer(connection: Connection) -> None:
 
 def warm_up() -> None:
     """Recompute every item that can carry an error forward from the key's own answers: that loads
-    what it needs (torch, torch._dynamo, which the FLOP counter and meta-tensor BatchNorm import on
-    first use, and the key's analysis) before the first student needs it. One item was not enough:
+    what it needs (torch, and the key's analysis) before the first student needs it. One item was not enough:
     the first request for another layer still took a second or more.
 
     The lock is taken for one item at a time: requests are answered as soon as torch is loaded (by

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import gc
 import itertools
+import types
 from dataclasses import dataclass
 
 import torch
@@ -37,6 +39,31 @@ _PADDING = (
 _DESPATIALIZING = (nn.Flatten, nn.Linear)
 
 Axes = tuple[int, ...]
+
+
+def _skip_dynamo_import() -> None:
+    """Let torch's dynamo-disabled functions run without importing torch._dynamo.
+
+    torch wraps many functions (every dispatch mode's __torch_dispatch__, so the FLOP counter's;
+    the type-promotion wrappers that meta-tensor BatchNorm calls) in `torch._disable_dynamo`, whose
+    wrapper imports torch._dynamo on its first call to build a `torch._dynamo.disable(fn)` and
+    caches it as `fn.__dynamo_disable`. The grader never compiles, where that is the same as
+    calling fn, but the import costs about 2 s and 40 MB per process (torch 2.13, this machine).
+    So the cache is filled with fn itself. Should torch change how it wraps, nothing is filled and
+    torch._dynamo is imported as before: slower, never wrong.
+    """
+    marker = getattr(torch, "_disable_dynamo", None)
+    code = getattr(marker(lambda: None), "__code__", None) if marker else None
+    if code is None or "fn" not in code.co_freevars:
+        return
+    slot = code.co_freevars.index("fn")
+    for obj in gc.get_objects():
+        if type(obj) is types.FunctionType and obj.__code__ is code:
+            wrapped = obj.__closure__[slot].cell_contents
+            wrapped.__dynamo_disable = wrapped
+
+
+_skip_dynamo_import()
 
 
 @dataclass(frozen=True)

@@ -230,3 +230,22 @@ def test_flops_buffers_and_padding():
     assert conv.flops == 2 * conv.macs == 2 * 14 * 14 * 8 * 3 * 3 * 3
     assert (bn.params, bn.buffers) == (16, 16)  # γ, β; running_mean, running_var (num_batches_tracked is an integer)
     assert (pad.rf, pad.jump, pad.output_shape) == (3, 1, (8, 15, 15))
+
+
+def test_analysis_runs_without_importing_dynamo():
+    """The FLOP counter and meta BatchNorm run without torch._dynamo, and measure what they measure with it."""
+    import subprocess
+    import sys
+
+    # The key's and the error carried forward's path: a network built on the meta device.
+    analysis = ("from problems.hw2_cnn.layer_values import LAYERS, INPUT_SHAPE, analyse; "
+                "reports = analyse(LAYERS, INPUT_SHAPE); "
+                "print(sorted(m for m in sys.modules if m.startswith('torch._dynamo'))[:1], "
+                "[tuple(vars(r).values()) for r in reports.values()])")
+    without = subprocess.run([sys.executable, "-c", "import sys; " + analysis],
+                             capture_output=True, text=True, check=True).stdout
+    with_dynamo = subprocess.run([sys.executable, "-c", "import sys, torch._dynamo; " + analysis],
+                                 capture_output=True, text=True, check=True).stdout
+    assert without.startswith("[] ")
+    assert with_dynamo.startswith("['torch._dynamo'] ")
+    assert without.split(" ", 1)[1] == with_dynamo.split(" ", 1)[1]
