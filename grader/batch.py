@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import gc
+import heapq
 import io
 import json
 import logging
@@ -576,10 +577,11 @@ class _Tally:
                       self.fractions[i] / graded if graded else 0.0, self.counts[i], self.review[i])
             for i, item in enumerate(homework.items)
         ]
-        ranked = sorted(self.wrong.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1]))
+        # The first few only: a class of 10,000 has over 100,000 distinct wrong answers.
+        ranked = heapq.nsmallest(MAX_MISTAKES, self.wrong.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1]))
         mistakes = [Mistake(homework.items[index].id, answer, count, self.status_of[(index, answer)],
                             self._most_common_feedback((index, answer)), self.rule_of.get((index, answer)))
-                    for (index, answer), count in ranked[:MAX_MISTAKES] if count > 1]
+                    for (index, answer), count in ranked if count > 1]
         misconceptions = [
             Misconception(rule, count, self.rule_students[rule],
                           [(homework.items[index].id, n) for index, n in self.rule_items[rule].most_common(3)])
