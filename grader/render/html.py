@@ -12,6 +12,7 @@ without `--html` does not pay for it.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections import Counter
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
@@ -71,7 +72,8 @@ def _environment() -> Environment:
 def render_report(result: Result, *, back_link: str | None = None) -> str:
     """One student's feedback report as a self-contained HTML page."""
     items_of = {p.id: [i for i in result.items if i.problem == p.id] for p in result.problems}
-    tally = {status: sum(i.status.value == status for i in result.items) for status in STATUS_LABELS}
+    counts = Counter(item.status.value for item in result.items)
+    tally = {status: counts[status] for status in STATUS_LABELS}
     return _environment().get_template("report.html.j2").render(
         result=result, items_of=items_of, tally=tally, back_link=back_link,
         overridden=any(i.override for i in result.items), percent_of=_percent_of(result.score, result.max_score),
