@@ -9,8 +9,9 @@ particular homework: mutations follow the item kinds.
 Measured: wall time of the `grader grade` process (reports, CSV, JSONL and index included),
 submissions/s, and the peak memory of the whole process tree (the parent plus its workers,
 sampled from /proc every 0.1 s, PSS every 0.5 s), as PSS summed (pages shared by forked
-workers split between them: what the tree takes from the machine) and as RSS summed (shared
-pages counted in every process that maps them). The baseline grades a sample of the same
+workers split between them: what the tree takes from the machine), as RSS summed (shared
+pages counted in every process that maps them) and as the largest single process's peak RSS.
+The baseline grades a sample of the same
 submissions the same way, but with the expression checker replaced by `sympy.simplify(given - expected) == 0`
 and no memoisation (what a first implementation would do); its throughput is extrapolated.
 
@@ -151,11 +152,13 @@ def write_class(folder: Path, n: int, homework, pools, seed: int) -> None:
 # --- measuring ---------------------------------------------------------------------------------
 
 
-def _tree_memory_kb(root: int, *, with_pss: bool) -> tuple[int, int]:
-    """Memory of a process and all its descendants, from /proc (kB): (RSS summed, PSS summed or 0).
+def _tree_memory_kb(root: int, *, with_pss: bool) -> tuple[int, int, int]:
+    """Memory of a process and all its descendants, from /proc (kB): (RSS summed, PSS summed or 0,
+    the largest process's own peak RSS).
 
     RSS counts a page shared by forked workers once per process; PSS splits it between them,
-    so its sum is what the tree takes from the machine. PSS (smaps_rollup) is costly to read
+    so its sum is what the tree takes from the machine. The largest process's peak (VmHWM, kept
+    by the kernel) is what `/usr/bin/time` would report for the process tree. PSS (smaps_rollup) is costly to read
     for a process that maps torch, and reading it slows that process down, so it is sampled
     less often than RSS.
     """
@@ -169,15 +172,16 @@ def _tree_memory_kb(root: int, *, with_pss: bool) -> tuple[int, int]:
         except (OSError, IndexError, ValueError):
             continue
         children.setdefault(parent, []).append(int(entry))
-    rss = pss = 0
+    rss = pss = largest = 0
     stack = [root]
     while stack:
         pid = stack.pop()
         stack.extend(children.get(pid, []))
         rss += _field_kb(f"/proc/{pid}/status", "VmRSS")
+        largest = max(largest, _field_kb(f"/proc/{pid}/status", "VmHWM"))
         if with_pss:
             pss += _field_kb(f"/proc/{pid}/smaps_rollup", "Pss")
-    return rss, pss
+    return rss, pss, largest
 
 
 def _field_kb(path: str, name: str) -> int:
@@ -191,19 +195,20 @@ def _field_kb(path: str, name: str) -> int:
     return 0
 
 
-def timed(command: list[str]) -> tuple[float, float, float]:
-    """Run a command; return (wall seconds, peak summed RSS and peak summed PSS of its process tree in MB)."""
+def timed(command: list[str]) -> tuple[float, float, float, float]:
+    """Run a command; return (wall seconds, and in MB the peak summed RSS and peak summed PSS of its
+    process tree and the peak RSS of its largest process)."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak_rss = peak_pss = 0
+    peak_rss = peak_pss = peak_largest = 0
     done = threading.Event()
 
     def sample():
-        nonlocal peak_rss, peak_pss
+        nonlocal peak_rss, peak_pss, peak_largest
         count = 0
         while not done.is_set():
-            rss, pss = _tree_memory_kb(process.pid, with_pss=count % 5 == 0)  # PSS every 0.5 s
-            peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+            rss, pss, largest = _tree_memory_kb(process.pid, with_pss=count % 5 == 0)  # PSS every 0.5 s
+            peak_rss, peak_pss, peak_largest = max(peak_rss, rss), max(peak_pss, pss), max(peak_largest, largest)
             count += 1
             done.wait(0.1)  # scanning /proc more often takes CPU from the run being measured
 
@@ -215,7 +220,7 @@ def timed(command: list[str]) -> tuple[float, float, float]:
     sampler.join()
     if process.returncode != 0:
         sys.exit(f"{' '.join(command)} failed ({process.returncode}): {err.decode()[-2000:]}")
-    return elapsed, peak_rss / 1024, peak_pss / 1024
+    return elapsed, peak_rss / 1024, peak_pss / 1024, peak_largest / 1024
 
 
 def main() -> None:
@@ -243,20 +248,22 @@ def main() -> None:
         for n in sizes:
             folder = tmp / f"class-{n}"
             write_class(folder, n, homework, pools, args.seed)
-            seconds, rss, pss = timed([grader, "grade", str(folder), "-o", str(tmp / f"out-{n}"),
-                                       "--jobs", str(args.jobs)])
+            seconds, rss, pss, largest = timed([grader, "grade", str(folder), "-o", str(tmp / f"out-{n}"),
+                                                "--jobs", str(args.jobs)])
             rates[n] = n / seconds
             reports = len(list((tmp / f"out-{n}" / "reports").iterdir()))
             print(f"grader grade  N={n:>6}: {seconds:7.2f} s  {n / seconds:8.1f} submissions/s  "
-                  f"peak memory {pss:5.0f} MB PSS, {rss:5.0f} MB RSS summed  ({reports} reports)")
+                  f"peak memory {pss:5.0f} MB PSS summed, {rss:5.0f} MB RSS summed, largest process "
+                  f"{largest:4.0f} MB RSS  ({reports} reports)")
         sample = min(args.baseline_sample, min(sizes))
         folder = tmp / "baseline-class"
         write_class(folder, sample, homework, pools, args.seed)
-        seconds, rss, pss = timed([sys.executable, "-c", BASELINE, str(folder), str(tmp / "out-baseline"),
-                                   str(args.jobs)])
+        seconds, rss, pss, largest = timed([sys.executable, "-c", BASELINE, str(folder),
+                                            str(tmp / "out-baseline"), str(args.jobs)])
         baseline = sample / seconds
         print(f"naive baseline N={sample:>5}: {seconds:7.2f} s  {baseline:8.1f} submissions/s  "
-              f"peak memory {pss:5.0f} MB PSS, {rss:5.0f} MB RSS summed  (sympy.simplify per formula, no memo)")
+              f"peak memory {pss:5.0f} MB PSS summed, {rss:5.0f} MB RSS summed, largest process "
+              f"{largest:4.0f} MB RSS  (sympy.simplify per formula, no memo)")
     for n, rate in rates.items():
         print(f"ratio at N={n}: {rate / baseline:.1f}× the baseline's throughput")
     if len(sizes) > 1:
