@@ -169,8 +169,8 @@ def _answer(connection: Connection) -> None:
 
 def warm_up() -> None:
     """Recompute every item that can carry an error forward from the key's own answers: that loads
-    what it needs (torch, and the key's analysis) before the first student needs it. One item was not enough:
-    the first request for another layer still took a second or more.
+    what it needs (torch, and the key's analysis) before the first student needs it. One item was
+    not enough: the first request for another layer still took a second or more.
 
     The lock is taken for one item at a time: requests are answered as soon as torch is loaded (by
     the first item), between the other items (0.3 s in all)."""

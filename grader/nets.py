@@ -47,9 +47,10 @@ def _skip_dynamo_import() -> None:
     torch wraps many functions (every dispatch mode's __torch_dispatch__, so the FLOP counter's;
     the type-promotion wrappers that meta-tensor BatchNorm calls) in `torch._disable_dynamo`, whose
     wrapper imports torch._dynamo on its first call to build a `torch._dynamo.disable(fn)` and
-    caches it as `fn.__dynamo_disable`. The grader never compiles, where that is the same as
-    calling fn, but the import costs about 2 s and 40 MB per process (torch 2.13, this machine).
-    So the cache is filled with fn itself. Should torch change how it wraps, nothing is filled and
+    caches it as `fn.__dynamo_disable`. Outside torch.compile, which the grader never uses, that
+    only calls fn; but the import costs about 2 s and 40 MB per process (torch 2.13, this machine).
+    So the cache is filled with fn itself. Should torch change how it wraps (or torch be imported
+    before a gc.freeze(), which hides its objects from gc.get_objects), nothing is filled and
     torch._dynamo is imported as before: slower, never wrong.
     """
     marker = getattr(torch, "_disable_dynamo", None)
