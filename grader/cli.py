@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import math
 import os
 import sys
 import time
@@ -51,10 +53,16 @@ def check(
         bool, typer.Option(help="Withhold expected answers from every output (hints stay).")
     ] = False,
     fail_under: Annotated[
-        Optional[float], typer.Option(help="Exit with code 1 when the score is below this many points.")
+        Optional[float],
+        typer.Option(help="Exit with code 1 when the score is below this many points (0 … the homework's points)."),
     ] = None,
     html: Annotated[
         Optional[Path], typer.Option("--html", help="Also write the feedback report as a self-contained HTML file.")
+    ] = None,
+    homework: Annotated[
+        Optional[str],
+        typer.Option("--homework", help="Grade only this homework: a file naming another one is refused (exit 2). "
+                     "Set it wherever students run the grader (CI, Gradescope)."),
     ] = None,
 ) -> None:
     """Grade one submission and print the result.
@@ -65,20 +73,30 @@ def check(
     """
     from grader import ci
     from grader.api import check_file
+    from grader.plugins import load_homework
 
     env = os.environ
     started = time.perf_counter()
+    if fail_under is not None and not (math.isfinite(fail_under) and fail_under >= 0):
+        raise UsageError(f"--fail-under must be a number of points, 0 or more, not {fail_under:g}")
     try:
-        result = check_file(submission, hide_expected=hide_expected, mathml=html is not None)
+        if homework is not None:
+            load_homework(homework)  # an unknown name is the caller's mistake: say so before reading the file
+        result = check_file(submission, hide_expected=hide_expected, mathml=html is not None, homework=homework)
     except UsageError as error:
-        _report_unusable(error, submission, format, time.perf_counter() - started, env)
+        _report_unusable(error, submission, format, time.perf_counter() - started, env, homework)
         raise
+    if fail_under is not None and fail_under > result.max_score:
+        raise UsageError(f"--fail-under {fail_under:g} is more than the {result.max_score:g} points of "
+                         f"{result.homework}: no submission could pass")
     if html is not None:
         _write_html(result, html)
     _print_result(result, format, time.perf_counter() - started, env)
     if ci.in_github_actions(env):
         ci.report(result, env, sys.stderr)
     if fail_under is not None and result.score < fail_under:
+        typer.echo(f"Score {result.score:g} is below --fail-under {fail_under:g} (of {result.max_score:g}).",
+                   err=True)
         raise typer.Exit(ExitCode.BELOW_THRESHOLD)
 
 
@@ -122,11 +140,13 @@ def _write_html(result, path: Path) -> None:
         raise UsageError(f"cannot write the HTML report: {error.strerror or error}", path=path) from None
 
 
-def _report_unusable(error: UsageError, submission: Path, format: OutputFormat, seconds: float, env) -> None:
+def _report_unusable(
+    error: UsageError, submission: Path, format: OutputFormat, seconds: float, env, pinned: str | None
+) -> None:
     """A submission that cannot be graded still yields a valid document in the CI formats.
 
     Gradescope gets a results.json with score 0 and the reason; Classroom gets an `error`
-    runner result (with the homework's max score when the file names one). The caller then
+    runner result (with the homework's max score: the pinned one, else the one the file names). The caller then
     re-raises, so the message goes to stderr and the exit code is 2.
     """
     from grader import ci
@@ -140,7 +160,7 @@ def _report_unusable(error: UsageError, submission: Path, format: OutputFormat, 
         from grader.api import homework_named_in
         from grader.render.classroom import encode_payload, error_payload
 
-        homework = homework_named_in(submission)
+        homework = homework_named_in(submission, pinned=pinned)
         max_score = homework.max_score if homework is not None else 0
         typer.echo(f"Points 0/{max_score:g}")
         _emit_classroom_result(encode_payload(error_payload(message, max_score=max_score, source=str(submission))), env)
@@ -172,13 +192,18 @@ def grade(
     hide_expected: Annotated[bool, typer.Option(help="Withhold expected answers from the reports.")] = False,
 ) -> None:
     """Grade a class folder: a report per student, grades.csv, results.jsonl and a class summary."""
-    from grader.batch import grade_folder
+    from grader.batch import grade_folder, worker_count
     from grader.overrides import load_overrides
     from grader.plugins import available_homeworks, load_homework
 
     loaded = load_overrides(overrides, [load_homework(name) for name in available_homeworks()]) if overrides else None
+    workers = worker_count(jobs)
+    if jobs is not None and workers < jobs:
+        typer.echo(f"--jobs {jobs}: using {workers} worker processes, the most this machine's "
+                   f"{os.cpu_count() or 1} cores can use.", err=True)
     progress = _progress_bar() if sys.stderr.isatty() else None
-    summary = grade_folder(folder, out, jobs=jobs, overrides=loaded, hide_expected=hide_expected, progress=progress)
+    summary = grade_folder(folder, out, jobs=workers, overrides=loaded, hide_expected=hide_expected,
+                           progress=progress)
     if progress is not None:
         typer.echo("", err=True)
     graded = sum(outcome.graded for outcome in summary.outcomes)
@@ -293,11 +318,36 @@ def _emit(text: str, output: Optional[Path]) -> None:
     typer.echo(f"Wrote {output}")
 
 
+class _OneLineFormatter(logging.Formatter):
+    """Log records as one line without traceback: stderr is what students read in CI.
+
+    Crashes reach the instructor elsewhere (a batch keeps each traceback for the class summary);
+    GRADER_DEBUG=1 prints them in full.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        first = record.getMessage().splitlines()[0] if record.getMessage() else ""
+        return f"grader: {record.levelname.lower()}: {first}"
+
+
+def _configure_logging(env) -> None:
+    """Warnings and errors of the grader, its homework plugins and libraries, on stderr (once per process)."""
+    root = logging.getLogger()
+    if any(getattr(handler, "grader_cli", False) for handler in root.handlers):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.grader_cli = True  # type: ignore[attr-defined]
+    if env.get("GRADER_DEBUG") != "1":
+        handler.setFormatter(_OneLineFormatter())
+    root.addHandler(handler)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script: a usage error prints one clear line and exits 2.
 
     typer/click handle their own errors (bad options exit 2) and `typer.Exit` codes.
     """
+    _configure_logging(os.environ)
     try:
         app(args=argv)
     except UsageError as error:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from grader.errors import UsageError
 
-__all__ = ["Discovered", "Found", "Skipped", "discover_submissions", "safe_stem"]
+__all__ = ["Discovered", "Found", "Skipped", "discover_submissions", "refuse_links", "safe_stem"]
 
 SUFFIXES = (".yaml", ".yml", ".json")
 SUBMISSION_NAMES = tuple("submission" + suffix for suffix in SUFFIXES)
@@ -92,6 +92,32 @@ def discover_submissions(folder: str | Path) -> Discovered:
     result.submissions.sort(key=lambda found: found.name)
     result.skipped.sort(key=lambda skipped: skipped.name)
     return result
+
+
+def refuse_links(path: str | Path) -> None:
+    """Refuse a submission named on its own (`grader check`) that is a symlink or is reached through one.
+
+    A student's repository may hold `submission.yaml -> <the action's checkout>/reference/KEY.yaml`:
+    graded as its target, the answer key would score full marks as the student's answers. So the
+    file itself must not be a link, and for a relative path (CI passes one relative to the
+    workspace, which the student's repository fills) no folder on the way may be one either; the
+    `..` a caller writes is theirs, not the student's. Raises UsageError (exit 2) naming the link.
+    """
+    path = Path(path)
+    parts = Path(os.path.normpath(path)).parts
+    if path.is_absolute():
+        checked = [path]  # the folders above are the caller's (/autograder/submission, a temp dir)
+    else:
+        start = next((i for i, part in enumerate(parts) if part != ".."), len(parts))
+        checked = [Path(*parts[: end + 1]) for end in range(start, len(parts))]
+    for candidate in checked:
+        if os.path.islink(candidate):
+            what = "the submission file" if candidate == checked[-1] else f"the folder {_shown(candidate)}"
+            raise UsageError(
+                f"{what} is a symbolic link; a submission is graded only as a file of its own (commit the file itself, "
+                "not a link to it)",
+                path=_shown(path),
+            )
 
 
 def _classify(entry: os.DirEntry, path: Path, real_root: Path) -> tuple[str, Path, Path] | str:

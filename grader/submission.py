@@ -81,16 +81,19 @@ def load_submission(
     *,
     known_ids: KnownIds = None,
     default_student_id: str | None = None,
+    follow_links: bool = True,
 ) -> Submission:
     """Read and check one submission file.
 
     `known_ids` (the homework's item ids, or a function from the homework named in the file
     to its item ids) turns on id checking: unknown ids are dropped with a warning. `student.id` defaults to `default_student_id`, else the file's stem.
+    With `follow_links=False` a file that is a symbolic link is refused (see
+    grader.discovery.refuse_links, which also checks the folders on the way).
     Raises UsageError (file, line, what is wrong) when the file cannot be used.
     """
     path = Path(path)
     return load_submission_text(
-        _read_bytes(path), source=printable_path(path), known_ids=known_ids, default_student_id=default_student_id
+        _read_bytes(path, follow_links), source=printable_path(path), known_ids=known_ids, default_student_id=default_student_id
     )
 
 
@@ -138,16 +141,21 @@ def load_submission_text(
 # --- reading and decoding -------------------------------------------------------------------
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, follow_links: bool = True) -> bytes:
     shown = printable_path(path)
     if not path.exists():
         raise UsageError("file not found", path=shown)
     if path.is_dir():
         raise UsageError("is a folder, not a submission file", path=shown)
+    # O_NONBLOCK: opening a named pipe (FIFO) must not wait for a writer forever. O_NOFOLLOW: a
+    # link swapped in after the caller's check is refused by the open itself.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | (0 if follow_links else getattr(os, "O_NOFOLLOW", 0))
     try:
-        # O_NONBLOCK: opening a named pipe (FIFO) must not wait for a writer forever.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        fd = os.open(path, flags)
     except OSError as error:
+        if not follow_links and os.path.islink(path):
+            raise UsageError("the submission file is a symbolic link; a submission is graded only as a file of its "
+                             "own", path=shown) from None
         raise UsageError(f"could not read the file: {error.strerror}", path=shown) from None
     with os.fdopen(fd, "rb") as file:
         if not stat.S_ISREG(os.fstat(fd).st_mode):

@@ -3,12 +3,15 @@
 Gradescope unpacks the zip into /autograder/source and runs setup.sh once to build the image;
 setup.sh installs the grader from there (`pip install /autograder/source`), so the zip carries
 what that needs: pyproject.toml, README.md and the packages (engine, homework plugins and their
-committed answer keys). Usage: python gradescope/build_zip.py [OUT.zip]
+committed answer keys), and `autograder.env`, which names the homework that run_autograder grades
+(a submission naming another one is refused).
+Usage: python gradescope/build_zip.py [OUT.zip] [--homework ID] (ID may be left out when one
+homework is installed).
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
 import zipfile
 from pathlib import Path
 
@@ -28,10 +31,11 @@ def package_files(root: Path = ROOT) -> list[Path]:
     return files
 
 
-def build(out: Path, root: Path = ROOT) -> Path:
+def build(out: Path, homework: str, root: Path = ROOT) -> Path:
     """Write the zip to `out` and return it; the two scripts are stored executable."""
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("autograder.env", f"HOMEWORK={homework}\n")
         for name in SCRIPTS:
             info = zipfile.ZipInfo(name)
             info.external_attr = 0o100755 << 16
@@ -42,6 +46,23 @@ def build(out: Path, root: Path = ROOT) -> Path:
     return out
 
 
+def _homework(asked: str | None) -> str:
+    """The homework to pin: the one asked for (it must be installed), else the only one installed."""
+    from grader.plugins import available_homeworks
+
+    installed = list(available_homeworks())
+    if asked is not None:
+        if asked not in installed:
+            raise SystemExit(f"unknown homework {asked!r} (installed homeworks: {', '.join(installed) or 'none'})")
+        return asked
+    if len(installed) != 1:
+        raise SystemExit(f"name the homework with --homework (installed: {', '.join(installed) or 'none'})")
+    return installed[0]
+
+
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "dist" / "gradescope-autograder.zip"
-    print(f"Wrote {build(target)}")
+    parser = argparse.ArgumentParser(description="Build the Gradescope autograder zip.")
+    parser.add_argument("out", nargs="?", type=Path, default=ROOT / "dist" / "gradescope-autograder.zip")
+    parser.add_argument("--homework", help="The homework it grades (default: the only one installed).")
+    arguments = parser.parse_args()
+    print(f"Wrote {build(arguments.out, _homework(arguments.homework))}")

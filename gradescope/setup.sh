@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Gradescope runs this once, when it builds the autograder image (Ubuntu base image). It
 # installs Python >= 3.11 and the grader from /autograder/source (this zip's contents) into
-# /autograder/venv. torch is not installed: grading reads the committed answer key. Without it, an
-# answer that may follow from a wrong earlier answer (error carried forward) is flagged for review.
+# /autograder/venv. Grading reads the committed answer key; torch's CPU build is installed too,
+# because error carried forward recomputes a student's later values with it (without it such
+# answers would only be flagged for review, and points would differ from `grader grade`).
 set -euo pipefail
+
+TORCH_VERSION="${TORCH_VERSION:-2.13.0}"
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
@@ -16,5 +19,8 @@ else
     PYTHON=python3.11
 fi
 "$PYTHON" -m venv /autograder/venv
+# From torch's CPU index first: a plain `pip install torch` resolves a CUDA build of several GB.
+/autograder/venv/bin/pip install --disable-pip-version-check --no-cache-dir "torch==$TORCH_VERSION" \
+    --index-url https://download.pytorch.org/whl/cpu
 /autograder/venv/bin/pip install --disable-pip-version-check --no-cache-dir /autograder/source
 /autograder/venv/bin/grader list

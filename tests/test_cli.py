@@ -12,6 +12,7 @@ from grader.errors import ExitCode
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = ROOT / "reference" / "hw2-cnn.yaml"
+BEN = ROOT / "submissions" / "hw2-cnn" / "ben.yaml"
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
@@ -64,11 +65,11 @@ def test_unusable_submission_exits_2_with_a_message(capsys, write_submission, tm
     assert str(path) in err and words in err
 
 
-@pytest.mark.parametrize("threshold, code", [(100, ExitCode.OK), (100.5, ExitCode.BELOW_THRESHOLD)],
+@pytest.mark.parametrize("path, threshold, code", [(KEY, 100, ExitCode.OK), (BEN, 50, ExitCode.BELOW_THRESHOLD)],
                          ids=["at-threshold", "below-threshold"])
-def test_fail_under(capsys, threshold, code):
-    """--fail-under exits 1 only when the score is below the threshold."""
-    assert run(capsys, "check", str(KEY), "--fail-under", str(threshold))[0] == code
+def test_fail_under(capsys, path, threshold, code):
+    """--fail-under exits 1 only when the score is below the threshold (the key scores 100, ben 47.35)."""
+    assert run(capsys, "check", str(path), "--fail-under", str(threshold))[0] == code
 
 
 def test_hide_expected_withholds_the_key(capsys, write_submission, tmp_path):

@@ -16,20 +16,15 @@ import pytest
 from .conftest import PARTIAL_CHANGES, make_submission
 from .test_gradescope import spec_violations
 
-REPO = Path(__file__).resolve().parents[2]
-GRADER = shutil.which("grader", path=str(Path(sys.executable).parent)) or "grader"
+from ..deployments import REPO
+from ..deployments import run_autograder as run_script
 
 
 def run_autograder(root: Path, **env: str) -> dict:
     """Run gradescope/run_autograder against a fake /autograder and return its results.json."""
-    (root / "results").mkdir(parents=True, exist_ok=True)
-    completed = subprocess.run(
-        ["bash", str(REPO / "gradescope" / "run_autograder")],
-        env={**os.environ, "AUTOGRADER_ROOT": str(root), "GRADER": GRADER, **env},
-        capture_output=True, text=True, timeout=120,
-    )
+    completed, document = run_script(root, **env)
     assert completed.returncode == 0, completed.stderr
-    return json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    return document
 
 
 @pytest.mark.parametrize(
@@ -70,14 +65,15 @@ def test_run_autograder_withholds_expected_answers_by_default(tmp_path, hide, sh
 
 
 def test_autograder_zip_has_the_scripts_at_its_root(tmp_path):
-    """The zip holds setup.sh and an executable run_autograder at its root, and what pip needs."""
+    """The zip holds setup.sh, an executable run_autograder and the pinned homework at its root, and what pip needs."""
     sys.path.insert(0, str(REPO / "gradescope"))
     try:
         import build_zip
     finally:
         sys.path.remove(str(REPO / "gradescope"))
-    archive = zipfile.ZipFile(build_zip.build(tmp_path / "autograder.zip"))
+    archive = zipfile.ZipFile(build_zip.build(tmp_path / "autograder.zip", "hw2-cnn"))
     names = set(archive.namelist())
+    assert archive.read("autograder.env").decode() == "HOMEWORK=hw2-cnn\n"  # what run_autograder pins
     assert {"setup.sh", "run_autograder", "pyproject.toml", "README.md", "reference/hw2-cnn.yaml",
             "grader/cli.py", "problems/hw2_cnn/__init__.py"} <= names
     assert not any("__pycache__" in name for name in names)
