@@ -34,16 +34,18 @@ from grader import pool
 from grader.carry import CarryDeferred
 from grader.carry_service import CarryService
 from grader.errors import UsageError
+from grader.identity import graded_as
 from grader.models import Result, Status
 from grader.overrides import Overrides, apply_overrides
+from grader.submission import printable_path
 
 if TYPE_CHECKING:
     from grader.grading import Checking
 
 log = logging.getLogger(__name__)
 
-# The blank submission `grader template` writes, kept beside the class: not a student.
-TEMPLATE_STEM = "template"
+# The blank submission `grader template` writes, kept at the top of the class folder: not a student.
+TEMPLATE_FILE = "template.yaml"
 REPORTS_DIR = "reports"
 # Shown to the student when the grader itself failed; the traceback goes to the instructor only.
 CRASH_MESSAGE = "The grader failed on this submission; your instructor has been told and will grade it by hand."
@@ -91,6 +93,7 @@ class Outcome:
     entry: Entry
     student_id: str
     student_name: str | None = None
+    declared_id: str | None = None  # the file's own student.id where it differs from student_id: a flag
     homework: str | None = None
     problems: dict[str, float] = field(default_factory=dict)
     score: float | None = None
@@ -190,25 +193,27 @@ class ClassSummary:
 # --- discovery -----------------------------------------------------------------------------
 
 
-def discover(folder: str | Path) -> list[Entry]:
-    """Submissions of a class folder, sorted by name: `NAME.yaml` files and `NAME/submission.yaml`.
+def discover(folder: str | Path) -> tuple[list[Entry], list[str]]:
+    """Submissions of a class folder, sorted by name, and the names of files deliberately left out.
 
     grader.discovery finds them safely (no symlink out of a student's area, no file twice). What
     it skips is kept as an entry with its `problem`, so a student whose folder has no submission
-    is listed rather than silently left out; files that are not submissions (README.md) and the
-    blank `template.yaml` are left out.
+    is listed rather than silently left out; files that are not submissions (README.md) are left
+    out, and so is the blank `template.yaml` at the top (listed in the second list). A student's
+    file or folder named `Template`, `template/` or `template.json` is a student like any other.
     """
     from grader.discovery import discover_submissions
 
     found = discover_submissions(folder)
-    entries = [Entry(f.name, f.path, f.name) for f in found.submissions if f.name.lower() != TEMPLATE_STEM]
+    blank = [f for f in found.submissions if f.path.name == TEMPLATE_FILE and f.path.parent == Path(folder)]
+    entries = [Entry(f.name, f.path, f.name) for f in found.submissions if f not in blank]
     for skipped in found.skipped:
         if skipped.reason.startswith("is not a submission file"):
             continue
         stem, suffix = os.path.splitext(skipped.name)
         name = stem if suffix.lower() in (".yaml", ".yml", ".json") else skipped.name
         entries.append(Entry(name, skipped.path, name, problem=skipped.reason))
-    return _unique_names(sorted(entries, key=lambda e: e.name))
+    return _unique_names(sorted(entries, key=lambda e: e.name)), [f.path.name for f in blank]
 
 
 def _unique_names(entries: list[Entry]) -> list[Entry]:
@@ -244,8 +249,9 @@ def begin_entry(entry: Entry, options: Options) -> Outcome | Checking:
     try:
         if entry.problem is not None:
             raise UsageError(entry.problem, path=entry.path)
+        # Discovery vetted the path (links stay inside the student's own area), so links are followed.
         return read_and_check(entry.path, hide_expected=options.hide_expected, mathml=True,
-                              default_student_id=entry.default_id)
+                              default_student_id=entry.default_id, follow_links=True)
     except Exception as error:
         return _ended(entry, options, None, error)
 
@@ -255,8 +261,10 @@ def end_entry(entry: Entry, checking: Checking, options: Options) -> Outcome:
     from grader.grading import finish
 
     try:
-        result = finish(checking)
-        return _ended(entry, options, apply_overrides(result, options.overrides.get(result.student.id, {})), None)
+        # Whose grade it is comes from the layout (NAME.yaml or NAME/), never from the file's student.id:
+        # rows, reports and overrides are keyed by it.
+        result = graded_as(finish(checking), entry.default_id)
+        return _ended(entry, options, apply_overrides(result, options.overrides.get(entry.default_id, {})), None)
     except CarryDeferred:
         raise
     except Exception as error:
@@ -354,6 +362,7 @@ def _record(outcome: Outcome, result: Result) -> None:
     """What the class outputs need of a result: totals, counts, the JSON line and a per-item digest."""
     outcome.student_id = result.student.id
     outcome.student_name = result.student.name
+    outcome.declared_id = result.student.declared_id
     outcome.homework = result.homework
     outcome.problems = {p.id: p.score for p in result.problems}
     outcome.score, outcome.max_score = result.score, result.max_score
@@ -406,14 +415,14 @@ def grade_folder(
     from grader import __version__
     from grader.plugins import load_homework
 
-    entries = discover(folder)
+    entries, left_out = discover(folder)
     out = Path(out)
     (out / REPORTS_DIR).mkdir(parents=True, exist_ok=True)
     options = Options(out=out, hide_expected=hide_expected, overrides=overrides or {})
     tallies: dict[str, _Tally] = {}
     outcomes: list[Outcome] = []
     with atomic_writer(out / "results.jsonl") as jsonl:
-        for outcome in run_pool(entries, options, jobs=jobs or os.cpu_count() or 1, progress=progress):
+        for outcome in run_pool(entries, options, jobs=worker_count(jobs), progress=progress):
             jsonl.write((outcome.result_json or _error_line(outcome)) + "\n")
             if outcome.digest is not None and outcome.homework is not None:
                 if outcome.homework not in tallies:
@@ -421,9 +430,20 @@ def grade_folder(
                 tallies[outcome.homework].add(outcome)
             outcome.result_json = outcome.digest = None
             outcomes.append(outcome)
-    summary = summarize(str(folder), outcomes, tallies, overrides or {}, grader_version=__version__)
+    summary = summarize(str(folder), outcomes, tallies, overrides or {}, grader_version=__version__,
+                        skipped=left_out)
     write_outputs(summary, out)
     return summary
+
+
+def worker_count(asked: int | None) -> int:
+    """Worker processes for `--jobs`: the number of cores by default, at most twice that.
+
+    Each worker also forks a bounded checking process; more workers than cores only add processes
+    and memory (`--jobs 300` would start over 400 processes).
+    """
+    cores = os.cpu_count() or 1
+    return cores if asked is None else max(1, min(asked, 2 * cores))
 
 
 def run_pool(
@@ -600,18 +620,30 @@ class _Tally:
 
 
 def summarize(
-    folder: str, outcomes: list[Outcome], tallies: dict[str, _Tally], overrides: Overrides, *, grader_version: str
+    folder: str, outcomes: list[Outcome], tallies: dict[str, _Tally], overrides: Overrides, *, grader_version: str,
+    skipped: Sequence[str] = (),
 ) -> ClassSummary:
     """Statistics per homework, and warnings about the class as a whole."""
     warnings: list[str] = []
-    ids = Counter(o.student_id for o in outcomes)
-    for student, count in sorted(ids.items()):
-        if count > 1:
-            names = ", ".join(o.entry.name for o in outcomes if o.student_id == student)
-            warnings.append(f"student id {student!r} appears in {count} submissions ({names})")
-    unused = sorted(set(overrides) - set(ids))
+    # Names from the layout are distinct as written; the same name in another case (Ada.yaml, ada/)
+    # or as both a file and a folder is likely one student twice, and a gradebook cannot tell them apart.
+    by_name: dict[str, list[Outcome]] = {}
+    for outcome in outcomes:
+        by_name.setdefault(outcome.student_id.casefold(), []).append(outcome)
+    for same in by_name.values():
+        if len(same) > 1:
+            files = ", ".join(printable_path(o.entry.path) for o in same)
+            warnings.append(f"student {same[0].student_id!r} has {len(same)} submissions ({files}); "
+                            "each is graded, keep one")
+    for outcome in outcomes:
+        if outcome.declared_id is not None:
+            warnings.append(f"{printable_path(outcome.entry.path)} says it is student {outcome.declared_id!r}; "
+                            f"graded as {outcome.student_id!r}, the name it was found under")
+    ids = {o.student_id for o in outcomes}
+    unused = sorted(set(overrides) - ids)
     if unused:
         warnings.append(f"overrides for students without a submission: {', '.join(unused)}")
+    warnings.extend(f"{name} not graded: the blank template, not a student's submission" for name in skipped)
     return ClassSummary(
         folder=folder, outcomes=outcomes, homeworks=[tally.summary() for tally in tallies.values()],
         warnings=warnings, generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -631,7 +663,8 @@ def write_outputs(summary: ClassSummary, out: Path) -> None:
 
 
 def grades_csv(summary: ClassSummary) -> str:
-    """One row per submission: id, name, homework, points per problem, total, maximum, percent, error.
+    """One row per submission: id, name, homework, points per problem, total, maximum, percent, error,
+    the file it came from, and the student id the file declares where that differs from the row's.
 
     With several homeworks in one folder, problem columns are prefixed `homework:`.
     """
@@ -641,18 +674,19 @@ def grades_csv(summary: ClassSummary) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student_id", "name", "homework",
                      *(f"{h}:{p}" if several else p for h, p in columns),
-                     "total", "max_score", "percent", "error"])
+                     "total", "max_score", "percent", "error", "source", "declared_id"])
     for outcome in summary.outcomes:
+        origin = [_cell(printable_path(outcome.entry.path)), _cell(outcome.declared_id or "")]
         if not outcome.graded:
             # Not graded is not zero: the total stays empty, so a gradebook import records nothing.
             writer.writerow([_cell(outcome.student_id), "", "", *([""] * len(columns)), "", "", "",
-                             _cell(outcome.error or "")])
+                             _cell(outcome.error or ""), *origin])
             continue
         points = {(outcome.homework, p): score for p, score in outcome.problems.items()}
         writer.writerow([_cell(outcome.student_id), _cell(outcome.student_name or ""), outcome.homework,
                          *(_num(points[c]) if c in points else "" for c in columns),
                          _num(outcome.score), _num(outcome.max_score), f"{outcome.percent:.2f}",
-                         _cell(outcome.error or "")])
+                         _cell(outcome.error or ""), *origin])
     return buffer.getvalue()
 
 
@@ -677,6 +711,16 @@ def write_atomic(path: Path, text: str) -> None:
         file.write(text)
 
 
+def _umask() -> int:
+    # Read once, at import (no other thread yet): os.umask can only be read by setting it.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()
+
+
 @contextmanager
 def atomic_writer(path: Path) -> Iterator[TextIO]:
     """A text file that appears at `path` complete, or not at all (a temporary beside it, then rename)."""
@@ -685,7 +729,7 @@ def atomic_writer(path: Path) -> Iterator[TextIO]:
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
             yield file
-        os.chmod(temporary, 0o644)  # mkstemp makes 0600; reports are meant to be shared
+        os.chmod(temporary, 0o666 & ~_UMASK)  # mkstemp makes 0600; give what open() would, under the umask
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

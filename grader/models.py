@@ -43,10 +43,15 @@ class RawAnswer(BaseModel):
 
 
 class Student(BaseModel):
-    """Who a submission belongs to."""
+    """Who a submission belongs to.
+
+    `declared_id` is set only where the grade's owner comes from elsewhere (a batch's layout, a
+    service's login) and the file's own `student.id` differs from it: a flag, never an identity.
+    """
 
     id: StudentText
     name: StudentText | None = None
+    declared_id: StudentText | None = None
 
 
 class Submission(BaseModel):

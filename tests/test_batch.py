@@ -49,13 +49,17 @@ def make_class(root: Path, layout: dict[str, str | None]) -> Path:
         ({"ada.yaml": "", "ada/submission.yaml": ""}, [("ada", "ada/submission.yaml"), ("ada-2", "ada.yaml")]),
         ({".hidden.yaml": "", "template.yaml": "", "notes.txt": "", "z.yaml": ""}, [("z", "z.yaml")]),
         ({"a b&c.yaml": ""}, [("a_b_c", "a b&c.yaml")]),
+        ({"Template.yaml": "", "template/submission.yaml": "", "template.json": ""},
+         [("Template", "Template.yaml"), ("template-2", "template/submission.yaml"), ("template-3", "template.json")]),
     ],
-    ids=["files", "folders", "folder-without-submission", "name-clash", "skipped", "unsafe-name"],
+    ids=["files", "folders", "folder-without-submission", "name-clash", "skipped", "unsafe-name",
+         "students-named-template"],
 )
 def test_discover_finds_files_and_student_folders(tmp_path, layout, expected):
     """NAME.yaml and NAME/submission.yaml are found in name order, with unique file-safe report names."""
     make_class(tmp_path, layout)
-    found = [(e.name, e.path.relative_to(tmp_path).as_posix()) for e in discover(tmp_path)]
+    entries, _ = discover(tmp_path)
+    found = [(e.name, e.path.relative_to(tmp_path).as_posix()) for e in entries]
     assert found == expected
 
 
@@ -83,10 +87,12 @@ def test_every_output_is_written(sample):
 
 
 def test_grades_csv_is_a_gradebook(sample):
-    """One row per submission: id, name, per-problem points, total, max, percent; not graded: empty total, error."""
+    """One row per submission: id, name, per-problem points, total, max, percent; not graded: empty total, error;
+    then the file it came from and the student id the file declares when that differs."""
     rows = list(csv.DictReader(io.StringIO((sample[0] / "grades.csv").read_text(encoding="utf-8"))))
     problems = [p.id for p in HOMEWORK.problems]
-    assert list(rows[0]) == ["student_id", "name", "homework", *problems, "total", "max_score", "percent", "error"]
+    assert list(rows[0]) == ["student_id", "name", "homework", *problems, "total", "max_score", "percent", "error",
+                             "source", "declared_id"]
     by_id = {row["student_id"]: row for row in rows}
     max_score = HOMEWORK.max_score
     # ada's one P4 slip, bn5's running statistics counted, is an anticipated mistake: half of its 0.5 points
@@ -94,6 +100,9 @@ def test_grades_csv_is_a_gradebook(sample):
                             "max_score": f"{max_score:g}", "percent": f"{100 * 39.75 / max_score:.2f}", "error": ""}
     assert "could not read the YAML" in by_id["broken"]["error"] and by_id["broken"]["total"] == ""
     assert "no submission.yaml" in by_id["dan"]["error"]
+    assert by_id["bob"]["source"] == str(CLASS / "bob" / "submission.yaml") and by_id["bob"]["declared_id"] == ""
+    # eve.yaml declares a hostile id: the row is eve's (the file's name), the declaration only a flag
+    assert by_id["eve"]["declared_id"] == "eve<script>alert('id')</script>"
 
 
 def test_csv_cells_cannot_run_as_spreadsheet_formulas():
@@ -271,12 +280,12 @@ def test_write_atomic_leaves_no_partial_file(tmp_path, monkeypatch):
     assert target.read_text() == "old" and list(tmp_path.iterdir()) == [target]
 
 
-def test_duplicate_student_ids_are_warned_about(tmp_path):
-    """Two submissions claiming one student id both get graded, and the summary says so."""
-    folder = make_class(tmp_path / "class", {"a.yaml": ADA, "b.yaml": ADA})
+def test_one_name_twice_in_the_layout_is_warned_about(tmp_path):
+    """Ada.yaml beside ada/submission.yaml: both graded under their own report names, and the summary says so."""
+    folder = make_class(tmp_path / "class", {"Ada.yaml": ADA, "ada/submission.yaml": ADA})
     summary = grade_folder(folder, tmp_path / "out", jobs=1)
-    assert [o.report for o in summary.outcomes] == ["reports/a.html", "reports/b.html"]
-    assert any("student id 'ada' appears in 2 submissions" in w for w in summary.warnings)
+    assert [o.report for o in summary.outcomes] == ["reports/Ada.html", "reports/ada-2.html"]
+    assert any("student 'Ada' has 2 submissions" in w for w in summary.warnings)
 
 
 def test_identical_formula_answers_are_decided_once():
@@ -319,7 +328,7 @@ def test_batch_imports_torch_only_to_carry_an_error_forward(tmp_path, students, 
 def test_grade_entry_reports_a_missing_folder_submission(tmp_path):
     """A student folder without submission.yaml is an error that says so, with a report page."""
     (tmp_path / "class" / "dan").mkdir(parents=True)
-    (entry,) = discover(tmp_path / "class")
+    (entry,), _ = discover(tmp_path / "class")
     outcome = batch.grade_entry(entry, Options(out=tmp_path / "out"))
     assert "has no submission.yaml" in outcome.error and not outcome.graded
     assert (tmp_path / "out" / "reports" / "dan.html").exists()

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from grader.identity import identity_flag
 from grader.models import ItemResult, Result, Status
 
 if TYPE_CHECKING:
@@ -77,6 +78,7 @@ def render_report(result: Result, *, back_link: str | None = None) -> str:
     return _environment().get_template("report.html.j2").render(
         result=result, items_of=items_of, tally=tally, back_link=back_link,
         overridden=any(i.override for i in result.items), percent_of=_percent_of(result.score, result.max_score),
+        identity_flag=identity_flag(result.student.id, result.student.declared_id),
     )
 
 

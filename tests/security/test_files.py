@@ -129,7 +129,7 @@ def test_markup_in_answers_and_names_is_kept_raw_and_harmless(text, tmp_path, ca
         code, out, _ = run_cli(capsys, "check", str(path), "--format", "json")
     assert code == 0
     result = json.loads(out)
-    assert result["student"] == {"id": text, "name": text}
+    assert result["student"] == {"id": text, "name": text, "declared_id": None}
     given = {item["id"]: item["given"] for item in result["items"]}
     assert given["p4.layer1.rf"] == text and given["p4.layer1.output"] == text
     assert given[free_text] == f"Weights are shared. {text}"
