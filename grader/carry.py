@@ -139,9 +139,9 @@ class _Flow:
                 upstream = {d: self.effective(d) or self.key.answers[d] for d in item.depends_on}
                 try:
                     self._carried[item.id] = _recompute(self.homework, item.id, upstream)
-                except ImportError:
-                    log.warning("cannot carry errors forward to %s: its recomputation is not installed", item.id,
-                                exc_info=True)
+                except ImportError as error:
+                    # The item's feedback says so to the student and flags it; no traceback where students read.
+                    log.debug("cannot carry errors forward to %s: %s", item.id, error)
                     self.unavailable.add(item.id)
         return self._carried[item.id]
 
