@@ -37,6 +37,7 @@ from grader.errors import UsageError
 from grader.identity import graded_as
 from grader.models import Result, Status
 from grader.overrides import Overrides, apply_overrides
+from grader.safe_text import json_safe, log_safe
 from grader.submission import printable_path
 
 if TYPE_CHECKING:
@@ -282,7 +283,7 @@ def _ended(entry: Entry, options: Options, result: Result | None, error: Excepti
         outcome.error = _one_line(str(failure))
         result = None
     except Exception as failure:
-        log.exception("grading %s crashed", entry.path)
+        log.exception("grading %s crashed", log_safe(str(entry.path)))
         outcome.error = f"internal error: {type(failure).__name__}: {_one_line(str(failure))}"
         outcome.details = traceback.format_exc()
         result = None
@@ -290,7 +291,7 @@ def _ended(entry: Entry, options: Options, result: Result | None, error: Excepti
         try:
             outcome.report = _write_report(entry, result, outcome, options)
         except Exception as failure:
-            log.exception("writing the report of %s failed", entry.path)
+            log.exception("writing the report of %s failed", log_safe(str(entry.path)))
             outcome.error = outcome.error or f"internal error writing the report: {type(failure).__name__}: {failure}"
             outcome.details = outcome.details or traceback.format_exc()
     return outcome
@@ -369,7 +370,8 @@ def _record(outcome: Outcome, result: Result) -> None:
     outcome.adjusted = sum(item.override is not None for item in result.items)
     outcome.review = sum(item.needs_review for item in result.items)
     outcome.warnings = len(result.warnings)
-    outcome.result_json = result.model_dump_json()
+    # json_safe: U+2028 and the like in an answer would split the record for some line splitters.
+    outcome.result_json = json_safe(result.model_dump_json())
     outcome.digest = [
         (item.status.value, item.score / item.max_score if item.max_score else 0.0, item.needs_review,
          (item.read_as if item.read_as is not None else item.given or "") if item.status in _WRONG else None,
@@ -701,8 +703,8 @@ def _num(value: float) -> str:
 
 def _error_line(outcome: Outcome) -> str:
     """The results.jsonl line of a submission not graded: {student, source, error}."""
-    return json.dumps({"student": {"id": outcome.student_id, "name": None},
-                       "source": str(outcome.entry.path), "error": outcome.error}, ensure_ascii=False)
+    return json_safe(json.dumps({"student": {"id": outcome.student_id, "name": None},
+                                 "source": str(outcome.entry.path), "error": outcome.error}, ensure_ascii=False))
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -7,7 +7,14 @@ Actions"):
 - the job summary: Markdown appended to the file named by `$GITHUB_STEP_SUMMARY`;
 - annotations: `::warning file=F,line=L,title=T::message` lines on stdout or stderr, shown on
   that line of the file in the run and in a pull request's diff. We write them to stderr so
-  that a machine-readable format on stdout (`--format json`, `junit`, …) stays clean.
+  that a machine-readable format on stdout (`--format json`, `junit`, …) stays clean. Their
+  texts quote the student, so they are log_safe (grader.safe_text says what the runner honours).
+
+Nothing else we print can be a workflow command (every renderer and the CLI neutralise them), so
+the output is not wrapped in `::stop-commands::TOKEN` … `::TOKEN::`: the runner reads stdout and
+stderr on two threads and, for each batch of lines, handles stderr's first (ProcessOutput in
+src/Runner.Sdk/ProcessInvoker.cs), so annotations written on stderr right after a wrapped stdout
+could be read while commands are stopped, and dropped.
 
 Actions shows at most 10 warning annotations per step (50 per job), so the annotations are
 budgeted: one per answered item that lost points, in homework order, and the rest (and all
@@ -27,6 +34,7 @@ from typing import TextIO
 from grader.errors import UsageError
 from grader.models import ItemResult, Result, Status
 from grader.render._common import item_notes, item_summary, points
+from grader.safe_text import log_safe
 
 # Actions shows at most this many `warning` annotations of one step (the rest are dropped).
 WARNING_LIMIT = 10
@@ -64,9 +72,11 @@ def append_summary(markdown: str, env: Mapping[str, str]) -> bool:
 
 
 def workflow_command(command: str, message: str, **properties: str | int | None) -> str:
-    """One workflow command line, escaped as the actions toolkit does (`%`, CR, LF; and `:` `,` in properties)."""
-    props = ",".join(f"{key}={_escape_property(str(value))}" for key, value in properties.items() if value is not None)
-    return f"::{command}{' ' + props if props else ''}::{_escape_data(message)}"
+    """One workflow command line: texts log_safe, then escaped as the actions toolkit does (`%`, CR, LF;
+    and `:` `,` in properties), so the message and properties can only ever be data."""
+    props = ",".join(f"{key}={_escape_property(log_safe(str(value)))}"
+                     for key, value in properties.items() if value is not None)
+    return f"::{command}{' ' + props if props else ''}::{_escape_data(log_safe(message, keep_newlines=True))}"
 
 
 def annotations(result: Result, *, workspace: str | None = None, limit: int = WARNING_LIMIT) -> list[str]:
@@ -130,10 +140,13 @@ def report(result: Result, env: Mapping[str, str], stream: TextIO) -> None:
                            title=f"{result.homework} grade"), file=stream)
 
 
-def report_unusable(error: UsageError, env: Mapping[str, str], stream: TextIO) -> None:
-    """Inside Actions, for a submission that could not be used: an error annotation and a summary line."""
+def report_unusable(error: UsageError, env: Mapping[str, str], stream: TextIO, *, max_score: float) -> None:
+    """Inside Actions, for a submission that could not be used: outputs `score` 0 and `max-score` (the
+    homework's when known), an error annotation and a summary line."""
     from grader.render.markdown import md_escape
 
+    set_output("score", points(0), env)
+    set_output("max-score", points(max_score), env)
     append_summary(f"## The submission could not be graded\n\n{md_escape(str(error))}\n", env)
     print(error_annotation(error, workspace=env.get("GITHUB_WORKSPACE")), file=stream)
 

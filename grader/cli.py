@@ -1,8 +1,12 @@
-"""The `grader` command: thin typer wiring from options to library calls and exit codes."""
+"""The `grader` command: thin typer wiring from options to library calls and exit codes.
+
+What it prints may quote a student (names, keys, answers, file names) and lands on an instructor's
+terminal or in a CI log read by the GitHub Actions runner: renderers return text that is safe for
+both, and every other line that quotes a submission passes it through grader.safe_text.log_safe.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import os
@@ -15,6 +19,7 @@ from typing import Annotated, Optional
 import typer
 
 from grader.errors import ExitCode, UsageError
+from grader.safe_text import log_safe
 
 app = typer.Typer(
     help="Grade homework submissions against computed answer keys.",
@@ -146,26 +151,30 @@ def _report_unusable(
     """A submission that cannot be graded still yields a valid document in the CI formats.
 
     Gradescope gets a results.json with score 0 and the reason; Classroom gets an `error`
-    runner result (with the homework's max score: the pinned one, else the one the file names). The caller then
-    re-raises, so the message goes to stderr and the exit code is 2.
+    runner result, and Actions the outputs `score` 0 and `max-score` (the homework's max score:
+    the pinned one, else the one the file names, else 0). The caller then re-raises, so the
+    message goes to stderr and the exit code is 2.
     """
     from grader import ci
+    from grader.api import homework_named_in
 
     message = str(error) if error.path else f"{submission}: {error}"
+    in_actions = ci.in_github_actions(env)
+    max_score = 0.0
+    if format is OutputFormat.classroom or in_actions:
+        homework = homework_named_in(submission, pinned=pinned)
+        max_score = homework.max_score if homework is not None else 0.0
     if format is OutputFormat.gradescope:
-        from grader.render.gradescope import error_results
+        from grader.render.gradescope import render_error
 
-        typer.echo(json.dumps(error_results(message, execution_time=seconds), indent=2, ensure_ascii=False))
+        typer.echo(render_error(message, execution_time=seconds))
     elif format is OutputFormat.classroom:
-        from grader.api import homework_named_in
         from grader.render.classroom import encode_payload, error_payload
 
-        homework = homework_named_in(submission, pinned=pinned)
-        max_score = homework.max_score if homework is not None else 0
         typer.echo(f"Points 0/{max_score:g}")
         _emit_classroom_result(encode_payload(error_payload(message, max_score=max_score, source=str(submission))), env)
-    if ci.in_github_actions(env):
-        ci.report_unusable(error, env, sys.stderr)
+    if in_actions:
+        ci.report_unusable(error, env, sys.stderr, max_score=max_score)
 
 
 def _emit_classroom_result(payload: str, env) -> None:
@@ -207,15 +216,15 @@ def grade(
     if progress is not None:
         typer.echo("", err=True)
     graded = sum(outcome.graded for outcome in summary.outcomes)
-    typer.echo(f"Graded {graded} of {len(summary.outcomes)} submissions in {folder}.")
+    typer.echo(f"Graded {graded} of {len(summary.outcomes)} submissions in {log_safe(str(folder))}.")
     for homework in summary.homeworks:
         typer.echo(f"  {homework.id}: mean {homework.mean:.1f} / {homework.max_score:g}, "
                    f"median {homework.median:.1f}, range {homework.low:g}–{homework.high:g}")
-    for outcome in summary.errors:
-        typer.echo(f"  not graded ({outcome.entry.name}): {outcome.error}")
+    for outcome in summary.errors:  # file names and errors quoting a file are the students'
+        typer.echo(f"  not graded ({log_safe(outcome.entry.name)}): {log_safe(outcome.error)}")
     for warning in summary.warnings:
-        typer.echo(f"  warning: {warning}")
-    typer.echo(f"Class summary: {out / 'index.html'}  (also grades.csv, results.jsonl, reports/)")
+        typer.echo(f"  warning: {log_safe(warning)}")
+    typer.echo(f"Class summary: {log_safe(str(out / 'index.html'))}  (also grades.csv, results.jsonl, reports/)")
 
 
 def _progress_bar(width: int = 30):
@@ -327,7 +336,7 @@ class _OneLineFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         first = record.getMessage().splitlines()[0] if record.getMessage() else ""
-        return f"grader: {record.levelname.lower()}: {first}"
+        return f"grader: {record.levelname.lower()}: {log_safe(first)}"
 
 
 def _configure_logging(env) -> None:
@@ -345,11 +354,12 @@ def _configure_logging(env) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script: a usage error prints one clear line and exits 2.
 
+    The message may quote a submission's keys, tags or file name: log_safe keeps it one line.
     typer/click handle their own errors (bad options exit 2) and `typer.Exit` codes.
     """
     _configure_logging(os.environ)
     try:
         app(args=argv)
     except UsageError as error:
-        typer.echo(f"error: {error}", err=True)
+        typer.echo(f"error: {log_safe(str(error))}", err=True)
         sys.exit(ExitCode.USAGE)

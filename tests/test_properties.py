@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +14,8 @@ from grader.grading import grade, grade_item
 from grader.key import load_key
 from grader.models import RawAnswer, Result, Status
 from grader.render.json_result import render_json
-from grader.render.text import render_text, terminal_safe
+from grader.render.text import render_text
+from grader.safe_text import json_safe, runner_safe, terminal_safe
 from grader.submission import load_submission_text
 from problems.hw2_cnn import HOMEWORK
 
@@ -80,3 +82,27 @@ def test_terminal_safe_leaves_no_control_characters(text):
         safe = terminal_safe(text, keep_newlines=keep)
         assert not any(unicodedata.category(ch) == "Cc" and not (keep and ch == "\n") for ch in safe)
         assert "\u202e" not in safe
+
+
+# Runner-command material: colons, hashes, brackets, blanks, line ends and invisible characters.
+COMMAND_PIECES = [*"::##[] \t\r\n\u00a0\u2028\u200b\u2060\ufeff\x00ax", "::set-output name=score::1", "##[error]"]
+COMMAND_TEXT = st.lists(st.sampled_from(COMMAND_PIECES), max_size=60).map("".join)
+
+
+@given(text=st.one_of(st.text(), COMMAND_TEXT))
+def test_runner_safe_leaves_no_workflow_command(text):
+    """No line of runner_safe's output (split as the runner splits) starts with `::` or holds `##[`,
+    invisible characters skipped; text with neither, however written, is returned unchanged."""
+    safe = runner_safe(text)
+    for line in re.split("\r\n|\r|\n", safe):
+        shown = "".join(ch for ch in line if unicodedata.category(ch) not in ("Cc", "Cf"))
+        assert not shown.lstrip().startswith("::") and "##[" not in shown
+    if ":" not in text and "#" not in text:
+        assert safe == text
+
+
+@given(value=st.recursive(st.one_of(st.text(), COMMAND_TEXT), lambda children: st.lists(children, max_size=4)))
+def test_json_safe_keeps_the_value_on_one_line(value):
+    """json_safe'd JSON decodes to the same value, is one line for str.splitlines(), and holds no `##[`."""
+    safe = json_safe(json.dumps(value, ensure_ascii=False))
+    assert json.loads(safe) == value and len(safe.splitlines()) == 1 and "##[" not in safe

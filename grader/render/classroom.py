@@ -5,7 +5,8 @@ The reporter (v1) reads each runner's step output from an environment variable
 
 - adds up the `score` of every test and the runner's `max_score`, and reports
   `Points <total>/<max>` to Classroom (as a notice annotation);
-- prints each test as passed (`status == "pass"`) or failed with its `message`;
+- prints each test as passed (`status == "pass"`) or failed with its `message`, as is, to its
+  step's log (src/console-results.js), so the texts of every test are made log_safe here;
 - fails the job when the runner's `status` is `"fail"` or `"error"`.
 
 Unlike the stock command grader (all or nothing per command), every homework item is one test
@@ -20,6 +21,7 @@ from typing import Any
 
 from grader.models import ItemResult, Result, Status
 from grader.render._common import fully_correct, item_notes, item_summary, points
+from grader.safe_text import log_safe
 
 FORMAT_VERSION = 1
 
@@ -53,9 +55,9 @@ def error_payload(message: str, *, max_score: float = 0, source: str | None = No
             "status": "error",
             "score": 0,
             "max_score": max_score,
-            "message": message,
+            "message": log_safe(message, keep_newlines=True),
             "test_code": "",
-            "filename": source or "",
+            "filename": log_safe(source or ""),
             "line_no": 0,
             "duration": 0,
         }],
@@ -81,13 +83,13 @@ def points_line(result: Result) -> str:
 def _test(item: ItemResult, source: str | None) -> dict[str, Any]:
     message = "\n".join([item_summary(item), *item_notes(item)])
     return {
-        "name": item.id,
+        "name": log_safe(item.id),
         "status": "pass" if item.status is Status.CORRECT else "fail",
         "score": item.score,
         "max_score": item.max_score,
-        "message": message,
-        "test_code": item.given or "",
-        "filename": source or "",
+        "message": log_safe(message, keep_newlines=True),
+        "test_code": log_safe(item.given or "", keep_newlines=True),
+        "filename": log_safe(source or ""),
         "line_no": item.line or 0,
         "duration": 0,
     }

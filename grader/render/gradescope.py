@@ -15,6 +15,7 @@ from typing import Any, Literal
 from grader.models import Result, Status
 from grader.render._common import counts, item_notes, item_summary, points
 from grader.render.markdown import md_escape
+from grader.safe_text import json_safe
 
 Visibility = Literal["hidden", "after_due_date", "after_published", "visible"]
 VISIBILITIES: tuple[str, ...] = ("hidden", "after_due_date", "after_published", "visible")
@@ -85,8 +86,17 @@ def error_results(message: str, *, execution_time: float | None = None) -> dict[
 
 def render_gradescope(result: Result, *, execution_time: float | None = None, visibility: Visibility = "visible") -> str:
     """results.json as indented JSON text."""
-    return json.dumps(gradescope_results(result, execution_time=execution_time, visibility=visibility),
-                      indent=2, ensure_ascii=False)
+    return _dump(gradescope_results(result, execution_time=execution_time, visibility=visibility))
+
+
+def render_error(message: str, *, execution_time: float | None = None) -> str:
+    """results.json of a submission that could not be graded, as indented JSON text."""
+    return _dump(error_results(message, execution_time=execution_time))
+
+
+def _dump(document: dict[str, Any]) -> str:
+    # json_safe: the document is printed, and Gradescope and CI logs show it to people and runners.
+    return json_safe(json.dumps(document, indent=2, ensure_ascii=False))
 
 
 def _item_output(item) -> str:

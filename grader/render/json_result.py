@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from grader.models import Result
+from grader.safe_text import json_safe
 
 
 def render_json(result: Result) -> str:
-    """The result as indented JSON, fields in the contract's order."""
-    return result.model_dump_json(indent=2)
+    """The result as indented JSON, fields in the contract's order (json_safe: it is printed to CI logs)."""
+    return json_safe(result.model_dump_json(indent=2))

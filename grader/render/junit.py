@@ -3,7 +3,8 @@
 A fully correct item passes; any other item (partial, incorrect, missing, invalid) is a
 <failure> whose `type` is the status and whose `message` is the item's points and feedback
 (the body repeats it in full). Points travel as <properties> of suites and cases, since JUnit
-has no notion of partial credit. Built with xml.etree, so every text is escaped.
+has no notion of partial credit. Built with xml.etree, so every text is escaped; the document is
+printed to CI logs, so what a terminal or the Actions runner would act on is a character reference.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import xml.etree.ElementTree as ET
 
 from grader.models import ItemResult, Result, Status
 from grader.render._common import item_notes, item_summary, points
+from grader.safe_text import xml_safe
 
 
 def render_junit(result: Result) -> str:
@@ -46,7 +48,7 @@ def render_junit(result: Result) -> str:
         for item in items:
             _testcase(suite, item, result)
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + xml_safe(ET.tostring(root, encoding="unicode")) + "\n"
 
 
 def _testcase(suite: ET.Element, item: ItemResult, result: Result) -> None:

@@ -11,7 +11,7 @@ import re
 
 from grader.models import ItemResult, Result, Status
 from grader.render._common import counts, item_notes, points
-from grader.render.text import terminal_safe
+from grader.safe_text import terminal_safe
 
 MARKS = {
     Status.CORRECT: "✅",
@@ -24,6 +24,14 @@ MARKS = {
 # Characters that start inline Markdown (emphasis, code, links, tables, math, strike-through).
 # Cells and headings never begin a line, so block markers (#, -, +, >) need no escape.
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]|~$])")
+# GitHub turns URLs (`https://…`, `www.…`), e-mail addresses, @mentions (which notify the person or
+# team) and issue references (`#12`, `GH-12`, `owner/repo#12`) into links, and it does so on the
+# rendered HTML too, after escapes and entities are decoded (micromark-extension-gfm-autolink-literal's
+# README describes the two passes), so no Markdown escape stops it. A zero-width space right after
+# the `@`, the `:` of `://`, `www` and the `#` breaks each of them, is invisible, and is what Renovate
+# writes into its pull requests for the same reason.
+_LINK_TRIGGER = re.compile(r"(?<=@)(?=[A-Za-z0-9])|(?<=:)(?=//)|(?<=www)(?=\.)|(?<=#)(?=\d)|(?<=GH-)(?=\d)",
+                           re.IGNORECASE)
 
 
 def render_markdown(result: Result) -> str:
@@ -77,10 +85,11 @@ def _notes_cell(item: ItemResult) -> str:
 
 
 def md_escape(text: str) -> str:
-    """Plain text, safe in a Markdown table cell or heading (control characters shown as escapes)."""
+    """Plain text, safe in a Markdown table cell or heading (control characters shown as escapes), linking nothing."""
     text = terminal_safe(text.replace("\r\n", "\n"), keep_newlines=True)
     escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     escaped = _MARKDOWN_PUNCTUATION.sub(r"\\\1", escaped)
+    escaped = _LINK_TRIGGER.sub("&#8203;", escaped)
     return escaped.replace("\r\n", "\n").replace("\n", "<br>")
 
 

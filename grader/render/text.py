@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import shutil
 import textwrap
-import unicodedata
 
 from grader.models import ItemResult, Result, Status
 from grader.render._common import counts, item_notes, points
+from grader.safe_text import runner_safe, terminal_safe
 
 _MARKS = {
     Status.CORRECT: ("✔", "32"),
@@ -16,25 +16,6 @@ _MARKS = {
     Status.MISSING: ("∅", "90"),
     Status.INVALID: ("?", "35"),
 }
-
-
-# Bidirectional overrides and isolates can make a terminal show text in another order.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
-
-
-def terminal_safe(text: str, *, keep_newlines: bool = False) -> str:
-    """Text a student wrote, made harmless for a terminal: control characters (ESC sequences that
-    recolour, retitle or clear the screen, carriage returns that overwrite a line) and bidi
-    overrides are shown as visible escapes such as `\\x1b`; newlines only where `keep_newlines`."""
-    out = []
-    for ch in text:
-        if ch == "\n" and keep_newlines:
-            out.append(ch)
-        elif ch in _BIDI_CONTROLS or unicodedata.category(ch) == "Cc":
-            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return "".join(out)
 
 
 def _safe_result(result: Result) -> Result:
@@ -62,7 +43,10 @@ def _safe_result(result: Result) -> Result:
 
 
 def render_text(result: Result, *, color: bool = False, width: int | None = None) -> str:
-    """The result as a readable report, one table per problem; student-written text is terminal_safe."""
+    """The result as a readable report, one table per problem; student-written text is terminal_safe.
+
+    The whole report is runner_safe too: wrapping can start a line with any word of an answer.
+    """
     result = _safe_result(result)
     width = width or min(shutil.get_terminal_size((100, 24)).columns, 120)
     paint = _painter(color)
@@ -89,7 +73,7 @@ def render_text(result: Result, *, color: bool = False, width: int | None = None
     if result.warnings:
         lines.append("")
         lines.extend(paint("33", f"warning: {w}") for w in result.warnings)
-    return "\n".join(lines)
+    return runner_safe("\n".join(lines))
 
 
 def _item_lines(item: ItemResult, id_width: int, width: int, paint) -> list[str]:
