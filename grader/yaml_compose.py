@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from grader.errors import UsageError
+from grader.yaml_count import value_past_limit
 
 # Aliases let a tiny file name a huge tree ("billion laughs"); every walk is bounded by these.
 MAX_NODES = 100_000
@@ -50,20 +50,48 @@ _YAML_HINTS = (
 )
 
 
+_TOO_MANY_VALUES = f"the file holds more than {MAX_NODES:,} values (each use of an alias counts)"
+
+
+def _tag_refused(tag: str) -> str:
+    return f"tags are not allowed ({tag.replace(_TAG, '!!')}); quote an answer that starts with '!'"
+
+
+def _check_value(event: yaml.NodeEvent, number: int) -> None:
+    """Refuse the `number`th value of a document, starting at `event`, if it breaks a limit.
+
+    UsageError without a file, which `compose_submission` adds.
+    """
+    line = event.start_mark.line + 1
+    if number > MAX_NODES:
+        raise UsageError(_TOO_MANY_VALUES, line=line)
+    tag = getattr(event, "tag", None)  # None or "!" leaves it to the resolver, which gives standard tags
+    if tag not in (None, "!") and tag not in _STANDARD_TAGS:
+        raise UsageError(_tag_refused(tag), line=line)
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader whose composer refuses deep nesting (it recurses once per level)."""
+    """SafeLoader whose composer stops at the first value past MAX_NODES or MAX_DEPTH, or with a tag.
+
+    Counting while composing matters: a megabyte of flow pairs (`[a:,a:,…]`) is a million
+    nodes, which took PyYAML 17 s and 550 MB to build before a walk of the tree refused them.
+    It recurses once per nesting level, so depth is bounded here too.
+    """
 
     def __init__(self, stream: str):
         super().__init__(stream)
         self._depth = 0
+        self._composed = 0
 
     def compose_node(self, parent: Node | None, index: object) -> Node:
+        event = self.peek_event()
+        self._composed += 1  # an alias counts once here; `_check_tree` counts each use of it in full
+        _check_value(event, self._composed)
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                mark = self.peek_event().start_mark
                 problem = f"values nested more than {MAX_DEPTH} deep"
-                raise yaml.composer.ComposerError(None, None, problem, mark)
+                raise yaml.composer.ComposerError(None, None, problem, event.start_mark)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -81,6 +109,8 @@ def compose_submission(text: str, source: str) -> MappingNode:
         text = text.replace("\t", " ")
     try:
         root = _compose(text)
+    except UsageError as error:  # a limit met while composing: name the file
+        raise UsageError(error.message, path=source, line=error.line) from None
     except yaml.YAMLError as error:
         if not is_json:
             raise _yaml_error(error, source, text) from None
@@ -88,32 +118,37 @@ def compose_submission(text: str, source: str) -> MappingNode:
     if root is None or (isinstance(root, ScalarNode) and root.tag == NULL):
         raise UsageError("the file is empty (or holds only comments); it needs homework: and answers:",
                          path=source)
+    _check_tree(root, source)  # before the root's kind: the Python composer refuses a tag on it first
     if not isinstance(root, MappingNode):
         raise UsageError(
             f"the file must be a mapping with homework:, student: and answers:, not {describe(root)}",
             path=source, line=node_line(root),
         )
-    _check_tree(root, source)
     return root
 
 
 # libyaml composes ~20× faster than PyYAML (a class of 1,000 files: 0.7 s instead of 14 s), but
-# its composer recurses in C once per nesting level without a limit. Every nesting level needs
-# one of these indicator characters, so a text with fewer of them cannot nest deeper than that:
-# such texts take the fast path; anything else, and any error, takes the checked Python path.
+# its composer recurses in C once per nesting level and builds every node, without a limit.
+# Every nesting level, and every value but the root, needs one of these indicator characters,
+# each bringing at most two values (a key and its value): a text with fewer than 2,000 of them
+# nests less than 2,000 deep and holds at most 4,000 values. Such texts take the fast path;
+# anything else, and any error, takes the Python composer, which counts as it goes (a text with
+# many indicators is first counted by libyaml's parser, `_count_values`, which is faster still).
 # libyaml's marks carry no buffer, which `_latex_source` needs for double-quoted LaTeX: a text
 # with both a double quote and a backslash takes the Python path too (without a backslash there
 # is no escape to undo), and so does one with a tab, which libyaml accepts after a colon where
 # PyYAML (and our advice to students) does not.
-_FAST_INDICATORS = re.compile(r"[\[{:?-]")
+_FAST_INDICATORS = "[{:?,-"
 _FAST_MAX_INDICATORS = 2000
 
 
 def _compose(text: str) -> Node | None:
     """The node graph of `text`: libyaml when that is safe and succeeds, else PyYAML (exact errors)."""
+    few_indicators = sum(map(text.count, _FAST_INDICATORS)) < _FAST_MAX_INDICATORS
+    if not few_indicators:
+        _count_values(text)
     quoted_latex = '"' in text and "\\" in text
-    if _FAST_LOADER is not None and not quoted_latex and "\t" not in text \
-            and len(_FAST_INDICATORS.findall(text)) < _FAST_MAX_INDICATORS:
+    if _FAST_LOADER is not None and few_indicators and not quoted_latex and "\t" not in text:
         try:
             root = yaml.compose(text, Loader=_FAST_LOADER)
         except yaml.YAMLError:
@@ -129,6 +164,18 @@ def _compose(text: str) -> Node | None:
 
 
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+
+
+def _count_values(text: str) -> None:
+    """Refuse, as the Python composer would, a text of more than MAX_NODES values, if libyaml can tell.
+
+    A megabyte of flow pairs is refused so in 0.1 s, rather than the 1.4 s PyYAML takes to
+    compose its first 100,000 values.
+    """
+    if _FAST_LOADER is not None:
+        mark = value_past_limit(text, MAX_NODES, _FAST_LOADER, _STANDARD_TAGS)
+        if mark is not None:
+            raise UsageError(_TOO_MANY_VALUES, line=mark.line + 1)
 
 
 def _deeper_than(root: Node, limit: int) -> bool:
@@ -185,15 +232,16 @@ def _yaml_error(error: yaml.YAMLError, source: str, text: str) -> UsageError:
 
 def _parse_json(text: str, source: str) -> Node:
     """Read a valid JSON file PyYAML rejects (e.g. a key over 1024 characters); no line numbers then."""
+    nodes = _JsonNodes(source)
     try:
         value = json.loads(
             text,
-            object_pairs_hook=_json_mapping,  # keeps duplicate keys, like the YAML path
-            parse_int=lambda t: ScalarNode(_INT, t),  # keep numbers as typed
-            parse_float=lambda t: ScalarNode(_FLOAT, t),
-            parse_constant=lambda t: ScalarNode(_FLOAT, t),
+            object_pairs_hook=nodes.mapping,  # keeps duplicate keys, like the YAML path
+            parse_int=lambda t: nodes.scalar(_INT, t),  # keep numbers as typed
+            parse_float=lambda t: nodes.scalar(_FLOAT, t),
+            parse_constant=lambda t: nodes.scalar(_FLOAT, t),
         )
-        return _json_node(value)
+        return nodes.node(value)
     except json.JSONDecodeError as error:
         raise UsageError(f"could not read the JSON at column {error.colno}: {error.msg}",
                          path=source, line=error.lineno) from None
@@ -201,21 +249,38 @@ def _parse_json(text: str, source: str) -> Node:
         raise UsageError(f"values nested more than {MAX_DEPTH} deep", path=source) from None
 
 
-def _json_mapping(pairs: list[tuple[str, object]]) -> MappingNode:
-    return MappingNode(_MAP, [(ScalarNode(_STR, key), _json_node(value)) for key, value in pairs])
+class _JsonNodes:
+    """Makes the nodes of a JSON document as json.loads reads it, refusing value MAX_NODES + 1 at once."""
 
+    def __init__(self, source: str):
+        self.source = source
+        self.made = 0
 
-def _json_node(value: object) -> Node:
-    """Turn what json.loads left as Python values (strings, lists, true/false/null) into nodes."""
-    if isinstance(value, Node):
-        return value
-    if isinstance(value, list):
-        return SequenceNode(_SEQ, [_json_node(item) for item in value])
-    if isinstance(value, bool):
-        return ScalarNode(_BOOL, "true" if value else "false")
-    if value is None:
-        return ScalarNode(NULL, "null")
-    return ScalarNode(_STR, str(value))
+    def scalar(self, tag: str, text: str) -> ScalarNode:
+        self._count()
+        return ScalarNode(tag, text)
+
+    def mapping(self, pairs: list[tuple[str, object]]) -> MappingNode:
+        self._count()
+        return MappingNode(_MAP, [(self.scalar(_STR, key), self.node(value)) for key, value in pairs])
+
+    def node(self, value: object) -> Node:
+        """Turn what json.loads left as Python values (strings, lists, true/false/null) into nodes."""
+        if isinstance(value, Node):
+            return value
+        if isinstance(value, list):
+            self._count()
+            return SequenceNode(_SEQ, [self.node(item) for item in value])
+        if isinstance(value, bool):
+            return self.scalar(_BOOL, "true" if value else "false")
+        if value is None:
+            return self.scalar(NULL, "null")
+        return self.scalar(_STR, str(value))
+
+    def _count(self) -> None:
+        self.made += 1
+        if self.made > MAX_NODES:  # json.loads gives no lines
+            raise UsageError(_TOO_MANY_VALUES, path=self.source)
 
 
 def _check_tree(root: Node, source: str) -> None:
@@ -229,15 +294,12 @@ def _check_tree(root: Node, source: str) -> None:
         nonlocal visited
         visited += 1
         if visited > MAX_NODES:
-            raise UsageError(f"the file holds more than {MAX_NODES:,} values (each use of an alias counts)",
-                             path=source, line=node_line(node))
+            raise UsageError(_TOO_MANY_VALUES, path=source, line=node_line(node))
         if depth > MAX_DEPTH:
             raise UsageError(f"values nested more than {MAX_DEPTH} deep (an alias inside itself?)",
                              path=source, line=node_line(node))
         if node.tag not in _STANDARD_TAGS:
-            tag = node.tag.replace(_TAG, "!!")
-            raise UsageError(f"tags are not allowed ({tag}); quote an answer that starts with '!'",
-                             path=source, line=node_line(node))
+            raise UsageError(_tag_refused(node.tag), path=source, line=node_line(node))
         for child in _children(node):
             visit(child, depth + 1)
 
