@@ -71,3 +71,70 @@ def test_self_tests_are_validated(case, words):
     broken = replace(homework, problems=(replace(homework.problems[0], self_tests=(case,)),))
     with pytest.raises(PluginError, match=words):
         validate_homework(broken)
+
+
+# A plugin as a third party might ship it: registered, but with an item worth 0 points.
+BROKEN = make_homework(replace(NUMBER, points=0))
+
+
+@pytest.fixture
+def register(monkeypatch):
+    """Register `hw-test` beside the installed homeworks, at the entry point `value`."""
+    from importlib.metadata import EntryPoint
+
+    from grader import plugins
+
+    installed = available_homeworks()
+
+    def register_at(value: str) -> None:
+        entry_point = EntryPoint("hw-test", value, plugins.ENTRY_POINT_GROUP)
+        monkeypatch.setattr(plugins, "available_homeworks", lambda: {**installed, "hw-test": entry_point})
+        load_homework.cache_clear()
+
+    yield register_at
+    load_homework.cache_clear()
+
+
+def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    from grader.cli import main
+
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code or 0
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize("command", [["template", "hw-test"], ["schema", "hw-test"], ["list", "hw-test"], ["list"]])
+def test_broken_plugin_is_one_line_naming_plugin_and_field(register, capsys, command):
+    """A plugin failing validation stops any command with exit 2 and one line naming it and the field, no traceback
+    (`grader list` has listed the homeworks before it)."""
+    register(f"{__name__}:BROKEN")
+    code, out, err = run_cli(capsys, *command)
+    assert code == 2 and "hw-test" not in out
+    assert err == "error: plugin 'hw-test', item 'p1.a': points must be positive, got 0\n"
+
+
+def test_submission_naming_a_broken_plugin_says_where(register, capsys, tmp_path):
+    """`grader check` of a file naming the broken plugin: exit 2, the file and line of `homework:`, and the fault."""
+    register(f"{__name__}:BROKEN")
+    path = tmp_path / "ada.yaml"
+    path.write_text("student: {id: ada}\nhomework: hw-test\nanswers: {p1.a: 1}\n", encoding="utf-8")
+    code, out, err = run_cli(capsys, "check", str(path))
+    assert (code, out) == (2, "")
+    assert err == f"error: {path}:2: plugin 'hw-test', item 'p1.a': points must be positive, got 0\n"
+
+
+@pytest.mark.parametrize("value, fault", [
+    ("tests.no_such_plugin:HOMEWORK", "ModuleNotFoundError: No module named 'tests.no_such_plugin'"),
+    (f"{__name__}:NO_SUCH_NAME", f"AttributeError: module '{__name__}' has no attribute 'NO_SUCH_NAME'"),
+    (f"{__name__}:NUMBER", "the entry point must be a grader.homework.Homework, got Item"),
+], ids=["missing-module", "missing-name", "not-a-homework"])
+def test_plugin_that_cannot_be_loaded_is_one_line(register, capsys, value, fault):
+    """An entry point that cannot be imported, or is not a Homework, is one line naming the plugin and why."""
+    register(value)
+    code, out, err = run_cli(capsys, "template", "hw-test")
+    assert (code, out) == (2, "")
+    assert err.startswith("error: plugin 'hw-test': ") and fault in err and err.count("\n") == 1
