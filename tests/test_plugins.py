@@ -8,6 +8,7 @@ from grader.errors import UsageError
 from grader.homework import ExpressionOptions, Homework, Item, Problem, SelfTest, Variable
 from grader.plugins import PluginError, available_homeworks, load_homework, validate_homework
 from problems.hw2_cnn import HOMEWORK
+from tests.test_cli import run
 
 
 def make_homework(*items: Item, total: float | None = None) -> Homework:
@@ -77,52 +78,22 @@ def test_self_tests_are_validated(case, words):
 BROKEN = make_homework(replace(NUMBER, points=0))
 
 
-@pytest.fixture
-def register(monkeypatch):
-    """Register `hw-test` beside the installed homeworks, at the entry point `value`."""
-    from importlib.metadata import EntryPoint
-
-    from grader import plugins
-
-    installed = available_homeworks()
-
-    def register_at(value: str) -> None:
-        entry_point = EntryPoint("hw-test", value, plugins.ENTRY_POINT_GROUP)
-        monkeypatch.setattr(plugins, "available_homeworks", lambda: {**installed, "hw-test": entry_point})
-        load_homework.cache_clear()
-
-    yield register_at
-    load_homework.cache_clear()
-
-
-def run_cli(capsys, *args: str) -> tuple[int, str, str]:
-    from grader.cli import main
-
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code or 0
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 @pytest.mark.parametrize("command", [["template", "hw-test"], ["schema", "hw-test"], ["list", "hw-test"], ["list"]])
-def test_broken_plugin_is_one_line_naming_plugin_and_field(register, capsys, command):
+def test_broken_plugin_is_one_line_naming_plugin_and_field(register_homework, capsys, command):
     """A plugin failing validation stops any command with exit 2 and one line naming it and the field, no traceback
     (`grader list` has listed the homeworks before it)."""
-    register(f"{__name__}:BROKEN")
-    code, out, err = run_cli(capsys, *command)
+    register_homework("hw-test", f"{__name__}:BROKEN")
+    code, out, err = run(capsys, *command)
     assert code == 2 and "hw-test" not in out
     assert err == "error: plugin 'hw-test', item 'p1.a': points must be positive, got 0\n"
 
 
-def test_submission_naming_a_broken_plugin_says_where(register, capsys, tmp_path):
+def test_submission_naming_a_broken_plugin_says_where(register_homework, capsys, tmp_path):
     """`grader check` of a file naming the broken plugin: exit 2, the file and line of `homework:`, and the fault."""
-    register(f"{__name__}:BROKEN")
+    register_homework("hw-test", f"{__name__}:BROKEN")
     path = tmp_path / "ada.yaml"
     path.write_text("student: {id: ada}\nhomework: hw-test\nanswers: {p1.a: 1}\n", encoding="utf-8")
-    code, out, err = run_cli(capsys, "check", str(path))
+    code, out, err = run(capsys, "check", str(path))
     assert (code, out) == (2, "")
     assert err == f"error: {path}:2: plugin 'hw-test', item 'p1.a': points must be positive, got 0\n"
 
@@ -132,9 +103,9 @@ def test_submission_naming_a_broken_plugin_says_where(register, capsys, tmp_path
     (f"{__name__}:NO_SUCH_NAME", f"AttributeError: module '{__name__}' has no attribute 'NO_SUCH_NAME'"),
     (f"{__name__}:NUMBER", "the entry point must be a grader.homework.Homework, got Item"),
 ], ids=["missing-module", "missing-name", "not-a-homework"])
-def test_plugin_that_cannot_be_loaded_is_one_line(register, capsys, value, fault):
+def test_plugin_that_cannot_be_loaded_is_one_line(register_homework, capsys, value, fault):
     """An entry point that cannot be imported, or is not a Homework, is one line naming the plugin and why."""
-    register(value)
-    code, out, err = run_cli(capsys, "template", "hw-test")
+    register_homework("hw-test", value)
+    code, out, err = run(capsys, "template", "hw-test")
     assert (code, out) == (2, "")
     assert err.startswith("error: plugin 'hw-test': ") and fault in err and err.count("\n") == 1
