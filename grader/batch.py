@@ -11,6 +11,7 @@ error row: it never stops the batch. Every file is written atomically.
 from __future__ import annotations
 
 import csv
+import difflib
 import gc
 import heapq
 import io
@@ -22,7 +23,7 @@ import statistics
 import tempfile
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -36,6 +37,7 @@ from grader.carry_service import CarryService
 from grader.errors import UsageError
 from grader.models import Result, Status
 from grader.overrides import Overrides, apply_overrides
+from grader.submission import MAX_SUGGESTIONS
 
 if TYPE_CHECKING:
     from grader.grading import Checking
@@ -611,12 +613,19 @@ def summarize(
             warnings.append(f"student id {student!r} appears in {count} submissions ({names})")
     unused = sorted(set(overrides) - set(ids))
     if unused:
-        warnings.append(f"overrides for students without a submission: {', '.join(unused)}")
+        # Did-you-mean for the first few only: each is a look through the whole class.
+        named = [_with_closest(student, ids) if n < MAX_SUGGESTIONS else student for n, student in enumerate(unused)]
+        warnings.append(f"overrides for students without a submission: {', '.join(named)}")
     return ClassSummary(
         folder=folder, outcomes=outcomes, homeworks=[tally.summary() for tally in tallies.values()],
         warnings=warnings, generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         grader_version=grader_version,
     )
+
+
+def _with_closest(student: str, ids: Collection[str]) -> str:
+    close = difflib.get_close_matches(student, ids, n=1)
+    return f"{student} (did you mean {close[0]}?)" if close else student
 
 
 # --- outputs -----------------------------------------------------------------------------------
