@@ -9,8 +9,8 @@ import yaml
 
 # PyYAML reads `[a:,b]` as the pair `a:` and `b`, where libyaml refuses a colon followed by one of
 # , [ ] { } ("found unexpected ':'"). In a flow collection a blank after such a colon changes
-# nothing, so a text libyaml cannot read is read again with a tab there (libyaml takes a tab as
-# a blank; PyYAML would not, so a tab there cannot be mistaken for one PyYAML read).
+# nothing, so a text libyaml cannot read is read again with a tab there: libyaml takes a tab as a
+# blank, and PyYAML refuses one after a colon, so no such colon-and-tab is one PyYAML reads.
 _FLOW_AFTER_COLON = ",[]{}"
 _TAB_AFTER_COLON = re.compile(r":\t[,\[\]{}]")
 _NODE_EVENTS = (yaml.ScalarEvent, yaml.AliasEvent, yaml.CollectionStartEvent)
@@ -43,6 +43,7 @@ def value_past_limit(
 
 
 def _first_past(text: str, limit: int, loader: type[yaml.CSafeLoader], tags: Collection[str]) -> yaml.Mark | None:
+    """Where value `limit + 1` starts as libyaml reads `text` itself; None if it cannot read that far."""
     parser = loader(text)
     counted, anchors = 0, set()
     try:
