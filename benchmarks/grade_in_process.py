@@ -1,7 +1,8 @@
-"""Benchmark: wall time of grading one submission in-process (homework, key and file already loaded).
+"""Benchmark: wall time of loading and of grading one submission in-process (homework and key loaded).
 
-Prints the first (cold-cache) grading and the median, min and max over N more runs. Run it
-before and after a change to the grading path; it never imports torch.
+Prints the median and min of N loads of the file (read, YAML, ids checked), then the first
+(cold-cache) grading and the median, min and max over N more. Run it before and after a change
+to the loading or grading path; it never imports torch.
 Usage: python benchmarks/grade_in_process.py [SUBMISSION] [--runs N]
 """
 
@@ -27,7 +28,11 @@ def main() -> None:
     from grader.plugins import load_homework
     from grader.submission import load_submission
 
-    submission = load_submission(args.submission, known_ids=lambda name: load_homework(name).item_ids)
+    loads = []
+    for _ in range(args.runs):
+        start = time.perf_counter()
+        submission = load_submission(args.submission, known_ids=lambda name: load_homework(name).item_ids)
+        loads.append(time.perf_counter() - start)
     homework = load_homework(submission.homework)
     key = load_key(homework)
     times = []
@@ -37,6 +42,7 @@ def main() -> None:
         times.append(time.perf_counter() - start)
     first, rest = times[0], times[1:]
     print(f"submission: {args.submission} ({len(submission.answers)} answers)")
+    print(f"load: median {statistics.median(loads) * 1000:.2f} ms  min {min(loads) * 1000:.2f} ms")
     print(f"first: {first * 1000:.1f} ms  runs: {args.runs}  median: {statistics.median(rest) * 1000:.1f} ms  "
           f"min: {min(rest) * 1000:.1f} ms  max: {max(rest) * 1000:.1f} ms")
     print("torch imported" if "torch" in sys.modules else "torch not imported")

@@ -11,6 +11,7 @@ error row: it never stops the batch. Every file is written atomically.
 from __future__ import annotations
 
 import csv
+import difflib
 import gc
 import heapq
 import io
@@ -22,7 +23,7 @@ import statistics
 import tempfile
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -38,7 +39,7 @@ from grader.identity import graded_as
 from grader.models import Result, Status
 from grader.overrides import Overrides, apply_overrides
 from grader.safe_text import json_safe, log_safe
-from grader.submission import printable_path
+from grader.submission import MAX_SUGGESTIONS, printable_path
 
 if TYPE_CHECKING:
     from grader.grading import Checking
@@ -644,13 +645,20 @@ def summarize(
     ids = {o.student_id for o in outcomes}
     unused = sorted(set(overrides) - ids)
     if unused:
-        warnings.append(f"overrides for students without a submission: {', '.join(unused)}")
+        # Did-you-mean for the first few only: each is a look through the whole class.
+        named = [_with_closest(student, ids) if n < MAX_SUGGESTIONS else student for n, student in enumerate(unused)]
+        warnings.append(f"overrides for students without a submission: {', '.join(named)}")
     warnings.extend(f"{name} not graded: the blank template, not a student's submission" for name in skipped)
     return ClassSummary(
         folder=folder, outcomes=outcomes, homeworks=[tally.summary() for tally in tallies.values()],
         warnings=warnings, generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         grader_version=grader_version,
     )
+
+
+def _with_closest(student: str, ids: Collection[str]) -> str:
+    close = difflib.get_close_matches(student, ids, n=1)
+    return f"{student} (did you mean {close[0]}?)" if close else student
 
 
 # --- outputs -----------------------------------------------------------------------------------

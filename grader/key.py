@@ -46,7 +46,11 @@ def key_path(homework: Homework) -> Path:
 
 
 def build_key(homework: Homework) -> Key:
-    """Recompute the key from the plugin's reference functions (this may import torch)."""
+    """Recompute the key from the plugin's reference functions (this may import torch).
+
+    UsageError naming the item when an answer or mistake value cannot be read by the item's
+    checker: a key grading cannot use is never written.
+    """
     answers: dict[str, str] = {}
     for problem in homework.problems:
         computed = dict(problem.reference())
@@ -66,7 +70,26 @@ def build_key(homework: Homework) -> Key:
             computed_mistakes = problem.mistake_values()
             _check_mistakes(homework, computed_mistakes, homework.id)
             mistakes.update((item_id, tuple(map(tuple, values))) for item_id, values in computed_mistakes.items())
-    return Key(homework.id, answers, source="computed", mistakes=mistakes)
+    key = Key(homework.id, answers, source="computed", mistakes=mistakes)
+    _check_readable(homework, key)
+    return key
+
+
+def _check_readable(homework: Homework, key: Key) -> None:
+    """Every answer and mistake value must read with its item's checker, as grading will read it."""
+    from grader.grading import checker_for  # grading imports this module
+    from grader.parse.errors import FormatError
+
+    for item in homework.items:
+        values = [(f"the computed answer {key.answers[item.id]!r}", key.answers[item.id])]
+        values += [(f"the value {answer!r} computed under mistake rule {rule!r}", answer)
+                   for rule, answer in key.mistakes.get(item.id, ())]
+        for what, text in values:
+            try:
+                checker_for(item).read(text, item)
+            except FormatError as error:
+                raise UsageError(f"item {item.id}: {what} does not read as a {item.kind} ({error.message}); "
+                                 "the key is not written", path=homework.id) from None
 
 
 def _check_mistakes(homework: Homework, mistakes, path) -> None:

@@ -12,6 +12,7 @@ The file is checked before anything is graded (unknown item ids, points outside
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,7 +67,9 @@ def load_overrides(path: str | Path, homeworks: Iterable[Homework] = ()) -> Over
             item_id = _scalar(item_node, path, "an item id")
             line = item_node.start_mark.line + 1
             if max_points and item_id not in max_points:
-                raise UsageError(f"student {student!r}: unknown item {item_id!r}", path=path, line=line)
+                close = difflib.get_close_matches(item_id, max_points, n=1)
+                suggestion = f" (did you mean {close[0]}?)" if close else ""
+                raise UsageError(f"student {student!r}: unknown item {item_id!r}{suggestion}", path=path, line=line)
             override = _override(value, path, line)
             limit = max_points.get(item_id)
             if override.points < 0 or (limit is not None and override.points > limit):

@@ -31,8 +31,11 @@ _OPTIONS_OF_KIND = {
 }
 
 
-class PluginError(Exception):
-    """A homework plugin that is malformed; the message names the plugin and the field."""
+class PluginError(UsageError):
+    """A homework plugin that is malformed; the message names the plugin and the field.
+
+    A usage error: the command prints this one line and exits 2, as for a file it cannot use.
+    """
 
 
 def available_homeworks() -> dict[str, EntryPoint]:
@@ -48,9 +51,15 @@ def load_homework(name: str) -> Homework:
     if name not in registered:
         known = ", ".join(registered) or "none"
         raise UsageError(f"unknown homework {name!r} (installed homeworks: {known})")
-    homework = registered[name].load()
+    entry_point = registered[name]
+    try:
+        homework = entry_point.load()
+    except Exception as error:  # the plugin's own import fails: say which and why, not its traceback
+        raise PluginError(f"plugin {name!r}: cannot load {entry_point.value} "
+                          f"({type(error).__name__}: {error})") from error
     if not isinstance(homework, Homework):
-        raise PluginError(f"plugin {name!r}: entry point must be a grader.homework.Homework, got {type(homework).__name__}")
+        raise PluginError(f"plugin {name!r}: the entry point must be a grader.homework.Homework, "
+                          f"got {type(homework).__name__}")
     if homework.id != name:
         raise PluginError(f"plugin {name!r}: registered under {name!r} but its id is {homework.id!r}")
     validate_homework(homework)

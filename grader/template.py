@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import textwrap
 
+from grader import examples
 from grader.homework import ChoiceOptions, Homework, Item
 
 # What the first line of a template points editors at; `grader schema HOMEWORK -o …` writes it.
 DEFAULT_SCHEMA_NAME = "{homework}.schema.json"
 
 _HOW_TO_ANSWER = {
-    "number": "a number; arithmetic such as (7*7*3 + 1)*32 is fine",
-    "shape": "a shape H × W × C, e.g. 256 x 256 x 32",
+    "number": f"a number; arithmetic such as {examples.ARITHMETIC} is fine",
+    "shape": f"a shape H × W × C, e.g. {examples.SHAPE_TYPED}",
     "expression": "a formula",
     "equation": "an equation lhs = rhs",
     "choice": "one of",

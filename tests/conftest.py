@@ -37,6 +37,24 @@ def monkeypatch(monkeypatch):
     forget_checked()
 
 
+@pytest.fixture
+def register_homework(monkeypatch):
+    """Register a homework `name` at the entry point `value` ("module:attribute") beside the installed ones."""
+    from importlib.metadata import EntryPoint
+
+    from grader import plugins
+
+    registered = plugins.available_homeworks()
+
+    def register(name: str, value: str) -> None:
+        registered[name] = EntryPoint(name, value, plugins.ENTRY_POINT_GROUP)
+        monkeypatch.setattr(plugins, "available_homeworks", lambda: dict(registered))
+        plugins.load_homework.cache_clear()
+
+    yield register
+    plugins.load_homework.cache_clear()
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--update-goldens", action="store_true", default=False,

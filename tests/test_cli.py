@@ -9,6 +9,7 @@ import pytest
 
 from grader.cli import main
 from grader.errors import ExitCode
+from grader.homework import Homework, Item, MistakeRule, Problem
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = ROOT / "reference" / "hw2-cnn.yaml"
@@ -112,6 +113,46 @@ def test_key_written_equals_committed(capsys, tmp_path):
     out = tmp_path / "key.yaml"
     assert run(capsys, "key", "hw2-cnn", "--output", str(out))[0] == 0
     assert out.read_text(encoding="utf-8") == KEY.read_text(encoding="utf-8")
+
+
+def computing(answer: str, mistake: str = "3") -> Homework:
+    """A homework `hw-test` whose reference computes `answer` for its number item, and `mistake` under a rule."""
+    rule = MistakeRule("off_by_one", "Off by one.", 0.5)
+    problem = Problem("p1", "A problem", (Item("p1.a", "number", 1, "A count."),), reference=lambda: {"p1.a": answer},
+                      rules=(rule,), mistake_values=lambda: {"p1.a": [("off_by_one", mistake)]})
+    return Homework("hw-test", "Test", (problem,), key_package="reference", key_file="hw-test.yaml")
+
+
+UNREADABLE_ANSWER = computing("about 4")
+UNREADABLE_MISTAKE = computing("4", mistake="4 or 5")
+
+
+@pytest.mark.parametrize("plugin, words", [
+    ("UNREADABLE_ANSWER", "item p1.a: the computed answer 'about 4' does not read as a number ("),
+    ("UNREADABLE_MISTAKE", "item p1.a: the value '4 or 5' computed under mistake rule 'off_by_one' "
+                           "does not read as a number ("),
+], ids=["answer", "mistake"])
+def test_key_refuses_to_write_what_its_checker_cannot_read(register_homework, capsys, tmp_path, plugin, words):
+    """A computed answer or mistake value the item's checker cannot read: exit 2, one line naming the item and why,
+    nothing written (with --check too)."""
+    register_homework("hw-test", f"{__name__}:{plugin}")
+    out = tmp_path / "key.yaml"
+    for check in ([], ["--check"]):
+        code, stdout, err = run(capsys, "key", "hw-test", "--output", str(out), *check)
+        assert (code, stdout) == (ExitCode.USAGE, "")
+        assert err.startswith("error: hw-test: ") and words in err and err.count("\n") == 1
+        assert list(tmp_path.iterdir()) == []
+
+
+def test_key_writes_what_its_checker_reads(register_homework, capsys, tmp_path):
+    """The same homework computing readable values writes its key."""
+    register_homework("hw-test", f"{__name__}:READABLE")
+    out = tmp_path / "key.yaml"
+    assert run(capsys, "key", "hw-test", "--output", str(out))[0] == ExitCode.OK
+    assert "p1.a: '4'" in out.read_text(encoding="utf-8")
+
+
+READABLE = computing("4")
 
 
 def test_check_path_imports_neither_torch_nor_sympy():

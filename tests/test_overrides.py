@@ -85,3 +85,24 @@ def test_apply_overrides_changes_points_status_and_totals():
     p4_before, p4_after = (next(p.score for p in r.problems if p.id == "p4") for r in (result, adjusted))
     assert adjusted.score == result.score + 0.25 and p4_after == p4_before + 0.25
     assert apply_overrides(result, {}) is result
+
+
+@pytest.mark.parametrize("item_id, suggestion", [("p4.layr1.rf", " (did you mean p4.layer1.rf?)"),
+                                                 ("p4.layer1.receptive_field", " (did you mean p4.layer1.rf?)"),
+                                                 ("zzz", "")],
+                         ids=["typo", "spelled-out", "nothing-close"])
+def test_unknown_item_suggests_the_closest_id(write_overrides, item_id, suggestion):
+    """An unknown item id names the closest item id of the homeworks, as a submission's unknown ids do."""
+    with pytest.raises(UsageError) as caught:
+        load_overrides(write_overrides(f"bob:\n  {item_id}: 0.5\n"), [load_homework("hw2-cnn")])
+    assert caught.value.message == f"student 'bob': unknown item {item_id!r}{suggestion}"
+
+
+def test_overrides_for_a_student_not_in_the_class_suggest_the_closest_id(write_overrides, tmp_path):
+    """After grading, overrides for students without a submission are a warning naming the closest student id."""
+    from grader.batch import grade_folder
+
+    overrides = load_overrides(write_overrides("bbo:\n  p4.layer1.rf: 0.5\nzed:\n  p4.layer1.rf: 0.5\n"),
+                               [load_homework("hw2-cnn")])
+    summary = grade_folder(CLASS, tmp_path / "out", jobs=1, overrides=overrides)
+    assert "overrides for students without a submission: bbo (did you mean bob?), zed" in summary.warnings

@@ -8,6 +8,7 @@ from grader.errors import UsageError
 from grader.homework import ExpressionOptions, Homework, Item, Problem, SelfTest, Variable
 from grader.plugins import PluginError, available_homeworks, load_homework, validate_homework
 from problems.hw2_cnn import HOMEWORK
+from tests.test_cli import run
 
 
 def make_homework(*items: Item, total: float | None = None) -> Homework:
@@ -71,3 +72,40 @@ def test_self_tests_are_validated(case, words):
     broken = replace(homework, problems=(replace(homework.problems[0], self_tests=(case,)),))
     with pytest.raises(PluginError, match=words):
         validate_homework(broken)
+
+
+# A plugin as a third party might ship it: registered, but with an item worth 0 points.
+BROKEN = make_homework(replace(NUMBER, points=0))
+
+
+@pytest.mark.parametrize("command", [["template", "hw-test"], ["schema", "hw-test"], ["list", "hw-test"], ["list"]])
+def test_broken_plugin_is_one_line_naming_plugin_and_field(register_homework, capsys, command):
+    """A plugin failing validation stops any command with exit 2 and one line naming it and the field, no traceback
+    (`grader list` has listed the homeworks before it)."""
+    register_homework("hw-test", f"{__name__}:BROKEN")
+    code, out, err = run(capsys, *command)
+    assert code == 2 and "hw-test" not in out
+    assert err == "error: plugin 'hw-test', item 'p1.a': points must be positive, got 0\n"
+
+
+def test_submission_naming_a_broken_plugin_says_where(register_homework, capsys, tmp_path):
+    """`grader check` of a file naming the broken plugin: exit 2, the file and line of `homework:`, and the fault."""
+    register_homework("hw-test", f"{__name__}:BROKEN")
+    path = tmp_path / "ada.yaml"
+    path.write_text("student: {id: ada}\nhomework: hw-test\nanswers: {p1.a: 1}\n", encoding="utf-8")
+    code, out, err = run(capsys, "check", str(path))
+    assert (code, out) == (2, "")
+    assert err == f"error: {path}:2: plugin 'hw-test', item 'p1.a': points must be positive, got 0\n"
+
+
+@pytest.mark.parametrize("value, fault", [
+    ("tests.no_such_plugin:HOMEWORK", "ModuleNotFoundError: No module named 'tests.no_such_plugin'"),
+    (f"{__name__}:NO_SUCH_NAME", f"AttributeError: module '{__name__}' has no attribute 'NO_SUCH_NAME'"),
+    (f"{__name__}:NUMBER", "the entry point must be a grader.homework.Homework, got Item"),
+], ids=["missing-module", "missing-name", "not-a-homework"])
+def test_plugin_that_cannot_be_loaded_is_one_line(register_homework, capsys, value, fault):
+    """An entry point that cannot be imported, or is not a Homework, is one line naming the plugin and why."""
+    register_homework("hw-test", value)
+    code, out, err = run(capsys, "template", "hw-test")
+    assert (code, out) == (2, "")
+    assert err.startswith("error: plugin 'hw-test': ") and fault in err and err.count("\n") == 1

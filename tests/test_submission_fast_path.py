@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from grader import submission
-from grader.submission import MAX_DEPTH, _Loader, _compose, _deeper_than
+from grader import yaml_compose
+from grader.yaml_compose import MAX_DEPTH, _Loader, _compose, _deeper_than
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted((ROOT / "tests" / "data").rglob("*.yaml")) + [ROOT / "reference" / "hw2-cnn.yaml"]
@@ -80,10 +80,10 @@ def test_depth_guard_sends_deep_or_recursive_graphs_to_the_checked_path(text, de
 def test_many_indicators_take_the_checked_path(monkeypatch):
     """Texts that could nest deeper than the bound never reach libyaml's recursive composer."""
     calls = []
-    monkeypatch.setattr(submission, "_FAST_LOADER", None)
+    monkeypatch.setattr(yaml_compose, "_FAST_LOADER", None)
     assert _compose("a: [1, 2]\n") is not None
-    monkeypatch.setattr(submission, "_FAST_LOADER", yaml.CSafeLoader)
+    monkeypatch.setattr(yaml_compose, "_FAST_LOADER", yaml.CSafeLoader)
     real = yaml.compose
     monkeypatch.setattr(yaml, "compose", lambda *a, **k: calls.append(1) or real(*a, **k))
-    _compose("a: " + "-" * submission._FAST_MAX_INDICATORS + "\n")
+    _compose("a: " + "-" * yaml_compose._FAST_MAX_INDICATORS + "\n")
     assert calls == []

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from grader import examples
 from grader.checks.algebra import NoNormalForm, constant_ratio, is_zero, same_rational_function
 from grader.homework import EquationOptions, Item
 from grader.parse import tree
@@ -34,6 +35,7 @@ _QUANTIFIER = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _COMPOSE = re.compile(r"\\circ\b|∘")
+_WRITE_AN_EQUATION = f"write it like {examples.EQUATION}"
 
 
 @dataclass(frozen=True)
@@ -65,9 +67,9 @@ def read(text: str, item: Item) -> Equation:
     if len(sides) != 2:
         problem = "no '='" if len(sides) == 1 else f"{len(sides) - 1} '=' signs"
         raise FormatError(f"an equation needs exactly one '=' between two sides; this has {problem}",
-                          text=text, hint="write it like f(T(x)) = f(x)")
+                          text=text, hint=_WRITE_AN_EQUATION)
     if not all(sides):
-        raise FormatError("one side of the '=' is empty", text=text, hint="write it like f(T(x)) = f(x)")
+        raise FormatError("one side of the '=' is empty", text=text, hint=_WRITE_AN_EQUATION)
     composed = [_is_composition(side, vocabulary) for side in sides]
     rewritten = [_rewrite(side, vocabulary, bare_is_call=any(composed)) for side in sides]
     lhs, rhs = (parse_formula(side, variables=vocabulary.variables, function_symbols=vocabulary.functions)

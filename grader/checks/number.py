@@ -44,7 +44,7 @@ def compare(given: NumberReading, expected: NumberReading, item: Item) -> Verdic
         return Verdict(
             0.0,
             f"One significant digit is too coarse to check. Write at least {MIN_SIGNIFICANT_DIGITS} "
-            "significant digits (e.g. 2.1G) or, better, the exact count.",
+            "significant digits or, better, the exact count.",
         )
     if options.integer and given.value.denominator != 1:
         return Verdict(0.0, "A count must be a whole number.")

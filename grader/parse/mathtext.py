@@ -12,6 +12,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import NamedTuple
 
+from grader import examples
 from grader.parse import tree
 from grader.parse.errors import FormatError
 from grader.parse.latex import latex_to_text
@@ -48,9 +49,9 @@ class Builtin:
 
 BUILTIN_FUNCTIONS: Mapping[str, Builtin] = MappingProxyType(
     {
-        "floor": Builtin(tree.FLOOR, 1, 1, "floor((H - k)/s)"),
-        "ceil": Builtin(tree.CEILING, 1, 1, "ceil(H/s)"),
-        "ceiling": Builtin(tree.CEILING, 1, 1, "ceiling(H/s)"),
+        "floor": Builtin(tree.FLOOR, 1, 1, "floor(a/b)"),
+        "ceil": Builtin(tree.CEILING, 1, 1, "ceil(a/b)"),
+        "ceiling": Builtin(tree.CEILING, 1, 1, "ceiling(a/b)"),
         "max": Builtin(tree.MAX, 2, None, "max(a, b)"),
         "min": Builtin(tree.MIN, 2, None, "min(a, b)"),
         "abs": Builtin(tree.ABS, 1, 1, "abs(a - b)"),
@@ -87,9 +88,10 @@ _SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵":
                  "⁸": "8", "⁹": "9", "⁻": "-", "⁺": "+"}
 _SUFFIXES = {"k": 3, "K": 3, "M": 6, "G": 9, "B": 9}
 _GROUP_SPACES = frozenset(" \u00a0\u2009\u202f")
+_DECIMALS_HINT = "write decimals like {} or {}".format(*examples.DECIMALS)
 
 _EQUATION = ("an equation is not expected here; give only the expression",
-             "write just the right-hand side: (H - k)/s + 1, not H_out = (H - k)/s + 1")
+             f"write just the right-hand side: {examples.FORMULA}, not y = {examples.FORMULA}")
 _COMPARISON = ("a comparison is not expected here; give only the expression",
                "write the value itself, without <, >, ≤, ≥ or ≠")
 _QUOTES = ("quoted text is not allowed", "write the formula itself, without quotes")
@@ -97,12 +99,14 @@ _QUOTES = ("quoted text is not allowed", "write the formula itself, without quot
 _REJECTED = {
     "==": _EQUATION, "=": _EQUATION, "!=": _COMPARISON, "<=": _COMPARISON, ">=": _COMPARISON,
     "<": _COMPARISON, ">": _COMPARISON, "≤": _COMPARISON, "≥": _COMPARISON, "≠": _COMPARISON,
-    "!": ("factorials are not supported", "write the product out, e.g. 4*3*2*1 instead of 4!"),
-    "%": ("'%' is not supported", "write a percentage as a fraction: 5/100 or 0.05 instead of 5%"),
+    "!": ("factorials are not supported",
+          f"write the product out, e.g. {examples.FACTORIAL_WRITTEN_OUT} instead of 4!"),
+    "%": ("'%' is not supported",
+          "write a percentage as a fraction: {} or {} instead of 3%".format(*examples.PERCENT_AS_FRACTION)),
     ";": ("';' is not allowed", "give a single expression"),
     "|": ("'|' is not supported", "write abs(x) for an absolute value"),
     "'": _QUOTES, '"': _QUOTES, "`": _QUOTES, "‘": _QUOTES, "’": _QUOTES, "“": _QUOTES, "”": _QUOTES,
-    ".": ("a '.' must be part of a number such as 0.5", "write decimals with digits after the dot"),
+    ".": (f"a '.' must be part of a number such as {examples.DECIMALS[0]}", "write decimals with digits after the dot"),
     "_": ("a name must start with a letter", "write names like k_h, C_in or C_{in}"),
 }
 
@@ -146,7 +150,7 @@ def _check_size(text: str, limits: Limits) -> None:
     """Reject empty and over-long text before any work is done."""
     if not text.strip():
         raise FormatError("the answer is empty", text=text, position=0,
-                          hint="write a number or a formula, e.g. 42 or (H - k)/s + 1")
+                          hint=f"write a number or a formula, e.g. {examples.NUMBER} or {examples.FORMULA}")
     if len(text) > limits.max_length:
         raise FormatError(f"the answer is too long (at most {limits.max_length} characters)",
                           text=text, position=limits.max_length, hint="shorten the answer")
@@ -338,7 +342,7 @@ class _Tokenizer:
             fraction, i = self.fraction(i)
         if len(whole) + len(fraction) > limits.max_digits:
             raise self.error(f"number too long (at most {limits.max_digits} digits)", start,
-                             "round the number or use e-notation such as 4.43e7")
+                             f"round the number or use e-notation such as {examples.E_NOTATION}")
         exponent = 0
         if match := _EXPONENT_RE.match(text, i):
             digits = match.group(2).lstrip("0")
@@ -360,11 +364,10 @@ class _Tokenizer:
         if match is None:
             if self.text[dot + 1 : dot + 2] in _NAME_CHARS or self.text[dot + 1 : dot + 2] == ".":
                 raise self.error("a decimal point must be followed by digits", dot,
-                                 "write decimals like 0.5 or 1.25")
+                                 _DECIMALS_HINT)
             return "", dot + 1
         if self.text[match.end() : match.end() + 1] == ".":
-            raise self.error("a number can have only one decimal point", match.end(),
-                             "write decimals like 0.5 or 1.25")
+            raise self.error("a number can have only one decimal point", match.end(), _DECIMALS_HINT)
         return match.group(), match.end()
 
     def grouped_digits(self, i: int) -> tuple[str, int]:
@@ -393,8 +396,8 @@ class _Tokenizer:
             if text[i] in _GROUP_SPACES or (text[i] == "," and not group):
                 break  # a space or a comma before a non-digit just ends the number
             raise self.error("malformed digit grouping", i,
-                             "use a dot for decimals (1.5) and groups of three digits for thousands "
-                             "(44,303,360 or 44_303_360)")
+                             f"use a dot for decimals ({examples.DECIMALS[1]}) and groups of three digits for "
+                             f"thousands ({examples.DIGITS[1]} or {examples.DIGITS[3]})")
         return "".join(groups), i
 
     def suffix(self, exponent: int, i: int) -> tuple[int, int]:
@@ -440,7 +443,8 @@ class _Parser:
 
     def comma_error(self, token: _Token) -> FormatError:
         return self.error("',' is only allowed between the arguments of a function such as max(a, b)",
-                          token.start, "use a dot for decimals (0.5) and write numbers without commas")
+                          token.start,
+                          f"use a dot for decimals ({examples.DECIMALS[0]}) and write numbers without commas")
 
     def expression(self) -> Node:
         """A sum: terms joined by + and -."""
@@ -489,7 +493,7 @@ class _Parser:
             raise self.error("a number right after a name", token.start,
                              "write the number first (2*x or 2x) or use ^ for a power (x^2)")
         if self.scope.number_mode:
-            grouping = "separate only groups of three digits (44 303 360)"
+            grouping = f"separate only groups of three digits ({examples.DIGITS[2]})"
         else:
             grouping = "do not put spaces inside a number"
         raise self.error("two numbers next to each other", token.start, f"put * between them; {grouping}")
@@ -652,7 +656,8 @@ class _Parser:
         name = token.text
         if self.scope.number_mode:
             return self.error(f"{self.raw(token)!r} is not allowed here: the answer must be a plain number",
-                              token.start, "write digits, e.g. 44303360, 44,303,360 or 45.9M")
+                              token.start,
+                              f"write digits, e.g. {examples.DIGITS[0]}, {examples.DIGITS[1]} or {examples.ROUNDED}")
         allowed = self.scope.allowed_names()
         if allowed:
             message = f"unknown name {name!r}; the allowed names are {', '.join(allowed)}"

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from grader import examples
 from grader.parse.errors import FormatError
 
 # Words students append to a count; the number is what is graded.
@@ -67,7 +68,7 @@ def read_literal(text: str) -> NumberReading | None:
     digits_frac = match["frac"] or ""
     if len(digits_int) + len(digits_frac) > MAX_DIGITS:
         raise FormatError(f"number too long (at most {MAX_DIGITS} digits)", text=text, position=0,
-                          hint="round the number or use e-notation such as 4.43e7")
+                          hint=f"round the number or use e-notation such as {examples.E_NOTATION}")
     exponent_text = match["exp"] or match["exp10"]
     exponent = int(exponent_text.replace("\u2212", "-")) if exponent_text else 0
     multiplier = Fraction(_MULTIPLIERS[match["suffix"]]) if match["suffix"] else Fraction(1)
@@ -97,7 +98,7 @@ def read_number(text: str) -> NumberReading:
             "this does not work out to a number",
             text=cleaned,
             position=0,
-            hint="Give a plain number or arithmetic on numbers, e.g. (7*7*3 + 1) * 32.",
+            hint=f"Give a plain number or arithmetic on numbers, e.g. {examples.ARITHMETIC}.",
         )
     return NumberReading(Fraction(formula.value))
 

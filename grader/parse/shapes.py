@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from grader import examples
 from grader.parse.errors import FormatError
 
 _LATEX_SEPARATORS = {"\\times", "\\cdot", "\\left", "\\right"}
@@ -14,6 +15,7 @@ _TRAILING_WORDS = re.compile(r"(?:features|units|neurons|values)\.?\Z", re.IGNOR
 _MAX_DIMS = 8
 _MAX_DIGITS = 12
 _MAX_LENGTH = 1000
+_WRITE_A_SHAPE = f"Write a shape like {examples.SHAPE}."
 
 
 @dataclass(frozen=True)
@@ -29,12 +31,12 @@ def read_shape(text: str) -> ShapeReading:
     body = text.strip().strip("$").strip()
     if len(body) > _MAX_LENGTH:
         raise FormatError(f"the answer is too long for a shape (at most {_MAX_LENGTH} characters)", text=body[:80],
-                          position=0, hint="Write a shape like 256 × 256 × 32.")
+                          position=0, hint=_WRITE_A_SHAPE)
     if trailing := _TRAILING_WORDS.search(body):
         body = body[: trailing.start()].rstrip()
     body = _strip_brackets(body)
     if not body:
-        raise FormatError("no dimensions given", text=text, position=0, hint="Write a shape like 256 × 256 × 32.")
+        raise FormatError("no dimensions given", text=text, position=0, hint=_WRITE_A_SHAPE)
     parts = [(m.start(), m.group()) for m in re.finditer(r"\\[A-Za-z]+|[^\s×xX*·⋅,\\]+", body)]
     parts = [(at, part) for at, part in parts if part not in _LATEX_SEPARATORS]
     symbolic_batch = bool(parts) and parts[0][1].lower() in _BATCH_NAMES
@@ -52,11 +54,11 @@ def read_shape(text: str) -> ShapeReading:
                 f"{part!r} is not a dimension",
                 text=body,
                 position=position,
-                hint="Each dimension is a positive whole number, e.g. 126 × 126 × 64.",
+                hint=f"Each dimension is a positive whole number, e.g. {examples.SHAPE}.",
             )
         dims.append(int(part))
     if not dims:
-        raise FormatError("no dimensions given", text=body, position=0, hint="Write a shape like 256 × 256 × 32.")
+        raise FormatError("no dimensions given", text=body, position=0, hint=_WRITE_A_SHAPE)
     _reject_dangling_separators(body)
     return ShapeReading(tuple(dims), symbolic_batch)
 

@@ -51,7 +51,7 @@ YAML_DANGERS = [
     ("python-object-new", HEADER + "  p4.layer1.rf: !!python/object/new:subprocess.Popen [[touch, MARKER]]\n", "tags are not allowed"),
     ("python-name", HEADER + "  p4.layer1.rf: !!python/name:os.system\n", "tags are not allowed"),
     ("python-module", HEADER + "  p4.layer1.rf: !!python/module:os\n", "tags are not allowed"),
-    ("python-tag-on-root", "!!python/object/apply:os.system ['touch MARKER']\n", "must be a mapping"),
+    ("python-tag-on-root", "!!python/object/apply:os.system ['touch MARKER']\n", "tags are not allowed"),
     ("python-tag-as-key", HEADER + "  ? !!python/object/apply:os.system ['touch MARKER']\n  : 7\n", "tags are not allowed"),
     ("custom-tag", HEADER + "  p4.layer1.rf: !shell 'touch MARKER'\n", "tags are not allowed"),
     ("billion-laughs", billion_laughs(), "more than 100,000 values"),
