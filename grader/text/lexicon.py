@@ -104,7 +104,7 @@ class Lexicon:
 
     def _exact_ids(self, word: str) -> frozenset[int]:
         found: set[int] = set()
-        base = lemma(word)
+        base = lemma(word) if len(word) > 3 else word  # short words: "non" is no form of "none"
         for form in {word, stem(word), base, stem(base)}:
             found.update(self._by_form.get(form, ()))
         for length in self._prefix_lengths:

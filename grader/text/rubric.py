@@ -3,7 +3,7 @@
 A concept is credited when one of its phrasings occurs *asserted*: not denied by a negation (unless
 the concept is not negatable), not only copied from the question (three or more content words in a
 row as the question has them), and not taken back later ("X. Actually, not X": a denial after a
-turn wins over an earlier assertion). A weaker phrasing (`Concept.partial`) earns half the share. A
+turn wins over an earlier assertion). A weaker phrasing (`Concept.partial`) earns half the share, two of them stated apart the whole. A
 contrary phrasing that the answer asserts (`Concept.contrary`: sharing across layers for weight
 sharing) cancels the concept however it is also phrased. A misconception the answer asserts
 (`TextOptions.misconceptions`) takes its share off the score.
@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from grader.homework import Concept, TextOptions
-from grader.text.lexicon import Lexicon, Reading, is_stopword
+from grader.text.lexicon import Lexicon, Reading, is_stopword, lemma
 from grader.text.phrasing import Phrasing, compile_phrasing, occurrences, words_of
 from grader.text.scope import Scope
 from grader.text.words import Token, stem, tokens
@@ -92,19 +92,19 @@ class _Answer:
         return " ".join(t.raw for t in self.toks[min(positions):max(positions) + 1])
 
     def asserted(self, phrasings: tuple[Phrasing, ...], negatable: bool) -> tuple[list, list]:
-        """Occurrences of the phrasings asserted, and those denied by a negation."""
+        """Occurrences (each phrasing's index and the positions of its words) asserted, and those denied."""
         asserted, denied = [], []
-        for phrasing in phrasings:
+        for index, phrasing in enumerate(phrasings):
             for positions in occurrences(phrasing, self.toks, self.reading):
                 self.seen = True
                 content = [p for p in positions if not is_stopword(self.toks[p].raw)]
                 if content and all(p in self.echoed for p in content):
                     self.echoes += 1
-                elif negatable and self.scope.denies(positions) >= 0:
-                    denied.append(positions)
+                elif negatable and self.scope.denies(positions, self.toks) >= 0:
+                    denied.append((index, positions))
                 else:
-                    asserted.append(positions)
-        self.denials.extend(denied)
+                    asserted.append((index, positions))
+        self.denials.extend(positions for _, positions in denied)
         return asserted, denied
 
 
@@ -120,7 +120,7 @@ def judge(text: str, options: TextOptions, question: str = "") -> Judgement:
         partial, denied_partial = answer.asserted(compiled.partial, concept.negatable)
         contrary, _ = answer.asserted(compiled.contrary, True)
         if contrary:
-            result.contradicted.append((concept, answer.quote(contrary[0])))
+            result.contradicted.append((concept, answer.quote(contrary[0][1])))
             continue
         if not full and not partial:
             result.missing.append(concept)
@@ -129,24 +129,33 @@ def judge(text: str, options: TextOptions, question: str = "") -> Judgement:
         if retraction is not None:
             result.retracted.append((concept, answer.quote(retraction)))
             continue
-        credit = 1.0 if full else PARTIAL_CREDIT
+        credit = 1.0 if full or _two_apart(partial) else PARTIAL_CREDIT
         result.credited.append((concept, credit))
         total += concept.share * credit
+    total = min(1.0, total)
+    said: set[int] = set()  # words already taken as a misconception: one wrong claim costs once
     for compiled in rubric.misconceptions:
         wrong, _ = answer.asserted(compiled.full, compiled.concept.negatable)
+        wrong = [positions for _, positions in wrong if said.isdisjoint(positions)]
         if wrong:
+            said.update(wrong[0])
             result.wrong.append((compiled.concept, answer.quote(wrong[0])))
             total -= compiled.concept.share
-    result.score = round(min(1.0, max(0.0, total)), 4)
+    result.score = round(max(0.0, total), 4)
     result.confidence, result.reason = _confidence(answer, result)
     return result
 
 
-def _retraction(answer: _Answer, asserted: list[tuple[int, ...]], denied: list[tuple[int, ...]]
-                ) -> tuple[int, ...] | None:
+def _two_apart(occurrences: list[tuple[int, tuple[int, ...]]]) -> bool:
+    """Whether two different weaker phrasings are stated apart (not one phrase such as "bilinear interpolation")."""
+    return any(i != j and min(b) > max(a) + 1 for i, a in occurrences for j, b in occurrences)
+
+
+def _retraction(answer: _Answer, asserted: list[tuple[int, tuple[int, ...]]],
+                denied: list[tuple[int, tuple[int, ...]]]) -> tuple[int, ...] | None:
     """A denial after a turn that comes after every assertion ("…, but actually not X"), or None."""
-    last = max(max(p) for p in asserted)
-    later = [d for d in denied if min(d) > last and answer.scope.turned(answer.toks, min(d))]
+    last = max(max(p) for _, p in asserted)
+    later = [d for _, d in denied if min(d) > last and answer.scope.turned(answer.toks, min(d))]
     return later[-1] if later else None
 
 
@@ -174,10 +183,10 @@ def _echoed(toks: list[Token], question: str) -> frozenset[int]:
     """Positions of the answer's content words that are part of a run of ECHO_RUN copied from the question."""
     if not question.strip():
         return frozenset()
-    asked = [stem(t.raw) for t in tokens(question) if not is_stopword(t.raw)]
+    asked = [stem(lemma(t.raw)) for t in tokens(question) if not is_stopword(t.raw)]
     runs = {tuple(asked[i:i + ECHO_RUN]) for i in range(len(asked) - ECHO_RUN + 1)}
     content = [t.position for t in toks if not is_stopword(t.raw)]
-    stems = [stem(toks[p].raw) for p in content]
+    stems = [stem(lemma(toks[p].raw)) for p in content]
     echoed: set[int] = set()
     for i in range(len(content) - ECHO_RUN + 1):
         if tuple(stems[i:i + ECHO_RUN]) in runs:

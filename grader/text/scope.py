@@ -21,7 +21,11 @@ _NEGATING_PAIRS = {"instead": "of", "rather": "than"}
 _NOT_NEGATING_AFTER = frozenset({"only", "just", "merely", "necessarily", "always"})
 TURN_WORDS = frozenset({"actually", "really", "although", "though", "however", "but", "yet", "whereas", "wait",
                         "correction"})
-_TURN_PAIRS = {("then", "again"), ("in", "fact"), ("second", "thought"), ("either", "way")}
+_TURN_PAIRS = {("then", "again"), ("in", "fact"), ("second", "thought"), ("either", "way"), ("other", "hand")}
+# Words between a subject and the negation of its verb ("X is not", "X can really not").
+_AUXILIARIES = frozenset({"is", "are", "was", "were", "be", "been", "does", "do", "did", "can", "could", "will",
+                          "would", "should", "may", "might", "must", "has", "have", "had", "really", "actually",
+                          "also", "still", "just", "simply", "even", "then", "therefore"})
 
 
 class Scope:
@@ -48,12 +52,26 @@ class Scope:
         self.denied_by = denied_by
         self.turns = turns
 
-    def denies(self, positions: tuple[int, ...]) -> int:
-        """The negation denying any of these words, other than one among them ("not where"), or -1."""
+    def denies(self, positions: tuple[int, ...], toks: list[Token]) -> int:
+        """The negation denying any of these words, other than one among them ("not where"), or -1.
+
+        A negated verb right after them denies them too: "local receptive fields don't help",
+        "transposed convolution is not an upsampling method".
+        """
         for position in positions:
             negation = self.denied_by[position]
             if negation >= 0 and negation not in positions:
                 return negation
+        last = max(positions)
+        for after in range(last + 1, min(len(toks), last + 4)):
+            word = toks[after].raw
+            if toks[after].span != toks[last].span or word in _NOT_NEGATING_AFTER:
+                break
+            if word in NEGATORS:
+                following = toks[after + 1].raw if after + 1 < len(toks) else ""
+                return after if following not in _NOT_NEGATING_AFTER else -1
+            if word not in _AUXILIARIES:
+                break
         return -1
 
     def turned(self, toks: list[Token], position: int) -> bool:

@@ -25,7 +25,8 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "dim": ("dimension",), "dims": ("dimensions",), "info": ("information",), "transl": ("translation",),
     "inv": ("invariance",), "indep": ("independent",), "est": ("estimation",), "aug": ("augmentation",),
     "augm": ("augmentation",), "approx": ("approximately",), "pos": ("position",), "loc": ("location",),
-    "seq": ("sequence",), "temp": ("temporal",), "spat": ("spatial",), "w/": ("with",), "w/o": ("without",),
+    "seq": ("sequence",), "temp": ("temporal",), "spat": ("spatial",), "enc": ("encoder",), "dec": ("decoder",),
+    "transp": ("transposed",), "interp": ("interpolation",), "downsamp": ("downsampling",), "w/": ("with",), "w/o": ("without",),
     "b/c": ("because",), "wrt": ("with", "respect", "to"), "etc": (), "vs": ("versus",),
 }
 _DOTTED = re.compile(r"(?<![\w#/])(" + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True))

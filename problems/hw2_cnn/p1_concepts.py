@@ -34,13 +34,14 @@ SUITABILITY_KEY = {"p1.b.i": SUITABLE, "p1.b.ii": SUITABLE, "p1.b.iii": PARTIALL
 _FILTER = "weight|kernel|filter|parameter|detector|stencil|window|template|number|value|set_of_weights"
 _PLACE = "position|location|place|patch|region|pixel|spot|part|neuron|unit|output|corner"
 _WHOLE = "whole|entire|all|every|each"
+_SPOT = "position|location|place|patch|region|pixel|spot|corner"
 _INPUT = "image|input|picture|photo|feature_map|map"
 
 _SAME_WEIGHTS = Concept(
     "the same kernel/filter weights are reused at every spatial position", 0.25,
     (f"same {_FILTER}",
      # "the weights are shared" alone restates the term; shared *across positions* explains it
-     f"shar* across|over|between|at|for all|every|each|different {_PLACE}",
+     f"shar* across|over|between|at|for all|every|each|different {_PLACE}", f"shar* {_SPOT}",
      f"shar* across|over {_WHOLE} {_INPUT}",
      f"appl*|use*|reus*|run* every|each|all|any {_PLACE}",
      "appl*|use*|reus* everywhere|all_over",
@@ -52,14 +53,16 @@ _SAME_WEIGHTS = Concept(
         "same kernel|weight|filter|weights as layer*|previous|other|earlier", f"one|same set {_FILTER} whole|entire network",
         f"own|separate|private|different|individual {_FILTER} for|at|per every|each {_PLACE}",
         f"every|each {_PLACE} has|have|gets|get own|separate|private|different {_FILTER}",
-        f"copy {_FILTER} for|per|at every|each {_PLACE}"))
+        f"copy {_FILTER} for|per|at every|each {_PLACE}",
+        # the same weights across the input channels is not parameter sharing
+        "channel* same weight*|kernel*|filter*|value*", "slice* identical|same"))
 _FEWER_PARAMETERS = Concept(
     "far fewer parameters than a fully connected layer, independent of the input size", 0.25,
     ("fewer|less|small*|reduc*|few|low* parameter|weight|params",
      "reduc*|decreas*|cut|sav* number|amount|count parameter|weight",
      "parameter|weight count|number small*|low*|reduc*|decreas*",
      "few|fewer|less number|numbers|stuff|value|things learn|store",
-     "smaller|lighter|compact|small model|network|layer", "model|network small|smaller|lighter",
+     "smaller|lighter|compact|small model|network|layer", "model_small|model_smaller|network_smaller|model_lighter",
      "small* than fully_connected|dense|mlp",
      "parameter|weight reduc*|decreas*|sav*",
      f"independent|regardless input|{_INPUT} size|resolution|h",
@@ -67,8 +70,8 @@ _FEWER_PARAMETERS = Concept(
      "not grow*|increas*|chang* input|image|picture size|bigger|larger|grow*",
      "number parameter|weight depend* only kernel|filter",
      "memory efficien*", "less|lower|reduc*|sav* memory|storage",
-     "instead million*|thousand*|billion*", "order* magnitude more|fewer|less"),
-    contrary=("more parameter*|weight*|params than",
+     "instead million*|thousand*|billion*", "order* magnitude more|fewer|less", "number weight*|parameter* only"),
+    contrary=("more parameter*|weight*|params than", "parameter*|params|weight* same|equal|as_many fully_connected|dense|mlp",
               "count|number|parameter*|weight* grow*|increas*|scal* with input|image|picture|size|resolution"))
 _SLIDING = Concept(
     "the filter slides over the input, producing a feature map", 0.25,
@@ -89,43 +92,47 @@ _INVARIANT = "translation|position|location|spatial|shift invarian*|equivarian*|
 
 _SPATIAL_ANYWHERE = Concept(
     "the object may appear at any position or scale: translation invariance and local receptive fields", 0.6,
-    (_INVARIANT, "invarian*|equivarian* translation|position|shift|location", "local receptive field",
+    (_INVARIANT, "invarian*|equivarian* translation|position|shift|location",
      "regardless position|location|where", "independent position|location", "no matter where",
      "not matter where", "same filter*|detector*|weight*|kernel* everywhere|anywhere",
      "same filter*|detector*|weight*|kernel* whole|all|every|each position|location|part|image|picture",
      "reus*|shar*|appl*|use* everywhere", "reus*|shar* whole|all|every position|location|part|image",
-     "find*|detect*|spot* anywhere|wherever"),
-    partial=("anywhere", "wherever", "any|arbitrary|every|different position|location|place|where|scale|part"),
+     "find*|detect*|spot* anywhere|wherever", "find*|detect*|spot* any|every place|position|location|where",
+     f"slid*|mov*|scan* over|across {_INPUT}", "look* same whether|wherever|anywhere"),
+    partial=("anywhere", "wherever", "any|arbitrary|every|different position|location|place|where|scale|part",
+             "local receptive field", "local feature*|pattern*"),
     contrary=("position|location|where matter*", "invarian* undesirable|bad|unwanted|harmful", _ONLY_ONE_PLACE))
 _DENSE_TOO_BIG = Concept(
     "a dense network would need far too many parameters", 0.4,
     ("too|so|very many|much parameter|weight", "enormous|huge|impractical|insane|large number|amount parameter|weight",
-     "fully_connected|dense|mlp parameter|weight|huge|large|big|many|expensive|enormous|impractical",
+     "fully_connected|dense|mlp parameter|weight|huge|large|big|many|expensive|enormous|impractical|million*|"
+     "impossible|infeasible",
      "ordinary|normal|regular|plain network|net|approach huge|large|big|many|expensive|enormous|impractical|too",
-     "fewer|less|few parameter|weight", "weight|parameter shar*", "shar* weight|parameter|filter|kernel",
-     "parameter|weight explod*|enormous|huge"))
+     "fewer|less|few parameter|weight", "parameter|weight explod*|enormous|huge"),
+    contrary=("same number parameter*|weight*|params dense|fully_connected|mlp",))
 
-_TIME = "time|moment|point|second|minute|instant|step"
+_TIME = "time|moment|point|second|minute|instant|step|timeline|offset"
 _TIME_INVARIANT = ("translation|time|shift|temporal invarian*|equivarian*", "invarian*|equivarian* time|translation|shift",
-                   "no matter when", "regardless time|when")
+                   "no matter when", "regardless time|when", "not care* where|when",
+                   "conv*|cnn|filter* over|along|across time|timeline",
+                   "slid*|mov*|scan*|appl*|reus* along|over|across time|timeline",
+                   f"shar* weight*|filter*|parameter* {_TIME}|across|along", f"same filter|detector|weight* every|each|all|along {_TIME}")
 _TIME_ANYWHERE = Concept(
     "the keyword may occur at any time", 0.3,
     (*_TIME_INVARIANT, f"any|arbitrary|every|whatever {_TIME}", "anywhere", "wherever", "whether not when"),
-    contrary=(_ONLY_ONE_PLACE,))
+    contrary=(_ONLY_ONE_PLACE, "position|location|when matter*"))
 _TIME_CONVOLUTION = Concept(
     "translation invariance in time: the same filter slides along time (1-D convolution over waveform/spectrogram)",
     0.3,
-    (*_TIME_INVARIANT, "1d|1_d|one_dimensional conv*|cnn", "temporal conv*",
-     "conv*|cnn|filter* over|along|across time|audio|waveform|spectrogram|signal|stream|recording",
-     "slid*|mov*|scan*|appl* along|over|across time|audio|stream|signal|recording|waveform|spectrogram",
-     f"same filter|detector|weight* every|each|all|along {_TIME}"),
-    partial=("conv*|cnn waveform|spectrogram|audio|sound",), contrary=(_ONLY_ONE_PLACE,))
+    (*_TIME_INVARIANT, "temporal conv*",
+     "conv*|cnn|filter* over|along|across audio|waveform|spectrogram|signal|stream|recording",
+     "slid*|mov*|scan*|appl* along|over|across audio|stream|signal|recording|waveform|spectrogram"),
+    partial=("1d|1_d|one_dimensional conv*|cnn",), contrary=(_ONLY_ONE_PLACE, "position|location|when matter*"))
 _WINDOWS_IMPRACTICAL = Concept(
     "a dense network over all windows would be impractical", 0.4,
     ("fully_connected|dense|mlp window|position|length|impractical|expensive|parameter|huge|variable|big|large",
      "huge|big|large network|net|model whole|entire stream|recording",
-     "too|so|very many parameter|weight|window", "too big|large|expensive", "parameter shar*",
-     "shar* weight|parameter|filter|kernel",
+     "too|so|very many parameter|weight|window", "too big|large|expensive", "impossible|infeasible",
      "variable|arbitrary|any|different length|duration", "fixed|variable input|sequence length|size",
      "not need* fixed|separate|own length|input|weight",
      "sliding window", "fewer|less parameter|weight"))
@@ -135,21 +142,24 @@ _MOTION_CONTRARY = (
     "cnn does|do captur*|see*|model* motion|movement",
     f"{_MOTION} handl*|captur*|learn* automatically|anyway|already",
     f"no|not need* extra|additional|separate temporal|time|motion model|network",
-    f"{_MOTION} not need*|necessary|required|important", f"pool* captur*|model*|combin* {_MOTION}|movement")
+    f"{_MOTION} not need*|necessary|required|important", f"pool* captur*|model*|combin* {_MOTION}|movement",
+    f"{_MOTION}|movement implicit*|already there", "averag* prediction*|frame*", f"time|temporal like|as|same space|spatial",
+    f"action* never|not depend* mov*|{_MOTION}")
 _SPATIAL_PER_FRAME = Concept(
     "2-D convolution captures per-frame spatial patterns", 0.5,
-    ("each|every|single|individual|per frame|image", "frame_wise|framewise", "frame by frame", "spatial",
+    ("each|every|single|individual|per|one frame|image|picture", "frame_wise|framewise", "frame by frame", "spatial",
      "spatial feature|pattern|information|content|appearance|structure", "appearance",
-     "in|within frame|image", "object*|pose|scene in frame*",
+     "in|within a|each|every|one|single frame|image|picture", "object*|pose|scene in frame*", "picture|image part",
      "2d|2_d|two_dimensional conv*|cnn|filter frame|spatial|image|appearance|object"),
     contrary=_MOTION_CONTRARY)
 _NEEDS_TIME_MODEL = Concept(
     "but not motion/temporal dynamics: needs 3-D convolution, recurrent nets or transformers over time", 0.5,
     ("motion", "movement", "temporal", "time dimension|axis|dynamic|information|dependenc*|order", "over|across time",
+     "not|no|cannot|without motion|movement|temporal|time|dynamic*|order",
      "3d|3_d|three_dimensional conv*|cnn|filter|kernel", "recurrent|rnn|lstm|gru|transformer|attention",
      "optical flow", "sequence|order frame", "frame* in order", "sequence model", "c3d|i3d|two_stream",
      "chang* from|between|across frame*", "one frame next", "span*|stretch*|extend* frame*|time"),
-    negatable=False, contrary=_MOTION_CONTRARY)
+    contrary=_MOTION_CONTRARY)
 
 _FIXED_GROUPS = ("nearest|nn|copy*|repeat*|duplicat*", "bilinear|bicubic|interpolat*|blend*",
                  "unpool*|argmax|indices")
@@ -161,7 +171,8 @@ _RESOLUTION_LOST = Concept(
      "low|lower|small|smaller|coarse|coarser resolution|feature_map|image|picture|map|grid",
      "encoder|pooling|downsampl* reduc*|shrink*|compress* feature_map|image",
      "feature_map|resolution|picture|image|map small*|low*|tiny|coarse*",
-     "shrink*|smaller|tiny|coarse*|downsampl*"),
+     "shrink*|smaller|tiny|coarse*|downsampl*", "middle|bottleneck small|tiny|coarse*",
+     "encoder reduc*|shrink*|decreas* h|hxw|height|width"),
     contrary=("encoder increas*|enlarg* resolution|size", "bottleneck already|same size|resolution",
               "bottleneck has|have|keep* input|original|same resolution|size", "already input|full|same resolution|size"))
 _RESOLUTION_NEEDED = Concept(
@@ -174,7 +185,8 @@ _RESOLUTION_NEEDED = Concept(
               "bottleneck has|have|keep* input|original|same resolution|size", "already input|full|same resolution|size", "upsampl* only channel*"))
 _FIXED_METHODS = Concept(
     "non-learnable methods: nearest-neighbour, bilinear interpolation, max-unpooling", 0.25,
-    tuple(f"{a} {b}" for a in _FIXED_GROUPS for b in _FIXED_GROUPS if a != b),
+    (*(f"{a} {b}" for a in _FIXED_GROUPS for b in _FIXED_GROUPS if a != b),
+     "nearest|bilinear|unpool*|interpolat* not|non learnabl*|trainabl*|learned|parametr*"),
     partial=("nearest neighbo*", "nearest_neighbo*", "nn", "bilinear|bicubic", "unpool*", "interpolat*",
              "copy*|repeat*|duplicat* value*|pixel*|each|block", "blend*|averag* neighbo*|value*",
              "put*|place* back max|position|spot|location"))
@@ -182,11 +194,13 @@ _LEARNABLE_METHOD = Concept(
     "the learnable method: transposed convolution", 0.25,
     ("transpos* conv*", "deconv*", "up_conv*", "upconv*", "fractionally strid*", "convtranspose*",
      "learn*|trainabl*|learnabl*|parametri* upsampl*|enlarg*|layer|weight*|filter|kernel|conv*",
-     "sub_pixel|pixel_shuffl*"))
+     "sub_pixel|pixel_shuffl*"),
+    contrary=("transpos*|deconv* non|not learnabl*|trainabl*|fixed", "transpos*|deconv* also fixed",
+              "none|nothing learnabl*|learn*|trainabl*"))
 _UNPOOL_LEARNABLE = Concept(
     "max-unpooling has nothing to learn", 0.125,
-    ("learnabl*|trainabl*|learned unpool*|nearest|bilinear|interpolat*",
-     "unpool*|nearest|bilinear|interpolat* learnabl*|trainabl*|learned"))
+    ("learnabl*|trainabl* unpool*|nearest|bilinear|interpolat*",
+     "unpool*|nearest|bilinear|interpolat* learnabl*|trainabl*", "unpool*|nearest|bilinear|interpolat* learn* weight*"))
 
 ITEMS: tuple[Item, ...] = (
     Item("p1.a", "text", 5, "Explain parameter sharing in a convolutional layer and why it matters.",

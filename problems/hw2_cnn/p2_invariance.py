@@ -84,16 +84,20 @@ ROTATION = ChoiceOptions((
 ))
 
 _TURNED = "rotat*|turn*|spin*|tilt*|spun"
-_NOT_HELPING = "not|never help*|work*|chang*|need*|improv*|giv*|provid*|achiev*|matter*"
+_NOT_HELPING = "not|never help*|work*|chang*|need*|improv*|giv*|provid*|achiev*|matter*|mak*"
 _ALREADY_INVARIANT = ("cnn*|network*|model* already|naturally|inherently|automatically rotation invarian*|robust*",
-                      "pool* giv*|mak*|provid* rotation invarian*|robust*", "pool* rotation invarian*")
+                      "pool* giv*|mak*|provid* rotation invarian*|robust*")
 _AUGMENTATION = Concept(
     "data augmentation with rotated images", 1.0,
-    ("augment*", f"{_TURNED} image|input|sample|copy|copies|version|data|example|photo|picture|training",
-     "train* on|with rotat*|turned|spun", "random rotation*|rotat*|angle*|orientation*",
-     f"{_TURNED} angle*|degree*", "different|random|many|various|all angle*|orientation*"),
-    partial=("more|varied|diverse|various data|viewpoint*|example*", "different viewpoint*|view*"),
-    contrary=(f"augment*|rotat* {_NOT_HELPING}", "avoid rotation*|rotat*", "only upright", *_ALREADY_INVARIANT))
+    (f"augment* {_TURNED}|angle*|orientation*", f"{_TURNED} augment*", "train* on|with rotat*|turned|spun|rotation*",
+     f"{_TURNED} train*",
+     f"random* {_TURNED}|angle*|orientation*", f"{_TURNED} random*", f"{_TURNED} copy|copies|version*|example*|sample*",
+     f"{_TURNED} angle*|degree*", "different|random|many|various|all angle*|orientation*",
+     f"extra|more|additional data {_TURNED}"),
+    partial=("augment*", f"{_TURNED} image|input|data|photo|picture",
+             "more|varied|diverse|various|different data|viewpoint*|example*|view*"),
+    contrary=(f"augment*|rotat* {_NOT_HELPING}", "avoid rotation*|rotat*", "only upright", *_ALREADY_INVARIANT,
+              "flip*|crop*|mirror* mak*|giv*|provid*|achiev* rotation|rotat*"))
 _GROUP_CONV = Concept(
     "rotation- or group-equivariant convolutions (alternative)", 1.0,
     ("group equivarian*|conv*|cnn", "g_cnn|gcnn", "rotat* equivarian* conv*|cnn|filter|layer|network",
@@ -103,31 +107,35 @@ _GROUP_CONV = Concept(
 _REMEDY_MISTAKES = (
     Concept("flips or crops do not make a network rotation invariant", 0.25,
             ("flip*|crop*|mirror* rotation|rotat* invarian*|robust*",)),
-    Concept("rotating only the test images averages predictions but does not train robustness", 0.5,
-            ("test|test_time image|input|time rotat*|averag*", "rotat* test|test_time image|input|time")),
+    Concept("no network is exactly invariant to every rotation", 0.25,
+            ("exact*|perfect*|complete*|fully invarian*", "invarian* every|all possible|any rotation*|angle*")),
 )
 _PRESENCE = Concept(
     "what matters is whether a pattern is present, not where", 0.5,
     ("present|presence|exist*|contain*", "whether|if there|present|in_image|in_picture|in_photo",
      "whether|if object|pattern|something|it in|there", "what not where", "what there|is|matter* not where",
-     "matter* what", "not where", "no matter where", "not matter where", "not care where",
+     "matter* what", "not where", "no matter where", "not matter where", "not care where", "ignor* where",
+     "what|content not where|position|location", "is|remain*|stay* wherever|anywhere",
+     "same object|thing|class|animal wherever|anywhere|regardless",
      "class|label|identity|category|answer|output not depend* where|position|location",
      "class|label|identity|category|answer|output independent|regardless|irrespective where|position|location",
      "position|location|where not matter*", "position|location|where irrelevant|unimportant", "cat is|still cat",
      "is there"),
     contrary=("position|location|where always|does|do matter*|important|needed|determin*",
+              "position|location|where matter* more",
               "know*|tell*|find* exactly where", "where object is needed|important"))
 _ONE_DETECTOR = Concept(
     "one detector fires regardless of the location", 0.5,
-    ("regardless|irrespective position|location|where", "anywhere", "wherever", "any position|location|place",
-     "same feature|detector|filter|weight|answer|output|label|prediction", "independent position|location",
-     "different position|location", "no matter where", "shift|translat* object|input|image",
-     "position|location not matter|change", "every|each|all|other place|position|location|positon",
-     "same label|class|output|prediction", "both classif*|detect*|recogni*", "one|single detector|filter",
-     "fire*|react*|respond* anywhere|wherever|everywhere", "generaliz*", "fewer|less example*|data"),
+    ("same|one|single feature|detector|filter|weight|answer|output|label|prediction",
+     "fire*|react*|respond*|detect*|find*|recogni*|work* anywhere|wherever|everywhere|regardless",
+     "detect*|find*|recogni*|fire* every|any|other|all place|position|location|spot",
+     "answer|output|label|prediction not chang* mov*|shift*|translat*", "both classif*|detect*|recogni*",
+     "generaliz*", "fewer|less example*|data", "not need* example* every|each|all|possible position|spot|location"),
+    partial=("regardless|irrespective position|location|where", "anywhere", "wherever", "any position|location|place",
+             "no matter where", "position|location not matter|change"),
     contrary=("separate|different|own detector|filter|weight* need*|required every|each|for place|position|location",
               "need* separate|different|own detector|filter every|each|for place|position|location",
-              "know*|tell*|find* exactly where"))
+              "know*|tell*|find* exactly where", "only fire*|detect* one|particular|specific|single|same position|location"))
 _DESIRABLE_MISTAKES = (
     Concept("translation invariance is undesirable where the position is the answer (keypoints, localisation)", 0.5,
             ("invarian* essential|needed|required|important|desirable|useful|good keypoint*|landmark*|pose|locali*|"
@@ -139,12 +147,11 @@ _TASKS = (
                          "body part*")),
     ("facial landmark detection", ("facial|face landmark*|keypoint*|point*", "landmark*", "face alignment",
                                    "eye*|mouth|nose corner*|point*|position*", "point* eye*|mouth|nose|face")),
-    ("anatomical / medical localisation", ("medical|anatomical|anatomy|organ|tumou*r|lesion|x_ray|mri|ct",
+    ("anatomical / medical localisation", ("medical|anatomical|anatomy|organ|tumour|tumor|lesion|x_ray|mri|ct|scan",
                                            "medical imag*")),
     ("object localisation / bounding-box regression", ("localization|localiz*", "bounding box*",
                                                        "bounding_box*", "bbox*", "object detect*", "where exactly",
-                                                       "position matter*|important", "location matter*|important",
-                                                       "answer is position|location")),
+                                                       "box* around", "coordinate*", "answer is position|location")),
     ("keypoint detection", ("keypoint*", "key point*", "key_point*")),
     ("left vs right distinctions", ("left right", "left_right", "left vs right", "mirror*", "handedness",
                                     "orientation matter*", "6 9|six nine", "digit 6|9", "b d", "reading text",
@@ -153,8 +160,8 @@ _TASKS = (
 _FINE = "fine|ok|okay|good|desirable|wanted|harmless|helpful|useful"
 APPLICATIONS = TextOptions(
     tuple(Concept(name, 0.5, phrasings,
-                  contrary=tuple(f"{p} invarian* {_FINE}" for p in phrasings[:1])
-                  + tuple(f"invarian* {_FINE} {p}" for p in phrasings[:1]))
+                  contrary=tuple(f"{p} invarian* {_FINE}" for p in phrasings)
+                  + tuple(f"invarian* {_FINE} {p}" for p in phrasings) + tuple(f"{p} benefit* invarian*" for p in phrasings))
           for name, phrasings in _TASKS),
     misconceptions=(Concept("translation invariance is undesirable wherever the position is the answer", 1.0,
                             ("invarian* never undesirable|bad", "never undesirable", "always desirable|wanted")),))
