@@ -66,9 +66,14 @@ class Choice:
 
 @dataclass(frozen=True)
 class ChoiceOptions:
-    """Options of a `choice` item: the options a student picks one of (the key names one)."""
+    """Options of a `choice` item: the options a student picks one of (the key names one).
+
+    With `by_elimination`, an answer that names no option but denies every other one ("not
+    invariant and not equivariant", "neither partially suitable nor not suitable") names the one left.
+    """
 
     choices: tuple[Choice, ...]
+    by_elimination: bool = False
 
 
 @dataclass(frozen=True)

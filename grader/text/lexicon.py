@@ -115,13 +115,13 @@ class Lexicon:
         return frozenset(found)
 
     def _typo_ids_of(self, word: str) -> frozenset[int]:
-        best = _unique_nearest(word, self._typo_words, max_edits(word))
+        best, _ = nearest(word, self._typo_words, max_edits(word))
         if best is not None:
             return self._typo_ids[best]
         for length, prefixes in self._typo_prefixes.items():
             # The prefix's letters may end one letter earlier or later in a word with a typo.
             for cut in (length - 1, length, length + 1):
-                best = _unique_nearest(word[:cut], prefixes, 1) if cut < len(word) else None
+                best = nearest(word[:cut], prefixes, 1)[0] if cut < len(word) else None
                 if best is not None:
                     return frozenset(self._by_prefix[best])
         return frozenset()
@@ -167,11 +167,13 @@ class Reading:
         return self._at.get(word, [])
 
 
-def _unique_nearest(word: str, choices: tuple[str, ...], edits: int) -> str | None:
-    """The one choice within `edits` edits of the word that is nearer than any other, or None."""
-    if not choices or not edits:
-        return None
-    near = process.extract(word, choices, scorer=OSA.distance, score_cutoff=edits, limit=2)
-    if not near or (len(near) > 1 and near[1][1] == near[0][1]):
-        return None
-    return near[0][0]
+def nearest(word: str, choices: Iterable[str], edits: int) -> tuple[str | None, tuple[str, ...]]:
+    """The one choice within `edits` edits of the word nearer than any other, or (None, the choices tied nearest)."""
+    if not edits:
+        return None, ()
+    near = process.extract(word, choices, scorer=OSA.distance, score_cutoff=edits, limit=3)
+    if not near:
+        return None, ()
+    if len(near) > 1 and near[1][1] == near[0][1]:
+        return None, tuple(n[0] for n in near if n[1] == near[0][1])
+    return near[0][0], ()

@@ -11,7 +11,7 @@ PARTIALLY = Choice("partially suitable", ("partially", "partly suitable", "partl
                                           "limited", "suitable with modifications"))
 NOT_SUITABLE = Choice("not suitable", ("no", "unsuitable", "not suited", "not appropriate", "unsuited",
                                        "inappropriate"))
-SUITABILITY = ChoiceOptions((SUITABLE, PARTIALLY, NOT_SUITABLE))
+SUITABILITY = ChoiceOptions((SUITABLE, PARTIALLY, NOT_SUITABLE), by_elimination=True)
 
 UPSAMPLING = ChoiceOptions((
     Choice("nearest-neighbour", ("nearest neighbor", "nearest", "nearest neighbour upsampling", "nn upsampling",
@@ -25,7 +25,7 @@ UPSAMPLING = ChoiceOptions((
                                       "deconvolution", "deconv", "convtranspose", "convtranspose2d",
                                       "fractionally strided convolution", "fractionally-strided convolution",
                                       "up-convolution", "upconvolution", "learnable upsampling")),
-))
+), by_elimination=True)
 
 # Which option is right for each suitability scenario (the key).
 SUITABILITY_KEY = {"p1.b.i": SUITABLE, "p1.b.ii": SUITABLE, "p1.b.iii": PARTIALLY}
@@ -196,7 +196,7 @@ _LEARNABLE_METHOD = Concept(
      "learn*|trainabl*|learnabl*|parametri* upsampl*|enlarg*|layer|weight*|filter|kernel|conv*",
      "sub_pixel|pixel_shuffl*"),
     contrary=("transpos*|deconv* non|not learnabl*|trainabl*|fixed", "transpos*|deconv* also fixed",
-              "none|nothing learnabl*|learn*|trainabl*"))
+              "none|nothing of|is|has learnabl*|learn*|trainabl*"))
 _UNPOOL_LEARNABLE = Concept(
     "max-unpooling has nothing to learn", 0.125,
     ("learnabl*|trainabl* unpool*|nearest|bilinear|interpolat*",

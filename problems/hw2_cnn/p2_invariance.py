@@ -69,7 +69,7 @@ LAYER_TYPES = ChoiceOptions((
            "An activation acts on each value on its own; it neither adds nor removes translation invariance."),
     Choice("batch normalisation", ("batch normalization", "batch norm", "batchnorm", "bn", "batchnorm2d"),
            "Batch normalisation rescales each channel; it does not make features insensitive to shifts."),
-))
+), by_elimination=True)
 
 ROTATION = ChoiceOptions((
     Choice("invariant", ("rotation invariant", "rotationally invariant", "invariance"),
@@ -81,7 +81,7 @@ ROTATION = ChoiceOptions((
     Choice("neither", ("neither invariant nor equivariant", "neither equivariant nor invariant", "none",
                        "none of them", "none of the above", "not invariant and not equivariant",
                        "not equivariant and not invariant", "neither of them", "neither of the two")),
-))
+), by_elimination=True)
 
 _TURNED = "rotat*|turn*|spin*|tilt*|spun"
 _NOT_HELPING = "not|never help*|work*|chang*|need*|improv*|giv*|provid*|achiev*|matter*|mak*"
