@@ -115,9 +115,10 @@ class Lexicon:
         return frozenset(found)
 
     def _typo_ids_of(self, word: str) -> frozenset[int]:
-        best, _ = nearest(word, self._typo_words, max_edits(word))
-        if best is not None:
-            return self._typo_ids[best]
+        for form in dict.fromkeys((word, stem(word))):  # "weigths" is one edit from "weight" once its -s is cut
+            best, _ = nearest(form, self._typo_words, max_edits(form))
+            if best is not None:
+                return self._typo_ids[best]
         for length, prefixes in self._typo_prefixes.items():
             # The prefix's letters may end one letter earlier or later in a word with a typo.
             for cut in (length - 1, length, length + 1):

@@ -17,6 +17,8 @@ NEGATORS = frozenset({"not", "no", "never", "without", "nor", "neither", "none",
                       "lacks", "lacking", "unable", "fail", "fails", "failed", "non", "myth", "untrue"})
 # Two-word negations: the first word and the word that must follow it.
 _NEGATING_PAIRS = {"instead": "of", "rather": "than"}
+# "no matter where", "no doubt" deny nothing.
+_NOT_NEGATIONS = frozenset({("no", "matter"), ("no", "doubt")})
 # "not only X but also Y" affirms X.
 _NOT_NEGATING_AFTER = frozenset({"only", "just", "merely", "necessarily", "always"})
 TURN_WORDS = frozenset({"actually", "really", "although", "though", "however", "but", "yet", "whereas", "wait",
@@ -44,7 +46,8 @@ class Scope:
             if negation >= 0:
                 denied_by[i] = negation
             word = token.raw
-            if (word in NEGATORS and following not in _NOT_NEGATING_AFTER) or _NEGATING_PAIRS.get(word) == following:
+            if (word in NEGATORS and following not in _NOT_NEGATING_AFTER and (word, following) not in _NOT_NEGATIONS
+                    ) or _NEGATING_PAIRS.get(word) == following:
                 negation, negation_span = i, token.span
             if word in TURN_WORDS or (word, following) in _TURN_PAIRS or (word == "instead" and following != "of") or (
                     word == "no" and (i == 0 or toks[i - 1].sentence != token.sentence)):
@@ -69,7 +72,8 @@ class Scope:
                 break
             if word in NEGATORS:
                 following = toks[after + 1].raw if after + 1 < len(toks) else ""
-                return after if following not in _NOT_NEGATING_AFTER else -1
+                negating = following not in _NOT_NEGATING_AFTER and (word, following) not in _NOT_NEGATIONS
+                return after if negating else -1
             if word not in _AUXILIARIES:
                 break
         return -1

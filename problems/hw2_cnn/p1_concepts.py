@@ -51,18 +51,18 @@ _SAME_WEIGHTS = Concept(
         # sharing between layers is not parameter sharing
         "layer* shar* weight*|kernel*|filter*|parameter*", "shar* between|across|among layer*",
         "same kernel|weight|filter|weights as layer*|previous|other|earlier", f"one|same set {_FILTER} whole|entire network",
-        f"own|separate|private|different|individual {_FILTER} for|at|per every|each {_PLACE}",
-        f"every|each {_PLACE} has|have|gets|get own|separate|private|different {_FILTER}",
-        f"copy {_FILTER} for|per|at every|each {_PLACE}",
+        f"own|separate|private|different|individual {_FILTER} for|at|per every|each {_SPOT}",
+        f"every|each {_SPOT} has|have|gets|get own|separate|private|different {_FILTER}",
+        f"copy {_FILTER} for|per|at every|each {_SPOT}",
         # the same weights across the input channels is not parameter sharing
-        "channel* same weight*|kernel*|filter*|value*", "slice* identical|same"))
+        "all channel*|slice* same|identical weight*|kernel*|value*", "slice* identical|same"))
 _FEWER_PARAMETERS = Concept(
     "far fewer parameters than a fully connected layer, independent of the input size", 0.25,
     ("fewer|less|small*|reduc*|few|low* parameter|weight|params",
      "reduc*|decreas*|cut|sav* number|amount|count parameter|weight",
      "parameter|weight count|number small*|low*|reduc*|decreas*",
      "few|fewer|less number|numbers|stuff|value|things learn|store",
-     "smaller|lighter|compact|small model|network|layer", "model_small|model_smaller|network_smaller|model_lighter",
+     "smaller|lighter|compact|small model|network|layer", "model|network|layer smaller|lighter|compact",
      "small* than fully_connected|dense|mlp",
      "parameter|weight reduc*|decreas*|sav*",
      f"independent|regardless input|{_INPUT} size|resolution|h",
@@ -92,7 +92,8 @@ _INVARIANT = "translation|position|location|spatial|shift invarian*|equivarian*|
 
 _SPATIAL_ANYWHERE = Concept(
     "the object may appear at any position or scale: translation invariance and local receptive fields", 0.6,
-    (_INVARIANT, "invarian*|equivarian* translation|position|shift|location",
+    (_INVARIANT, "invarian*|equivarian* translation|position|shift|location", "weight|parameter shar*",
+     "shar* weight*|parameter*|filter*|kernel*",
      "regardless position|location|where", "independent position|location", "no matter where",
      "not matter where", "same filter*|detector*|weight*|kernel* everywhere|anywhere",
      "same filter*|detector*|weight*|kernel* whole|all|every|each position|location|part|image|picture",
@@ -155,9 +156,9 @@ _SPATIAL_PER_FRAME = Concept(
 _NEEDS_TIME_MODEL = Concept(
     "but not motion/temporal dynamics: needs 3-D convolution, recurrent nets or transformers over time", 0.5,
     ("motion", "movement", "temporal", "time dimension|axis|dynamic|information|dependenc*|order", "over|across time",
-     "not|no|cannot|without motion|movement|temporal|time|dynamic*|order",
+     "not|no|without motion|movement|temporal|time|dynamic*|order",
      "3d|3_d|three_dimensional conv*|cnn|filter|kernel", "recurrent|rnn|lstm|gru|transformer|attention",
-     "optical flow", "sequence|order frame", "frame* in order", "sequence model", "c3d|i3d|two_stream",
+     "optical flow", "sequence_of_frames|order_of_frames|frame_order|frame_sequence", "frame* in order", "sequence model", "c3d|i3d|two_stream",
      "chang* from|between|across frame*", "one frame next", "span*|stretch*|extend* frame*|time"),
     contrary=_MOTION_CONTRARY)
 
@@ -200,7 +201,8 @@ _LEARNABLE_METHOD = Concept(
 _UNPOOL_LEARNABLE = Concept(
     "max-unpooling has nothing to learn", 0.125,
     ("learnabl*|trainabl* unpool*|nearest|bilinear|interpolat*",
-     "unpool*|nearest|bilinear|interpolat* learnabl*|trainabl*", "unpool*|nearest|bilinear|interpolat* learn* weight*"))
+     "unpool*|nearest|bilinear|interpolat* is|are|also learnabl*|trainabl*",
+     "unpool*|nearest|bilinear|interpolat* learn* weight*"))
 
 ITEMS: tuple[Item, ...] = (
     Item("p1.a", "text", 5, "Explain parameter sharing in a convolutional layer and why it matters.",

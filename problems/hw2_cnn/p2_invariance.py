@@ -132,7 +132,7 @@ _ONE_DETECTOR = Concept(
      "answer|output|label|prediction not chang* mov*|shift*|translat*", "both classif*|detect*|recogni*",
      "generaliz*", "fewer|less example*|data", "not need* example* every|each|all|possible position|spot|location"),
     partial=("regardless|irrespective position|location|where", "anywhere", "wherever", "any position|location|place",
-             "no matter where", "position|location not matter|change"),
+             "no matter where"),
     contrary=("separate|different|own detector|filter|weight* need*|required every|each|for place|position|location",
               "need* separate|different|own detector|filter every|each|for place|position|location",
               "know*|tell*|find* exactly where", "only fire*|detect* one|particular|specific|single|same position|location"))
