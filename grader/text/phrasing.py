@@ -28,10 +28,11 @@ class Alternative:
 
 @dataclass(frozen=True)
 class Phrasing:
-    """A phrasing compiled against a lexicon."""
+    """A phrasing compiled against a lexicon; `firsts` holds, per slot, the ids a match of it starts with."""
 
     text: str
     slots: tuple[tuple[Alternative, ...], ...]
+    firsts: tuple[frozenset[int], ...]
 
 
 def words_of(phrasing: str) -> list[str]:
@@ -60,38 +61,45 @@ def compile_phrasing(phrasing: str, lexicon: Lexicon) -> Phrasing:
             glued = lexicon.index(_glued(parts)) if len(parts) > 1 else None
             alternatives.append(Alternative(tuple(lexicon.index(p) for p in parts), glued))
         slots.append(tuple(alternatives))
-    return Phrasing(phrasing, tuple(slots))
+    firsts = tuple(frozenset(w for a in slot for w in (a.words[0], a.glued) if w is not None) for slot in slots)
+    return Phrasing(phrasing, tuple(slots), firsts)
 
 
 def occurrences(phrasing: Phrasing, toks: list[Token], reading: Reading) -> list[tuple[int, ...]]:
     """Each place the phrasing occurs: the positions of its words (one occurrence per starting word)."""
-    starts = sorted({position for alternative in phrasing.slots[0]
-                     for word in (alternative.words[0], alternative.glued) if word is not None
-                     for position in reading.positions(word)})
+    # A phrasing with a slot none of whose words the answer has cannot occur (most of a rubric's, at once).
+    if not all(any(reading.positions(word) for word in first) for first in phrasing.firsts):
+        return []
+    starts = sorted({position for word in phrasing.firsts[0] for position in reading.positions(word)})
     found = []
     for start in starts:
-        match = _extend(phrasing.slots, 0, start, (), toks, reading)
+        match = _extend(phrasing, 0, start, (), toks, reading)
         if match is not None:
             found.append(match)
     return found
 
 
-def _extend(slots, slot: int, at: int, matched: tuple[int, ...], toks: list[Token], reading: Reading
+def _extend(phrasing: Phrasing, slot: int, at: int, matched: tuple[int, ...], toks: list[Token], reading: Reading
             ) -> tuple[int, ...] | None:
     """The positions of slots `slot`… matched from `at` on (after `matched`), or None."""
+    slots = phrasing.slots
     if slot == len(slots):
         return matched
+    first = phrasing.firsts[slot]
+    ids, pairs = reading.ids, reading.pairs
     clause = toks[matched[-1]].clause if matched else toks[at].clause
     content = 0
     for j in range(at, min(len(toks), at + (1 if slot == 0 else SKIP + 1))):
         if toks[j].clause != clause:
             break
-        for alternative in slots[slot]:
-            covered = _cover(alternative, j, toks, reading)
-            if covered:
-                found = _extend(slots, slot + 1, j + covered, matched + tuple(range(j, j + covered)), toks, reading)
-                if found is not None:
-                    return found
+        if not first.isdisjoint(ids[j]) or (j in pairs and not first.isdisjoint(pairs[j])):
+            for alternative in slots[slot]:
+                covered = _cover(alternative, j, toks, reading)
+                if covered:
+                    found = _extend(phrasing, slot + 1, j + covered, matched + tuple(range(j, j + covered)), toks,
+                                    reading)
+                    if found is not None:
+                        return found
         if not is_stopword(toks[j].raw):
             content += 1
             if content > GAP:
