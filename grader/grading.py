@@ -7,7 +7,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache, partial
 from types import ModuleType
 from typing import Any
@@ -246,6 +246,8 @@ def _item_result(
         line=answer.line,
         misconception=verdict.misconception,
         follows_from=verdict.follows_from,
+        confidence=verdict.confidence,
+        confidence_note=verdict.confidence_note or None,
     )
 
 
@@ -368,7 +370,8 @@ def _outcome(item: Item, result: str | TooComplex | WorkerError, limits: WorkLim
         return None, Verdict(0.0, _INTERNAL_ERROR, Status.INVALID, needs_review=True), None
     payload = json.loads(result)
     verdict = Verdict(payload["score"], payload["feedback"], Status(payload["status"]), payload["needs_review"],
-                      payload["misconception"])
+                      payload["misconception"], confidence=payload["confidence"],
+                      confidence_note=payload["confidence_note"])
     return payload["read_as"], verdict, payload["read_as_mathml"]
 
 
@@ -384,8 +387,7 @@ def _check_in_worker(item: Item, text: str, key_text: str, mathml: bool, mistake
         if verdict.score < 1.0 and (item.mistakes or mistakes):
             verdict = _anticipated(checker, item, given_value, mistakes) or verdict
         if chain_note:
-            verdict = Verdict(verdict.score, _sentences(verdict.feedback, chain_note), verdict.status,
-                              verdict.needs_review, verdict.misconception)
+            verdict = replace(verdict, feedback=_sentences(verdict.feedback, chain_note))
     except FormatError as error:
         verdict = invalid(error.explain())
     except (MemoryError, RecursionError):
@@ -396,6 +398,7 @@ def _check_in_worker(item: Item, text: str, key_text: str, mathml: bool, mistake
     return json.dumps({
         "read_as": read_as, "read_as_mathml": read_as_mathml, "score": verdict.score, "feedback": verdict.feedback,
         "status": verdict.status.value, "needs_review": verdict.needs_review, "misconception": verdict.misconception,
+        "confidence": verdict.confidence, "confidence_note": verdict.confidence_note,
     })
 
 

@@ -66,9 +66,14 @@ class Choice:
 
 @dataclass(frozen=True)
 class ChoiceOptions:
-    """Options of a `choice` item: the options a student picks one of (the key names one)."""
+    """Options of a `choice` item: the options a student picks one of (the key names one).
+
+    With `by_elimination`, an answer that names no option but denies every other one ("not
+    invariant and not equivariant", "neither partially suitable nor not suitable") names the one left.
+    """
 
     choices: tuple[Choice, ...]
+    by_elimination: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,28 +97,43 @@ class EquationOptions:
 class Concept:
     """One idea a free-text answer should contain, worth `share` of the item's points.
 
-    Each phrasing is a sequence of word slots; a slot lists alternatives with `|` and a
-    trailing `*` matches any word starting so (`translat*`). Words match with simple
-    inflections (plurals, -ed, -ing, British/American -ise/-ize), hyphens and spaces are
-    interchangeable, and up to a few other words may stand between two slots of the same
-    clause. A phrasing counts only if no negation (not, no, never, without, …) stands
-    just before it, unless `negatable` is False (concepts that are themselves about a
-    limitation, e.g. "cannot capture motion").
+    Each phrasing is a sequence of word slots; a slot lists alternatives with `|`, words of one
+    alternative are joined with `_` (`fully_connected`) and a trailing `*` matches any word starting
+    so (`translat*`). Words match in their inflections and dictionary forms (plurals, -ed, -ing,
+    British/American -ise/-ize, `grew` for `grow`), the field's abbreviations spelled out (`params`,
+    `FC`) and with a typo in a longer word; hyphens and spaces are interchangeable, and a few other
+    words may stand between two slots of the same clause (see `grader.text`).
+
+    A phrasing counts only when the answer asserts it: no negation reaches it ("does not slide",
+    "not A or B", "instead of …"), unless `negatable` is False (concepts that are themselves about
+    a limitation, e.g. "cannot capture motion"); it is not only copied from the question; and no
+    later sentence takes it back. `partial` phrasings state the idea only in part and earn half the
+    share. `contrary` phrasings say the opposite or a common confusion (sharing *across layers* for
+    weight sharing): asserted anywhere in the answer, they cancel the concept, and the feedback
+    quotes them.
     """
 
     name: str
     share: float
     phrasings: tuple[str, ...]
     negatable: bool = True
+    partial: tuple[str, ...] = ()
+    contrary: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class TextOptions:
     """Options of a `text` item: its concept rubric. Shares add up to at least 1; the score
     is the sum of the shares found, capped at 1 (so "any two of these" is six concepts of 1/2).
+
+    `misconceptions` are wrong claims (as concepts: a name saying what is wrong, phrasings): an
+    answer asserting one loses its share. `context` is wording of the question beyond the item's
+    prompt (the scenario a "Justify" item refers to), which an answer may copy without credit.
     """
 
     concepts: tuple[Concept, ...]
+    misconceptions: tuple[Concept, ...] = ()
+    context: str = ""
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -80,7 +80,10 @@ class ItemResult(BaseModel):
     the formula as read and as expected, produced at grading time by checkers that have a
     `mathml` printer, the instructor's override when one was applied, the id of the mistake
     rule the answer matched (`misconception`), and the earlier item whose wrong answer this
-    one correctly follows from (`follows_from`, error carried forward).
+    one correctly follows from (`follows_from`, error carried forward), and for free text how sure
+    the rubric is (`confidence`: high when every concept is asserted plainly, medium with a negation,
+    copied words, a typo or a partly stated idea near, low for a contradiction or nothing
+    recognisable) with the reason (`confidence_note`); both are null for other kinds.
     """
 
     id: str
@@ -100,6 +103,8 @@ class ItemResult(BaseModel):
     override: Override | None = None
     misconception: str | None = None
     follows_from: str | None = None
+    confidence: Literal["high", "medium", "low"] | None = None
+    confidence_note: str | None = None
 
 
 class ProblemResult(BaseModel):

@@ -123,7 +123,7 @@ def _validate_item(where: str, problem_id: str, item) -> None:
     if isinstance(options, TextOptions):
         if not options.concepts:
             raise PluginError(f"{at}: a text item needs at least one concept")
-        for concept in options.concepts:
+        for concept in (*options.concepts, *options.misconceptions):
             if not 0 < concept.share <= 1 or not concept.phrasings:
                 raise PluginError(f"{at}: concept {concept.name!r} needs a share in (0, 1] and at least one phrasing")
         if sum(c.share for c in options.concepts) < 1 - 1e-9:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from grader.models import Status
+
+Confidence = Literal["high", "medium", "low"]
 
 
 @dataclass(frozen=True)
@@ -15,6 +18,8 @@ class Verdict:
     could not be read); `needs_review` asks a person to look (undecided or free text).
     `misconception` names the mistake rule the answer matched; `follows_from` the earlier
     item whose (wrong) answer this one correctly builds on (error carried forward).
+    `confidence` says how sure a checker that judges by rubric is (free text), and
+    `confidence_note` why it is not sure.
     """
 
     score: float
@@ -23,6 +28,8 @@ class Verdict:
     needs_review: bool = False
     misconception: str | None = None
     follows_from: str | None = None
+    confidence: Confidence | None = None
+    confidence_note: str = ""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.score <= 1.0:

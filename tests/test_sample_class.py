@@ -10,6 +10,13 @@ Since issue 4, a Problem 4 answer made of one of HOMEWORK.md's anticipated mista
 (`misconceptions`: half the points, the share P4 configures), and a later answer that is right
 given the student's own wrong earlier answer earns full points naming that answer (`follows`:
 error carried forward, as HOMEWORK.md asks). Those items were plain `incorrect` before.
+
+Since issue 16, free text is marked as the three independent markers of tests/data/freetext mark
+it under HOMEWORK.md: each concept HOMEWORK.md lists is an equal share (p1.a's four, p3.b.i's three,
+its second split into padding and concatenation), one named fixed upsampling method is half of that
+concept, "augmentation" without rotations and "training gets harder" are half of theirs. The
+marks of the sample class that had followed the rubric's former unequal shares are restated so
+(each change is commented where it is made).
 """
 
 from __future__ import annotations
@@ -96,7 +103,9 @@ SAMPLES: dict[str, Expected] = {
         },
         # his totals add up his own per-layer counts (the first one that differs is named)
         follows={"p4.total_params": "p4.layer1.params", "p4.total_macs": "p4.layer1.macs"},
-        human=_human(1.5, 0, 0, 0.5, 2, 0, 0, 0, 1.5, 0, 2.1),  # p1.a: "the weights are shared" restates the term
+        # p1.a: "the weights are shared" restates the term (fewer parameters: one of p1.a's four equal concepts);
+        # p3.b.i: parallel sizes and concatenation, no padding, no bottleneck
+        human=_human(1.25, 0, 0, 0.5, 2, 0, 0, 0, 1.5, 0, 1.65),
         feedback={"p2.a.invariance": "definition of equivariance", "p2.a.equivariance": "definition of invariance",
                   "p2.b": "equivariant", "p3.a.ii.rf_three_3x3": "do not add kernel sizes",
                   "p3.a.ii.params_single_same_rf": "9×9 filter", "p2.c.rotation": "not rotation invariant",
@@ -125,7 +134,7 @@ SAMPLES: dict[str, Expected] = {
             "p4.fc1.params": "p4.layer8.output", "p4.fc1.macs": "p4.layer8.output",
             "p4.total_params": "p4.fc1.params", "p4.total_macs": "p4.layer1.macs",
         },
-        human=_human(5, 1, 1, 1, 4, 2, 3, 4, 3, 3, 2.1),
+        human=_human(3.75, 1, 1, 1, 4, 2, 3, 4, 3, 3, 2.1),  # p1.a: "reused at all locations" says no sliding
         feedback={"p3.b.ii.effective_size": "does not multiply", "p3.b.ii.effective_size_k3_r2": "multiplies the size",
                   "p4.layer8.output": "error carried forward"},
     ),
@@ -134,13 +143,17 @@ SAMPLES: dict[str, Expected] = {
         # the jump forgotten: from layer3 on, each field is the previous one plus (k − 1)·d, without the jump
         misconceptions={**_all([f"p4.layer{i}.rf" for i in range(3, 9)], "no_jump"), "p4.formula.rf_step": "no_jump"},
         follows=_fields_after(3, 8),
-        human=_human(3.5, 0.6, 0, 1, 4, 0, 3, 2, 3, 1.5, 2.1),
+        # p1.a: same kernel and fewer weights, two of four; p1.c.methods: "recover the resolution" is not why it was
+        # lost, one fixed method is half of that concept; p3.b.i: as ben's
+        human=_human(2.5, 0.6, 0, 1, 2.5, 0, 3, 2, 3, 1.5, 1.65),
         feedback={"p4.layer1.output": "batch dimension", "p1.c.learnable": "nothing is learned",
                   "p4.formula.rf_step": "leaves out the jump", "p4.layer5.rf": "Computed from your answer"},
     ),
 "fatima": Expected(
         wrong={"p1.b.ii": "invalid", "p2.b": "invalid"},
-        human=_human(2, 0.6, 0, 0.5, 1, 2, 1.5, 2, 3, 3, 2.1),
+        # p1.a: one of four concepts; p2.c.remedy: "augmentation" without rotations is half (as the markers of
+        # tests/data/freetext mark "Data augmentation.")
+        human=_human(1.25, 0.6, 0, 0.5, 1, 1, 1.5, 2, 3, 3, 2.1),
         feedback={"p1.b.ii": "names several options", "p2.b": "choose one of"},
     ),
     "gus": Expected(
@@ -168,7 +181,7 @@ SAMPLES: dict[str, Expected] = {
     ),
     "ivan": Expected(
         misconceptions={"p4.formula.conv_out": "no_dilation"},
-        human=_human(5, 0.6, 1, 1, 4, 2, 3, 4, 3, 3, 3),
+        human=_human(3.75, 0.6, 1, 1, 4, 2, 3, 4, 3, 3, 3),  # p1.a: nothing on detecting a feature anywhere
     ),
 }
 
@@ -282,10 +295,20 @@ FRESH_ANSWERS = [
     ("p3.b.i", "An inception block applies several convolutions of different sizes side by side and stacks the "
                "results; 1x1 convs are used to shrink the depth first.", 3.0),
 ]
-# Index in FRESH_ANSWERS → the rubric's points where it still differs from the marker.
+# Index in FRESH_ANSWERS → the rubric's points where it still differs from the marker. The marks are
+# kept as given; 0, 1, 2, 5, 12 and 14 differ since issue 16 because the marker followed the rubric's
+# former unequal shares, where tests/data/freetext's markers (and HOMEWORK.md's list) give each concept
+# an equal share and a half-stated concept half of it.
 FRESH_DISAGREEMENTS = {
-    8: 1.5,  # "the same object wherever it appears": the rubric finds only "regardless of location"
+    0: 2.5,  # same weights and fewer parameters: two of p1.a's four equal concepts ("applies it at every
+             # location" is the same weights, not the sliding the markers look for)
+    1: 1.25,  # "the model is smaller": one of four
+    2: 0.6,  # any position, handled by weight sharing; nothing on a dense net's parameters
+    5: 2.5,  # one fixed method (bilinear) is half of that concept
+    8: 2.25,  # "the same object wherever it appears": presence, and a detector working anywhere only implied
     10: 0.0,  # road vs sidewalk is localisation, but none of the rubric's application names appear
+    12: 2.25,  # "training becomes difficult" is half of the degradation concept
+    14: 2.55,  # nothing on padding keeping the sizes equal
 }
 
 

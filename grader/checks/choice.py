@@ -4,7 +4,9 @@ Matching ignores case, spaces, hyphens, punctuation and filler words: "the pooli
 (especially max pooling)" names *pooling* because both phrases are spellings of it. Longer
 spellings win over the shorter ones inside them ("partially suitable" over "suitable",
 "neither invariant nor equivariant" over "invariant"), and an option right after a negation
-("equivariant, not invariant") is not the one named.
+("equivariant, not invariant", "not equivariant or invariant") is not the one named; a misspelled
+option word is read with a note, or the answer is refused with a did-you-mean
+(`grader.text.options`).
 """
 
 from __future__ import annotations
@@ -16,13 +18,8 @@ from functools import cache
 
 from grader.homework import Choice, ChoiceOptions, Item
 from grader.parse.errors import FormatError
+from grader.text.options import by_elimination, read_mentions
 from grader.verdict import Verdict
-
-# Words that negate the option right after them (within two words).
-_NEGATIONS = frozenset({"not", "no", "never", "nor", "neither", "isnt", "arent", "non"})
-_NEGATION_REACH = 2
-# Longest spelling, in words, that is tried when spaces are ignored ("maxpooling").
-_MAX_WORDS = 8
 
 
 def normalise(text: str) -> str:
@@ -37,17 +34,30 @@ def normalise(text: str) -> str:
 class _Table:
     """Every spelling of every option, with spaces removed, mapped to its option."""
 
-    by_spelling: dict[str, Choice]
+    by_spelling: dict[str, str]  # spelling without spaces → option name
     names: tuple[str, ...]
+    vocabulary: tuple[str, ...]  # the words of every spelling
+    by_words: dict[tuple[str, ...], str]  # a spelling's words, sorted → option name
+    choices: dict[str, Choice]
 
 
 @cache
 def _table(options: ChoiceOptions) -> _Table:
-    by_spelling: dict[str, Choice] = {}
+    by_spelling: dict[str, str] = {}
     for choice in options.choices:
         for spelling in (choice.name, *choice.aliases):
-            by_spelling[normalise(spelling).replace(" ", "")] = choice
-    return _Table(by_spelling, tuple(c.name for c in options.choices))
+            by_spelling[normalise(spelling).replace(" ", "")] = choice.name
+    spellings = [(normalise(s).split(), c.name) for c in options.choices for s in (c.name, *c.aliases)]
+    vocabulary = tuple(sorted({w for words, _ in spellings for w in words}))
+    by_words = {tuple(sorted(words)): name for words, name in spellings if len(words) > 1}
+    return _Table(by_spelling, tuple(c.name for c in options.choices), vocabulary, by_words,
+                  {c.name: c for c in options.choices})
+
+
+class Reading(str):
+    """The option an answer names, with a note on how it was read (a typo read as an option word)."""
+
+    note: str = ""
 
 
 def _options(item: Item) -> ChoiceOptions:
@@ -56,34 +66,10 @@ def _options(item: Item) -> ChoiceOptions:
 
 
 def named_choices(text: str, options: ChoiceOptions) -> list[Choice]:
-    """The distinct options the text names, in order of appearance (negated mentions left out)."""
+    """The distinct options the text names, in order of appearance (denied mentions left out)."""
     table = _table(options)
-    words = normalise(text).split()
-    found: list[Choice] = []
-    i = 0
-    while i < len(words):
-        match = _longest_match(words, i, table)
-        if match is None:
-            i += 1
-            continue
-        end, choice = match
-        # A negation just before a spelling that does not itself start with one drops it.
-        before = words[max(0, i - _NEGATION_REACH) : i]
-        if not any(word in _NEGATIONS for word in before) and choice not in found:
-            found.append(choice)
-        i = end
-    return found
-
-
-def _longest_match(words: list[str], start: int, table: _Table) -> tuple[int, Choice] | None:
-    """The longest run of words from `start` that, with spaces removed, spells an option."""
-    joined = ""
-    best = None
-    for end in range(start + 1, min(len(words), start + _MAX_WORDS) + 1):
-        joined += words[end - 1]
-        if joined in table.by_spelling:
-            best = (end, table.by_spelling[joined])
-    return best
+    mentions = read_mentions(normalise(text).split(), table.by_spelling, table.vocabulary, table.by_words)
+    return [table.choices[name] for name in mentions.named]
 
 
 def needs_bounds(text: str) -> bool:
@@ -94,16 +80,29 @@ def needs_bounds(text: str) -> bool:
 def read(text: str, item: Item) -> str:
     """The name of the one option the text names; FormatError if it names none or several."""
     options = _options(item)
-    found = named_choices(text, options)
-    listed = "; ".join(_table(options).names)
-    if not found:
+    table = _table(options)
+    mentions = read_mentions(normalise(text).split(), table.by_spelling, table.vocabulary, table.by_words)
+    listed = "; ".join(table.names)
+    named = mentions.named
+    eliminated = by_elimination(mentions, table.names) if options.by_elimination else None
+    # A word near several option words could change which option is meant: never read past it silently.
+    if (not named and eliminated is None) or mentions.near:
+        if mentions.near:
+            written, words = mentions.near[0]
+            maybe = " or ".join(f"'{w}'" for w in words)
+            raise FormatError(f"this answer names none of the options ({listed}): did you mean {maybe} for "
+                              f"'{written}'?", text=text, hint="write exactly one of the options")
         raise FormatError(f"this answer names none of the options ({listed})", text=text,
                           hint="write exactly one of the options")
-    if len(found) > 1:
-        named = ", ".join(c.name for c in found)
-        raise FormatError(f"this answer names several options ({named}); choose one of: {listed}",
+    if len(named) > 1:
+        raise FormatError(f"this answer names several options ({', '.join(named)}); choose one of: {listed}",
                           text=text, hint="keep only the option you choose")
-    return found[0].name
+    reading = Reading(named[0] if named else eliminated)
+    notes = [f"Read '{written}' as '{word}'." for written, word in mentions.typos]
+    if eliminated is not None:
+        notes.append(f"Read as '{eliminated}': the answer rules out every other option.")
+    reading.note = " ".join(notes)
+    return reading
 
 
 def show(value: str) -> str:
@@ -112,8 +111,9 @@ def show(value: str) -> str:
 
 
 def compare(given: str, expected: str, item: Item) -> Verdict:
-    """Full credit for the key's option; otherwise the option's own explanation, if it has one."""
+    """Full credit for the key's option; otherwise the option's own explanation, if it has one (after any reading note)."""
+    note = getattr(given, "note", "")
     if given == expected:
-        return Verdict(1.0)
+        return Verdict(1.0, note)
     choice = next(c for c in _options(item).choices if c.name == given)
-    return Verdict(0.0, choice.feedback or f"'{given}' is not the right choice.")
+    return Verdict(0.0, " ".join(filter(None, (note, choice.feedback or f"'{given}' is not the right choice."))))

@@ -31,8 +31,16 @@ def item_notes(item: ItemResult) -> list[str]:
         if item.expected is not None:
             notes.append(f"expected: {item.expected}")
     if item.needs_review:
-        notes.append("(flagged for review by your instructor)")
+        notes.append(f"(flagged for review by your instructor{confidence_note(item)})")
     return notes
+
+
+def confidence_note(item: ItemResult) -> str:
+    """"; confidence: low — why" for a judgement that carries a confidence (free text), else ""."""
+    if item.confidence is None:
+        return ""
+    why = f" — {item.confidence_note}" if item.confidence_note else ""
+    return f"; confidence: {item.confidence}{why}"
 
 
 def item_summary(item: ItemResult) -> str:

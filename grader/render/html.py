@@ -181,7 +181,7 @@ def item_row(item: ItemResult) -> Markup:
     return _row(
         item.id, item.kind, item.status, item.line, item.score, item.max_score, item.given, item.read_as,
         item.read_as_mathml, item.expected, item.expected_mathml, item.feedback, item.needs_review,
-        item.misconception, item.follows_from,
+        item.misconception, item.follows_from, item.confidence, item.confidence_note,
         None if override is None else (override.score, override.comment, override.original_score,
                                        override.original_status),
     )
@@ -192,7 +192,7 @@ def _row(
     id: str, kind: str, status: Status, line: int | None, score: float, max_score: float, given: str | None,
     read_as: str | None, read_as_mathml: str | None, expected: str | None, expected_mathml: str | None,
     feedback: str, needs_review: bool, misconception: str | None, follows_from: str | None,
-    override: tuple[float, str, float, Status] | None,
+    confidence: str | None, confidence_note: str | None, override: tuple[float, str, float, Status] | None,
 ) -> Markup:
     item_id = escape(id)
     line_no = f'<span class="line-no">line {line}</span>' if line else ""
@@ -201,6 +201,9 @@ def _row(
         badges.append('<span class="badge adjusted">adjusted by instructor</span>')
     if needs_review:
         badges.append('<span class="badge">flagged for review</span>')
+    if confidence is not None:
+        badges.append(Markup('<span class="badge confidence {}" title="{}">confidence: {}</span>').format(
+            confidence, confidence_note or "every concept asserted plainly", confidence))
     if misconception:
         badges.append(f'<span class="badge mistake">known mistake: {escape(misconception)}</span>')
     if follows_from:

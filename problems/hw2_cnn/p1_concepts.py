@@ -11,7 +11,7 @@ PARTIALLY = Choice("partially suitable", ("partially", "partly suitable", "partl
                                           "limited", "suitable with modifications"))
 NOT_SUITABLE = Choice("not suitable", ("no", "unsuitable", "not suited", "not appropriate", "unsuited",
                                        "inappropriate"))
-SUITABILITY = ChoiceOptions((SUITABLE, PARTIALLY, NOT_SUITABLE))
+SUITABILITY = ChoiceOptions((SUITABLE, PARTIALLY, NOT_SUITABLE), by_elimination=True)
 
 UPSAMPLING = ChoiceOptions((
     Choice("nearest-neighbour", ("nearest neighbor", "nearest", "nearest neighbour upsampling", "nn upsampling",
@@ -25,119 +25,214 @@ UPSAMPLING = ChoiceOptions((
                                       "deconvolution", "deconv", "convtranspose", "convtranspose2d",
                                       "fractionally strided convolution", "fractionally-strided convolution",
                                       "up-convolution", "upconvolution", "learnable upsampling")),
-))
+), by_elimination=True)
 
 # Which option is right for each suitability scenario (the key).
 SUITABILITY_KEY = {"p1.b.i": SUITABLE, "p1.b.ii": SUITABLE, "p1.b.iii": PARTIALLY}
 
+# Words students use for the filter and for a place in the input (plain ones included).
+_FILTER = "weight|kernel|filter|parameter|detector|stencil|window|template|number|value|set_of_weights"
+_PLACE = "position|location|place|patch|region|pixel|spot|part|neuron|unit|output|corner"
+_WHOLE = "whole|entire|all|every|each"
+_SPOT = "position|location|place|patch|region|pixel|spot|corner"
+_INPUT = "image|input|picture|photo|feature_map|map"
+
 _SAME_WEIGHTS = Concept(
-    "the same kernel/filter weights are reused at every spatial position", 0.4,
-    ("same weight|kernel|filter|parameter",
+    "the same kernel/filter weights are reused at every spatial position", 0.25,
+    (f"same {_FILTER}",
      # "the weights are shared" alone restates the term; shared *across positions* explains it
-     "shar* across|over|between|at all|every|each|different position|location|place|patch|region",
-     "shar* across|over whole|entire|the image|input",
-     "appl*|use*|reus*|slid* every|each|all position|location|place|patch|region",
-     "reus* weight|kernel|filter|parameter",
-     "weight|kernel|filter|parameter reus*",
-     "weight|parameter|kernel|filter every|each|all|different position|location|patch|region",
-     "one|single filter|kernel across|over whole|entire|all image|input|position|location"))
+     f"shar* across|over|between|at|for all|every|each|different {_PLACE}", f"shar* {_SPOT}",
+     f"shar* across|over {_WHOLE} {_INPUT}",
+     f"appl*|use*|reus*|run* every|each|all|any {_PLACE}",
+     "appl*|use*|reus* everywhere|all_over",
+     f"reus* {_FILTER}", f"{_FILTER} reus*",
+     f"one|single|1 {_FILTER} across|over|for {_WHOLE} {_INPUT}|{_PLACE}"),
+    contrary=(
+        # sharing between layers is not parameter sharing
+        "layer* shar* weight*|kernel*|filter*|parameter*", "shar* between|across|among layer*",
+        "same kernel|weight|filter|weights as layer*|previous|other|earlier", f"one|same set {_FILTER} whole|entire network",
+        f"own|separate|private|different|individual {_FILTER} for|at|per every|each {_SPOT}",
+        f"every|each {_SPOT} has|have|gets|get own|separate|private|different {_FILTER}",
+        f"copy {_FILTER} for|per|at every|each {_SPOT}",
+        # the same weights across the input channels is not parameter sharing
+        "all channel*|slice* same|identical weight*|kernel*|value*", "slice* identical|same"))
 _FEWER_PARAMETERS = Concept(
-    "far fewer parameters than a fully connected layer, independent of the input size", 0.3,
-    ("fewer|less|small|reduc*|few parameter|weight",
+    "far fewer parameters than a fully connected layer, independent of the input size", 0.25,
+    ("fewer|less|small*|reduc*|few|low* parameter|weight|params",
      "reduc*|decreas*|cut|sav* number|amount|count parameter|weight",
-     "reduc*|decreas* parameter|weight",
-     "smaller|lighter model|network|layer", "model|network smaller|lighter",
+     "parameter|weight count|number small*|low*|reduc*|decreas*",
+     "few|fewer|less number|numbers|stuff|value|things learn|store",
+     "smaller|lighter|compact|small model|network|layer", "model|network|layer smaller|lighter|compact",
+     "small* than fully_connected|dense|mlp",
      "parameter|weight reduc*|decreas*|sav*",
-     "independent|regardless input|image size",
-     "not depend on input|image size",
+     f"independent|regardless input|{_INPUT} size|resolution|h",
+     "not depend* on|of input|image|picture size|resolution|h|height|width",
+     "not grow*|increas*|chang* input|image|picture size|bigger|larger|grow*",
      "number parameter|weight depend* only kernel|filter",
-     "memory|computation efficien*",
-     "less|lower|reduc*|sav* memory|storage|computation",
-     "instead million*|thousand*|billion*",
-     "efficien*"))
+     "memory efficien*", "less|lower|reduc*|sav* memory|storage",
+     "instead million*|thousand*|billion*", "order* magnitude more|fewer|less", "number weight*|parameter* only"),
+    contrary=("more parameter*|weight*|params than", "parameter*|params|weight* same|equal|as_many fully_connected|dense|mlp",
+              "count|number|parameter*|weight* grow*|increas*|scal* with input|image|picture|size|resolution"))
 _SLIDING = Concept(
-    "the filter slides over the input, producing a feature map", 0.3,
-    ("slid*|mov*|convolv*|scan*|swept|sweep* over|across input|image",
-     "slid*|scan* window|filter|kernel",
-     "feature|activation map"))
+    "the filter slides over the input, producing a feature map", 0.25,
+    ("slid*|mov*|convolv*|scan*|swept|sweep*|glid*|shift*|pass* over|across|along",
+     "slid*|scan*|mov* window|filter|kernel|stencil", "window|filter|kernel|stencil slid*|mov*|scan*",
+     "step by step", f"appl* across|over {_WHOLE} {_INPUT}",
+     "dot product|weighted_sum|weighted sum each|every|location|position|time|step",
+     "convolution operation|convolv*"))
 _ANYWHERE = Concept(
-    "a feature is detected wherever it appears (translation equivariance)", 0.3,
-    ("anywhere", "wherever", "any position|location|where", "regardless position|location|where",
-     "translation equivarian*|invarian*", "equivarian*", "independent position|location"))
+    "a feature is detected wherever it appears (translation equivariance)", 0.25,
+    ("anywhere", "wherever", "any|another|other position|location|place|where|corner|part|spot",
+     "regardless position|location|where", "no matter where", "translation equivarian*|invarian*",
+     "equivarian*", "independent position|location"))
+
+# Invariance / position words of the suitability justifications; a claim that only one place works.
+_ONLY_ONE_PLACE = "only find*|detect*|work*|spot* centre|center|middle|beginning|start|one|fixed|same"
+_INVARIANT = "translation|position|location|spatial|shift invarian*|equivarian*|independen*"
 
 _SPATIAL_ANYWHERE = Concept(
     "the object may appear at any position or scale: translation invariance and local receptive fields", 0.6,
-    ("anywhere", "wherever", "any|arbitrary|every|different position|location|place|where|scale",
-     "translation invarian*|equivarian*",
-     "translation|position|location|spatial|shift invarian*|equivarian*|independen*",
-     "invarian*|equivarian* translation|position|shift", "local receptive field",
-     "regardless position|location|where", "independent position|location"))
+    (_INVARIANT, "invarian*|equivarian* translation|position|shift|location", "weight|parameter shar*",
+     "shar* weight*|parameter*|filter*|kernel*",
+     "regardless position|location|where", "independent position|location", "no matter where",
+     "not matter where", "same filter*|detector*|weight*|kernel* everywhere|anywhere",
+     "same filter*|detector*|weight*|kernel* whole|all|every|each position|location|part|image|picture",
+     "reus*|shar*|appl*|use* everywhere", "reus*|shar* whole|all|every position|location|part|image",
+     "find*|detect*|spot* anywhere|wherever", "find*|detect*|spot* any|every place|position|location|where",
+     f"slid*|mov*|scan* over|across {_INPUT}", "look* same whether|wherever|anywhere"),
+    partial=("anywhere", "wherever", "any|arbitrary|every|different position|location|place|where|scale|part",
+             "local receptive field", "local feature*|pattern*"),
+    contrary=("position|location|where matter*", "invarian* undesirable|bad|unwanted|harmful", _ONLY_ONE_PLACE))
 _DENSE_TOO_BIG = Concept(
     "a dense network would need far too many parameters", 0.4,
-    ("too|so|very many|much parameter|weight", "fully_connected|dense|mlp parameter|weight|huge|large|big|many|expensive",
-     "fewer|less parameter|weight", "weight|parameter shar*", "shar* weight|parameter|filter|kernel",
-     "parameter|weight explod*|enormous|huge"))
+    ("too|so|very many|much parameter|weight", "enormous|huge|impractical|insane|large number|amount parameter|weight",
+     "fully_connected|dense|mlp parameter|weight|huge|large|big|many|expensive|enormous|impractical|million*|"
+     "impossible|infeasible",
+     "ordinary|normal|regular|plain network|net|approach huge|large|big|many|expensive|enormous|impractical|too",
+     "fewer|less|few parameter|weight", "parameter|weight explod*|enormous|huge"),
+    contrary=("same number parameter*|weight*|params dense|fully_connected|mlp",))
+
+_TIME = "time|moment|point|second|minute|instant|step|timeline|offset"
+_TIME_INVARIANT = ("translation|time|shift|temporal invarian*|equivarian*", "invarian*|equivarian* time|translation|shift",
+                   "no matter when", "regardless time|when", "not care* where|when",
+                   "conv*|cnn|filter* over|along|across time|timeline",
+                   "slid*|mov*|scan*|appl*|reus* along|over|across time|timeline",
+                   f"shar* weight*|filter*|parameter* {_TIME}|across|along", f"same filter|detector|weight* every|each|all|along {_TIME}")
 _TIME_ANYWHERE = Concept(
-    "the keyword may occur at any time: translation invariance in time (1-D convolution over waveform/spectrogram)",
-    0.6,
-    ("any time|point|moment|position|where", "anywhere", "wherever", "translation|time|shift invarian*|equivarian*",
-     "invarian*|equivarian* time|translation|shift", "1d|1_d|one_dimensional conv*",
-     "temporal conv*", "conv* spectrogram|waveform", "regardless time|position|when",
-     "no matter when|where", "conv* in|over|along|across time"))
+    "the keyword may occur at any time", 0.3,
+    (*_TIME_INVARIANT, f"any|arbitrary|every|whatever {_TIME}", "anywhere", "wherever", "whether not when"),
+    contrary=(_ONLY_ONE_PLACE, "position|location|when matter*"))
+_TIME_CONVOLUTION = Concept(
+    "translation invariance in time: the same filter slides along time (1-D convolution over waveform/spectrogram)",
+    0.3,
+    (*_TIME_INVARIANT, "temporal conv*",
+     "conv*|cnn|filter* over|along|across audio|waveform|spectrogram|signal|stream|recording",
+     "slid*|mov*|scan*|appl* along|over|across audio|stream|signal|recording|waveform|spectrogram"),
+    partial=("1d|1_d|one_dimensional conv*|cnn",), contrary=(_ONLY_ONE_PLACE, "position|location|when matter*"))
 _WINDOWS_IMPRACTICAL = Concept(
     "a dense network over all windows would be impractical", 0.4,
-    ("fully_connected|dense|mlp window|position|length|impractical|expensive|parameter|huge|variable",
-     "too|so|very many parameter|weight|window", "parameter shar*", "shar* weight|parameter|filter|kernel",
+    ("fully_connected|dense|mlp window|position|length|impractical|expensive|parameter|huge|variable|big|large",
+     "huge|big|large network|net|model whole|entire stream|recording",
+     "too|so|very many parameter|weight|window", "too big|large|expensive", "impossible|infeasible",
      "variable|arbitrary|any|different length|duration", "fixed|variable input|sequence length|size",
-     "sliding window", "fewer|less parameter|weight"),
-    negatable=False)  # "a CNN does not need a fixed length" shows the same understanding as "a dense net does"
+     "not need* fixed|separate|own length|input|weight",
+     "sliding window", "fewer|less parameter|weight"))
+_MOTION = "motion|movement|temporal|time|dynamic*"
+_MOTION_CONTRARY = (
+    "per_frame|frame_wise|2d|2_d|single_frame|normal|regular|standard cnn|convolution captur*|see*|model* motion|movement",
+    "cnn does|do captur*|see*|model* motion|movement",
+    f"{_MOTION} handl*|captur*|learn* automatically|anyway|already",
+    f"no|not need* extra|additional|separate temporal|time|motion model|network",
+    f"{_MOTION} not need*|necessary|required|important", f"pool* captur*|model*|combin* {_MOTION}|movement",
+    f"{_MOTION}|movement implicit*|already there", "averag* prediction*|frame*", f"time|temporal like|as|same space|spatial",
+    f"action* never|not depend* mov*|{_MOTION}")
 _SPATIAL_PER_FRAME = Concept(
     "2-D convolution captures per-frame spatial patterns", 0.5,
-    ("each|every|single|individual|per frame|image", "frame_wise|framewise", "frame by frame",
-     "spatial feature|pattern|information|content", "appearance",
-     "2d|2_d|two_dimensional conv*|cnn|filter frame|spatial|image|appearance|object"))
+    ("each|every|single|individual|per|one frame|image|picture", "frame_wise|framewise", "frame by frame", "spatial",
+     "spatial feature|pattern|information|content|appearance|structure", "appearance",
+     "in|within a|each|every|one|single frame|image|picture", "object*|pose|scene in frame*", "picture|image part",
+     "2d|2_d|two_dimensional conv*|cnn|filter frame|spatial|image|appearance|object"),
+    contrary=_MOTION_CONTRARY)
 _NEEDS_TIME_MODEL = Concept(
     "but not motion/temporal dynamics: needs 3-D convolution, recurrent nets or transformers over time", 0.5,
-    ("motion", "temporal", "time dimension|axis|dynamic|information|dependenc*", "over|across time|frame",
+    ("motion", "movement", "temporal", "time dimension|axis|dynamic|information|dependenc*|order", "over|across time",
+     "not|no|without motion|movement|temporal|time|dynamic*|order",
      "3d|3_d|three_dimensional conv*|cnn|filter|kernel", "recurrent|rnn|lstm|gru|transformer|attention",
-     "optical flow", "sequence|order frame", "c3d|i3d|two_stream"),
-    negatable=False)
+     "optical flow", "sequence_of_frames|order_of_frames|frame_order|frame_sequence", "frame* in order", "sequence model", "c3d|i3d|two_stream",
+     "chang* from|between|across frame*", "one frame next", "span*|stretch*|extend* frame*|time"),
+    contrary=_MOTION_CONTRARY)
+
+_FIXED_GROUPS = ("nearest|nn|copy*|repeat*|duplicat*", "bilinear|bicubic|interpolat*|blend*",
+                 "unpool*|argmax|indices")
 _RESOLUTION_LOST = Concept(
     "downsampling (pooling, strides) loses spatial resolution", 0.25,
     ("downsampl*|pooling|strid*|encoder reduc*|shrink*|lose|lost|loss|decreas*|compress* resolution|size|dimension|"
-     "spatial|detail",
+     "spatial|detail|image|picture|map",
      "resolution|size|dimension|detail lost|reduc*|decreas*|shrink*|smaller",
-     "recover*|restor*|regain* resolution|size|detail",
-     "low|lower|small|smaller|coarse resolution|feature_map",
+     "low|lower|small|smaller|coarse|coarser resolution|feature_map|image|picture|map|grid",
      "encoder|pooling|downsampl* reduc*|shrink*|compress* feature_map|image",
-     "feature_map|resolution small*|low*|tiny|coarse"))
+     "feature_map|resolution|picture|image|map small*|low*|tiny|coarse*",
+     "shrink*|smaller|tiny|coarse*|downsampl*", "middle|bottleneck small|tiny|coarse*",
+     "encoder reduc*|shrink*|decreas* h|hxw|height|width"),
+    contrary=("encoder increas*|enlarg* resolution|size", "bottleneck already|same size|resolution",
+              "bottleneck has|have|keep* input|original|same resolution|size", "already input|full|same resolution|size"))
 _RESOLUTION_NEEDED = Concept(
     "reconstruction/segmentation needs the input resolution back", 0.25,
-    ("segmentation|pixel_wise|per_pixel|dense prediction|reconstruct*",
+    ("segmentation|pixel_wise|per_pixel|dense_prediction|reconstruct*|every_pixel|each_pixel",
      "original|input|full size|resolution|dimension|shape",
-     "same size|resolution|shape as input",
-     "recover*|restor*|regain*|back resolution|size"))
+     "same size|resolution|shape input", "as big|large as input",
+     "recover*|restor*|regain*|back resolution|size", "bigger|larger again", "blow* up|enlarg*|upscal*"),
+    contrary=("encoder increas*|enlarg* resolution|size", "bottleneck already|same size|resolution",
+              "bottleneck has|have|keep* input|original|same resolution|size", "already input|full|same resolution|size", "upsampl* only channel*"))
 _FIXED_METHODS = Concept(
     "non-learnable methods: nearest-neighbour, bilinear interpolation, max-unpooling", 0.25,
-    ("nearest neighbo*", "nearest_neighbo*", "bilinear|bicubic", "unpool*", "interpolat*"))
+    (*(f"{a} {b}" for a in _FIXED_GROUPS for b in _FIXED_GROUPS if a != b),
+     "nearest|bilinear|unpool*|interpolat* not|non learnabl*|trainabl*|learned|parametr*"),
+    partial=("nearest neighbo*", "nearest_neighbo*", "nn", "bilinear|bicubic", "unpool*", "interpolat*",
+             "copy*|repeat*|duplicat* value*|pixel*|each|block", "blend*|averag* neighbo*|value*",
+             "put*|place* back max|position|spot|location"))
 _LEARNABLE_METHOD = Concept(
     "the learnable method: transposed convolution", 0.25,
-    ("transpos* conv*", "deconv*", "up_conv*", "upconv*", "fractionally strid*", "convtranspose*"))
+    ("transpos* conv*", "deconv*", "up_conv*", "upconv*", "fractionally strid*", "convtranspose*",
+     "learn*|trainabl*|learnabl*|parametri* upsampl*|enlarg*|layer|weight*|filter|kernel|conv*",
+     "sub_pixel|pixel_shuffl*"),
+    contrary=("transpos*|deconv* non|not learnabl*|trainabl*|fixed", "transpos*|deconv* also fixed",
+              "none|nothing of|is|has learnabl*|learn*|trainabl*"))
+_UNPOOL_LEARNABLE = Concept(
+    "max-unpooling has nothing to learn", 0.125,
+    ("learnabl*|trainabl* unpool*|nearest|bilinear|interpolat*",
+     "unpool*|nearest|bilinear|interpolat* is|are|also learnabl*|trainabl*",
+     "unpool*|nearest|bilinear|interpolat* learn* weight*"))
 
 ITEMS: tuple[Item, ...] = (
     Item("p1.a", "text", 5, "Explain parameter sharing in a convolutional layer and why it matters.",
-         TextOptions((_SAME_WEIGHTS, _FEWER_PARAMETERS, _SLIDING, _ANYWHERE))),
+         TextOptions((_SAME_WEIGHTS, _FEWER_PARAMETERS, _SLIDING, _ANYWHERE),
+                     misconceptions=(Concept("parameter sharing gives no rotation or scale invariance", 0.1,
+                                             ("rotation|scale|size invarian*",
+                                              "invarian*|robust* rotation|scale|size")),))),
     Item("p1.b.i", "choice", 2, "Detecting a wolf anywhere in aerial drone images: is a CNN suitable, "
          "partially suitable or not suitable?", SUITABILITY),
-    Item("p1.b.i.why", "text", 1, "Justify (i).", TextOptions((_SPATIAL_ANYWHERE, _DENSE_TOO_BIG))),
+    Item("p1.b.i.why", "text", 1, "Justify (i).", TextOptions(
+        (_SPATIAL_ANYWHERE, _DENSE_TOO_BIG),
+        misconceptions=(Concept("a CNN is not invariant to rotation or scale by design", 0.25,
+                                ("rotation|scale|orientation|angle|size|viewpoint invarian*|robust*",
+                                 "invarian*|robust* rotation|orientation|angle|scale|size|heading")),),
+        context="Detecting a wolf anywhere in aerial drone images: is a CNN suitable?")),
     Item("p1.b.ii", "choice", 2, "Spotting a spoken keyword (\"Welcome\") anywhere in a long audio stream: "
          "suitable, partially suitable or not suitable?", SUITABILITY),
-    Item("p1.b.ii.why", "text", 1, "Justify (ii).", TextOptions((_TIME_ANYWHERE, _WINDOWS_IMPRACTICAL))),
+    Item("p1.b.ii.why", "text", 1, "Justify (ii).", TextOptions(
+        (_TIME_ANYWHERE, _TIME_CONVOLUTION, _WINDOWS_IMPRACTICAL),
+        misconceptions=(Concept("audio needs no 3-D convolution, and convolution is no invariance to voice or speed",
+                                0.25, ("need* 3d|3_d conv*", "invarian* voice|accent|speaker|speed|pitch")),),
+        context="Spotting a spoken keyword (\"Welcome\") anywhere in a long audio stream: is a CNN suitable?")),
     Item("p1.b.iii", "choice", 2, "Recognising the action performed in a video clip: suitable, partially "
          "suitable or not suitable?", SUITABILITY),
-    Item("p1.b.iii.why", "text", 1, "Justify (iii).", TextOptions((_SPATIAL_PER_FRAME, _NEEDS_TIME_MODEL))),
+    Item("p1.b.iii.why", "text", 1, "Justify (iii).", TextOptions(
+        (_SPATIAL_PER_FRAME, _NEEDS_TIME_MODEL),
+        context="Recognising the action performed in a video clip: is a CNN suitable?")),
     Item("p1.c.methods", "text", 4, "Why do encoder–decoder networks need upsampling, and which methods exist?",
-         TextOptions((_RESOLUTION_LOST, _RESOLUTION_NEEDED, _FIXED_METHODS, _LEARNABLE_METHOD))),
+         TextOptions((_RESOLUTION_LOST, _RESOLUTION_NEEDED, _FIXED_METHODS, _LEARNABLE_METHOD),
+                     misconceptions=(_UNPOOL_LEARNABLE,))),
     Item("p1.c.learnable", "choice", 2, "Which of nearest-neighbour, bilinear, max-unpooling, transposed "
          "convolution is learnable?", UPSAMPLING),
 )

@@ -69,7 +69,7 @@ LAYER_TYPES = ChoiceOptions((
            "An activation acts on each value on its own; it neither adds nor removes translation invariance."),
     Choice("batch normalisation", ("batch normalization", "batch norm", "batchnorm", "bn", "batchnorm2d"),
            "Batch normalisation rescales each channel; it does not make features insensitive to shifts."),
-))
+), by_elimination=True)
 
 ROTATION = ChoiceOptions((
     Choice("invariant", ("rotation invariant", "rotationally invariant", "invariance"),
@@ -81,45 +81,90 @@ ROTATION = ChoiceOptions((
     Choice("neither", ("neither invariant nor equivariant", "neither equivariant nor invariant", "none",
                        "none of them", "none of the above", "not invariant and not equivariant",
                        "not equivariant and not invariant", "neither of them", "neither of the two")),
-))
+), by_elimination=True)
 
+_TURNED = "rotat*|turn*|spin*|tilt*|spun"
+_NOT_HELPING = "not|never help*|work*|chang*|need*|improv*|giv*|provid*|achiev*|matter*|mak*"
+_ALREADY_INVARIANT = ("cnn*|network*|model* already|naturally|inherently|automatically rotation invarian*|robust*",
+                      "pool* giv*|mak*|provid* rotation invarian*|robust*")
 _AUGMENTATION = Concept(
     "data augmentation with rotated images", 1.0,
-    ("augment*", "rotat* image|input|sample|copy|version|data|example", "train* on|with rotat*",
-     "random rotation*|rotat*"))
+    (f"augment* {_TURNED}|angle*|orientation*", f"{_TURNED} augment*", "train* on|with rotat*|turned|spun|rotation*",
+     f"{_TURNED} train*",
+     f"random* {_TURNED}|angle*|orientation*", f"{_TURNED} random*", f"{_TURNED} copy|copies|version*|example*|sample*",
+     f"{_TURNED} angle*|degree*", "different|random|many|various|all angle*|orientation*",
+     f"extra|more|additional data {_TURNED}"),
+    partial=("augment*", f"{_TURNED} image|input|data|photo|picture",
+             "more|varied|diverse|various|different data|viewpoint*|example*|view*"),
+    contrary=(f"augment*|rotat* {_NOT_HELPING}", "avoid rotation*|rotat*", "only upright", *_ALREADY_INVARIANT,
+              "flip*|crop*|mirror* mak*|giv*|provid*|achiev* rotation|rotat*"))
 _GROUP_CONV = Concept(
     "rotation- or group-equivariant convolutions (alternative)", 1.0,
     ("group equivarian*|conv*|cnn", "g_cnn|gcnn", "rotat* equivarian* conv*|cnn|filter|layer|network",
-     "steerable|harmonic", "rotat* filter|kernel", "capsule", "spatial transformer", "polar",
-     "equivariant conv*|network|layer"))
+     "equivarian* rotation*|rotat*", "steerable|harmonic", "rotat* filter|kernel", "capsule", "spatial transformer",
+     "polar", "equivariant conv*|network|layer"),
+    contrary=(f"group_equivariant|equivariant|group conv*|cnn|network|layer* {_NOT_HELPING}", *_ALREADY_INVARIANT))
+_REMEDY_MISTAKES = (
+    Concept("flips or crops do not make a network rotation invariant", 0.25,
+            ("flip*|crop*|mirror* rotation|rotat* invarian*|robust*",)),
+    Concept("no network is exactly invariant to every rotation", 0.25,
+            ("exact*|perfect*|complete*|fully invarian*", "invarian* every|all possible|any rotation*|angle*")),
+)
 _PRESENCE = Concept(
     "what matters is whether a pattern is present, not where", 0.5,
-    ("present|presence|exist*|whether|contain*", "what not where", "matter* what", "not where",
-     "no matter where", "doesn't|not matter where", "is there"),
-    negatable=False)
+    ("present|presence|exist*|contain*", "whether|if there|present|in_image|in_picture|in_photo",
+     "whether|if object|pattern|something|it in|there", "what not where", "what there|is|matter* not where",
+     "matter* what", "not where", "no matter where", "not matter where", "not care where", "ignor* where",
+     "what|content not where|position|location", "is|remain*|stay* wherever|anywhere",
+     "same object|thing|class|animal wherever|anywhere|regardless",
+     "class|label|identity|category|answer|output not depend* where|position|location",
+     "class|label|identity|category|answer|output independent|regardless|irrespective where|position|location",
+     "position|location|where not matter*", "position|location|where irrelevant|unimportant", "cat is|still cat",
+     "is there"),
+    contrary=("position|location|where always|does|do matter*|important|needed|determin*",
+              "position|location|where matter* more",
+              "know*|tell*|find* exactly where", "where object is needed|important"))
 _ONE_DETECTOR = Concept(
     "one detector fires regardless of the location", 0.5,
-    ("regardless|irrespective position|location|where", "anywhere", "wherever", "any position|location|place",
-     "same feature|detector|filter|weight", "independent position|location", "different position|location",
-     "no matter where", "shift|translat* object|input|image", "position|location not matter|change",
-     "every|each|all|other place|position|location", "same label|class|output|prediction",
-     "both classif*|detect*|recogni*",
-     "generaliz*"))
+    ("same|one|single feature|detector|filter|weight|answer|output|label|prediction",
+     "fire*|react*|respond*|detect*|find*|recogni*|work* anywhere|wherever|everywhere|regardless",
+     "detect*|find*|recogni*|fire* every|any|other|all place|position|location|spot",
+     "answer|output|label|prediction not chang* mov*|shift*|translat*", "both classif*|detect*|recogni*",
+     "generaliz*", "fewer|less example*|data", "not need* example* every|each|all|possible position|spot|location"),
+    partial=("regardless|irrespective position|location|where", "anywhere", "wherever", "any position|location|place",
+             "no matter where"),
+    contrary=("separate|different|own detector|filter|weight* need*|required every|each|for place|position|location",
+              "need* separate|different|own detector|filter every|each|for place|position|location",
+              "know*|tell*|find* exactly where", "only fire*|detect* one|particular|specific|single|same position|location"))
+_DESIRABLE_MISTAKES = (
+    Concept("translation invariance is undesirable where the position is the answer (keypoints, localisation)", 0.5,
+            ("invarian* essential|needed|required|important|desirable|useful|good keypoint*|landmark*|pose|locali*|"
+             "bounding|segmentation",)),
+)
 
 _TASKS = (
-    ("pose estimation", ("pose estimat*", "pose", "human pose|posture")),
-    ("facial landmark detection", ("facial|face landmark*|keypoint*", "landmark*", "face alignment")),
-    ("anatomical / medical localisation", ("medical|anatomical|anatomy|organ|tumou*r|lesion|x_ray|mri|ct",
+    ("pose estimation", ("pose estimat*", "pose", "human pose|posture", "joint*|skeleton|elbow*|knee*",
+                         "body part*")),
+    ("facial landmark detection", ("facial|face landmark*|keypoint*|point*", "landmark*", "face alignment",
+                                   "eye*|mouth|nose corner*|point*|position*", "point* eye*|mouth|nose|face")),
+    ("anatomical / medical localisation", ("medical|anatomical|anatomy|organ|tumour|tumor|lesion|x_ray|mri|ct|scan",
                                            "medical imag*")),
     ("object localisation / bounding-box regression", ("localization|localiz*", "bounding box*",
                                                        "bounding_box*", "bbox*", "object detect*", "where exactly",
-                                                       "position matter*|important", "location matter*|important")),
+                                                       "box* around", "coordinate*", "answer is position|location")),
     ("keypoint detection", ("keypoint*", "key point*", "key_point*")),
     ("left vs right distinctions", ("left right", "left_right", "left vs right", "mirror*", "handedness",
                                     "orientation matter*", "6 9|six nine", "digit 6|9", "b d", "reading text",
                                     "text recognition|reading|ocr", "character*|letter*")),
 )
-APPLICATIONS = TextOptions(tuple(Concept(name, 0.5, phrasings) for name, phrasings in _TASKS))
+_FINE = "fine|ok|okay|good|desirable|wanted|harmless|helpful|useful"
+APPLICATIONS = TextOptions(
+    tuple(Concept(name, 0.5, phrasings,
+                  contrary=tuple(f"{p} invarian* {_FINE}" for p in phrasings)
+                  + tuple(f"invarian* {_FINE} {p}" for p in phrasings) + tuple(f"{p} benefit* invarian*" for p in phrasings))
+          for name, phrasings in _TASKS),
+    misconceptions=(Concept("translation invariance is undesirable wherever the position is the answer", 1.0,
+                            ("invarian* never undesirable|bad", "never undesirable", "always desirable|wanted")),))
 
 ITEMS: tuple[Item, ...] = (
     Item("p2.a.invariance", "equation", 3,
@@ -134,9 +179,10 @@ ITEMS: tuple[Item, ...] = (
     Item("p2.b", "choice", 3, "Which layer type is most responsible for local translation invariance? "
          "(convolution, pooling, fully connected, activation, batch normalisation)", LAYER_TYPES),
     Item("p2.c.rotation", "choice", 2, "Is a standard CNN rotation invariant, equivariant, or neither?", ROTATION),
-    Item("p2.c.remedy", "text", 2, "How can rotation robustness be obtained?", TextOptions((_AUGMENTATION, _GROUP_CONV))),
+    Item("p2.c.remedy", "text", 2, "How can rotation robustness be obtained?",
+         TextOptions((_AUGMENTATION, _GROUP_CONV), misconceptions=_REMEDY_MISTAKES)),
     Item("p2.d", "text", 3, "Why is translation invariance desirable in many problems?",
-         TextOptions((_PRESENCE, _ONE_DETECTOR))),
+         TextOptions((_PRESENCE, _ONE_DETECTOR), misconceptions=_DESIRABLE_MISTAKES)),
     Item("p2.e", "text", 4, "Give applications where translation invariance is undesirable.", APPLICATIONS),
 )
 

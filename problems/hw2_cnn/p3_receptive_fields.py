@@ -67,38 +67,76 @@ def _with_bias(configs: tuple[ConvConfig, ...]) -> Mistake:
 _NINE = ConvConfig(naive_field(THREE_3x3))
 _KR = tree.mul(k, r)  # "the kernel is stretched r times"
 
+_RF = "receptive field"
 _GROW_DEEPER = Concept(
     "stack more convolutional layers (depth)", 0.5,
     ("more|additional|extra|multiple|several layer|conv*", "stack*|add* layer|conv*", "deeper|depth",
-     "increas* depth|number layer"))
+     "increas* depth", "increas* number layer*", "layer* on top each other|another", "layer* in a row"),
+    contrary=("fully_connected|dense|linear layer*", f"{_RF} stay*|remain* same|constant", f"add*|more|stack* layer* not chang*|affect*|increas*|grow*", f"depth not chang*|affect* {_RF}"))
 _DOWNSAMPLE = Concept(
     "spatial downsampling: pooling or strided convolution", 0.5,
-    ("pool*", "stride*|strided", "downsampl*|subsampl*", "reduc* resolution|spatial"))
+    ("pool*", "stride*|strided", "downsampl*|subsampl*", "reduc*|shrink* resolution|spatial|size|feature_map",
+     "feature_map|map smaller|shrink*", "shrink*|reduc* image|map|feature*|input", "skip* pixel*", "step size 2|two", "biggest|max|maximum value block|window"),
+    contrary=(f"downsampl*|pool*|strid* shrink*|reduc*|decreas* {_RF}",
+              f"downsampl*|pool*|strid* not chang*|affect*|increas*|grow* {_RF}", f"{_RF} stay*|remain* same|constant"))
 _DILATION = Concept(
     "dilated convolutions (also accepted)", 0.5,
-    ("dilat*", "atrous"))
+    ("dilat*", "atrous", "gap*|hole*|spac* kernel|filter|tap*"))
 _GRADIENTS = Concept(
     "vanishing or exploding gradients", 0.5,
-    ("vanish*|explod* gradient*", "gradient* vanish*|explod*|shrink*|small|disappear*|die|decay*",
-     "gradient* become|get small|tiny|zero"))
+    ("vanish*|explod* gradient*", "gradient* vanish*|explod*|shrink*|small|tiny|disappear*|die|decay*|diminish*|"
+     "blow*|huge|zero|nothing|grow*",
+     "gradient* become|get small|tiny|zero|huge", "vanishing|exploding|exploding_gradient",
+     "update*|signal* early|first layer* tiny|small|huge|vanish*|explod*",
+     "learning|error|training signal* weak*|small*|fade*|vanish*|disappear*"),
+    partial=("early|first|lower layer* not|barely|hardly|slowly learn*|train*|updat*|chang*",),
+    contrary=("gradient* not|never vanish*|explod*",))
 _DEGRADATION = Concept(
     "degradation: accuracy gets worse / optimisation gets harder with depth", 0.5,
-    ("degrad*", "accuracy|performance|error drop*|decreas*|saturat*|worse|increase*|degrad*",
-     "harder|difficult|hard to train|optimi*|converge",
-     "train*|optimi* difficult|hard|harder|unstabl*", "difficult|hard|harder train*|optimi*", "train* error|loss higher|increas*|worse",
-     "worse|lower accuracy|performance", "optimi* problem|difficult*|harder"))
+    ("degrad*", "accuracy|performance|error drop*|decreas*|saturat*|worse|worst|increase*|degrad*|higher|lower",
+     "train* error|loss higher|increas*|worse", "worse|lower|higher accuracy|performance|error",
+     "accuracy|performance|error|loss|result* go*|goes up|down", "result* worse", "more layer* worse",
+     "deeper worse|higher error|lower accuracy", "shallow* better"),
+    partial=("harder|difficult|hard to train|optimi*|converge", "train*|optimi* difficult|hard|harder|unstabl*",
+             "difficult|hard|harder train*|optimi*", "optimi* problem|difficult*|harder"),
+    contrary=("depth|deeper always|only help*|better|improv*",))
+_DEEP_MISTAKES = (
+    Concept("nothing completely solves training very deep plain networks", 0.25,
+            ("complete*|fully|entirely solv*|fix*", "arbitrarily deep")),
+    Concept("degradation is not overfitting", 0.25, ("overfit*",)),
+    Concept("ReLU does not saturate for large inputs", 0.25, ("relu saturat*",)),
+)
 _PARALLEL_SCALES = Concept(
     "parallel branches with 1×1, 3×3 and 5×5 filters capture several scales", 0.4,
-    ("parallel", "branch*", "multi_scale|multiscale", "different|multiple|several kernel|filter|scale|size",
-     "1x1 3x3 5x5", "3x3 5x5"))
+    ("parallel", "side by side", "multi_scale|multiscale branch*|filter*|conv*",
+     "parallel|multiple|several|different|various|four|three|separate branch*",
+     "different|multiple|several|various kernel|filter|window size|sizes",
+     "different|multiple|several|various size* filter*|kernel*|window*",
+     "different|multiple|several|various kernel|filter|window", "1x1 3x3 5x5", "3x3 5x5",
+     "small* medium|large*|big* filter|window|kernel"),
+    contrary=("one after another|other", "sequential*", "in series|sequence", "consecutive*|successive*",
+              "output 1x1 feeds|fed 3x3", "same kernel|filter|window size"))
 _CONCATENATE = Concept(
-    "padding keeps the sizes equal, so the outputs concatenate along the channels", 0.3,
-    ("concat*", "stack* channel|depth|along", "stack*|combin*|merg* result*|output*", "padding|pad same|equal size|dimension", "same spatial size|dimension"))
+    "the outputs concatenate along the channels", 0.15,
+    ("concat*", "stack* channel|depth|along|top", "glu*|stuck|put|join* together|channel*|depth",
+     "stack*|combin*|merg*|join* result*|output*"),
+    contrary=("one after another|other", "sequential*", "in series|sequence", "averag*", "add* together|element_wise",
+              "element_wise|elementwise"))
+_SAME_SIZE = Concept(
+    "padding keeps the spatial sizes equal", 0.15,
+    ("padding|pad|padded same|equal|keep* size|dimension|resolution|height|width|h|hxw",
+     "same spatial size|dimension|height|resolution", "same h|hxw|height width", "size* match",
+     "same size|dimension output*|branch*", "same padding", "padding|pad|padded size same"),
+    contrary=("different output|spatial size*",))
 _BOTTLENECK = Concept(
     "1×1 convolutions as bottlenecks reduce the channels and the cost", 0.3,
-    ("1x1|pointwise|point_wise conv*|filter|kernel|layer|bottleneck|reduc*", "bottleneck*",
-     "reduc*|decreas*|fewer|compress* channel|depth|dimension|feature map",
-     "dimensionality|dimension reduction"))
+    ("1x1|pointwise|point_wise|1_pixel reduc*|bottleneck|cheap*|cost|compress*|squeez*|shrink*|before|first",
+     "bottleneck*",
+     "reduc*|decreas*|fewer|less|compress*|squeez*|shrink* channel|depth|dimension|feature_map",
+     "dimensionality|dimension reduction", "number channel* down"),
+    contrary=("1x1|pointwise reduc*|shrink*|decreas* spatial|height|width|resolution|spatial_size",
+              "reduc*|shrink*|decreas* spatial resolution|size|dimension", "1x1|pointwise add* cost|computation",
+              "more expensive|costly"))
 
 ITEMS: tuple[Item, ...] = (
     Item("p3.a.i", "text", 3, "Name two ways a plain sequential CNN (VGG-style) grows its receptive field.",
@@ -123,9 +161,9 @@ ITEMS: tuple[Item, ...] = (
                            "That is a 9×9 filter, but three stacked 3×3 convolutions do not see 9×9: "
                            "recompute their receptive field (each layer adds k − 1)."),)),
     Item("p3.a.iii", "text", 3, "What goes wrong when a plain network is made very deep?",
-         TextOptions((_GRADIENTS, _DEGRADATION))),
+         TextOptions((_GRADIENTS, _DEGRADATION), misconceptions=_DEEP_MISTAKES)),
     Item("p3.b.i", "text", 3, "Explain how an Inception module captures several scales and keeps the cost down.",
-         TextOptions((_PARALLEL_SCALES, _CONCATENATE, _BOTTLENECK))),
+         TextOptions((_PARALLEL_SCALES, _CONCATENATE, _SAME_SIZE, _BOTTLENECK))),
     Item("p3.b.ii.effective_size", "expression", 1.5,
          "Effective kernel size of a k×k convolution with dilation rate r.", ExpressionOptions((_K, _R)),
          mistakes=(Mistake(tree.show(_KR), 0.0,

@@ -81,3 +81,66 @@ def test_compare(given, score, feedback):
     """The key's option scores 1; a wrong one scores 0 with that option's explanation if it has one."""
     verdict = choice.compare(given, "pooling", LAYERS)
     assert (verdict.score, verdict.feedback) == (score, feedback)
+
+
+ROTATION_BY_ELIMINATION = Item("q.rot2", "choice", 2, "Invariant, equivariant or neither?", ChoiceOptions((
+    Choice("invariant", ("rotation invariant",)),
+    Choice("equivariant", ("rotation equivariant",)),
+    Choice("neither"),
+), by_elimination=True))
+SUITABILITY_BY_ELIMINATION = Item("q.suit2", "choice", 2, "Is a CNN suitable?", ChoiceOptions((
+    Choice("suitable", ("fully suitable",)),
+    Choice("partially suitable", ("partially", "partial")),
+    Choice("not suitable", ("unsuitable",)),
+), by_elimination=True))
+
+
+@pytest.mark.parametrize(
+    ("item", "text", "option"),
+    [
+        (ROTATION_BY_ELIMINATION, "Standard CNNs are not naturally rotation-equivariant or rotation-invariant.",
+         "neither"),
+        (ROTATION_BY_ELIMINATION, "not invariant and not equivariant", "neither"),
+        (SUITABILITY_BY_ELIMINATION, "neither partially suitable nor not suitable", "suitable"),
+        (SUITABILITY_BY_ELIMINATION, "It's not entirely unsuitable but not fully suitable either.",
+         "partially suitable"),
+        (SUITABILITY_BY_ELIMINATION, "This is not a suitable task for a CNN.", "not suitable"),
+        (SUITABILITY_BY_ELIMINATION, "suitable, partially", "partially suitable"),
+        (SUITABILITY_BY_ELIMINATION, "partialy suitable", "partially suitable"),
+        (SUITABILITY_BY_ELIMINATION, "not sutable", "not suitable"),
+        (ROTATION_BY_ELIMINATION, "niether", "neither"),
+    ],
+    ids=["not-a-or-b", "not-and-not", "neither-nor-eliminates", "both-others-denied", "negation-spelled-out",
+         "words-reordered", "typo-in-longer-option", "typo-after-negation", "transposed-letters"],
+)
+def test_reads_negation_elimination_and_typos(item, text, option):
+    """Negation reaches across or/nor, a negated option spelled out is another option, denying every other
+    option names the one left (where allowed), and a typo is read as the option word it is nearest to."""
+    assert choice.read(text, item) == option
+
+
+def test_a_typo_is_noted_in_the_feedback():
+    """The feedback says how a misspelled word was read."""
+    given = choice.read("partialy suitable", SUITABILITY_BY_ELIMINATION)
+    verdict = choice.compare(given, "partially suitable", SUITABILITY_BY_ELIMINATION)
+    assert verdict.score == 1.0 and "Read 'partialy' as 'partially'." in verdict.feedback
+
+
+@pytest.mark.parametrize(
+    ("item", "text", "message"),
+    [
+        (ROTATION, "not invariant", "names none of the options"),
+        (SUITABILITY_BY_ELIMINATION, "not fully suitable", "names none of the options"),
+        (SUITABILITY_BY_ELIMINATION, "It is not unsuitable.", "names none of the options"),
+        (ROTATION, "not invariant and not equivariant", "names none of the options"),
+        (Item("q.light", "choice", 1, "Which?", ChoiceOptions((Choice("bright"), Choice("brighter")))), "brightr",
+         "did you mean 'bright' or 'brighter' for 'brightr'?"),
+    ],
+    ids=["one-of-two-denied", "alias-denied", "double-negation", "no-elimination-unless-allowed", "did-you-mean"],
+)
+def test_what_is_not_read_as_an_option(item, text, message):
+    """Denying only some options names none; elimination only where the homework allows it; a word near several
+    option words is a did-you-mean, never silently another option."""
+    with pytest.raises(FormatError) as caught:
+        choice.read(text, item)
+    assert message in caught.value.explain()

@@ -113,9 +113,8 @@ def test_anticipated_mistakes_are_the_wrong_assumptions():
 
 def test_model_answers_meet_every_concept_of_their_rubric():
     """Each free-text model answer in the key earns full marks under its own rubric."""
-    from grader.checks import text
+    from grader.text.rubric import judge
 
     for item in HOMEWORK.items:
         if item.kind == "text":
-            found = text.found_concepts(KEY.answers[item.id], item.options)
-            assert sum(c.share for c in found) >= 1.0, item.id
+            assert judge(KEY.answers[item.id], item.options, item.prompt).score == 1.0, item.id
