@@ -41,8 +41,8 @@ FILLER = ("because", "the", "filter", "weights", "are", "shared", "so", "fewer",
 BASELINE = r"""
 import sys, sympy
 from grader.checks import expression
-from grader.parse.tree import to_sympy
-from grader.verdict import Verdict
+from grader.math.tree import to_sympy
+from grader.core.verdict import Verdict
 from grader.batch import grade_folder
 
 def naive_compare(given, expected, item):
@@ -79,7 +79,7 @@ def expression_pool(text: str, item, rng: random.Random) -> dict[str, list[str]]
     import sympy
 
     from grader.checks.expression import read
-    from grader.parse.tree import to_sympy
+    from grader.math.tree import to_sympy
 
     expr = to_sympy(read(text, item))
     printed = sympy.sstr(expr)
@@ -233,8 +233,8 @@ def main() -> None:
     args = parser.parse_args()
     sizes = args.n or [1000]
 
-    from grader.key import load_key
-    from grader.plugins import load_homework
+    from grader.core.key import load_key
+    from grader.plugins.homeworks import load_homework
 
     homework = load_homework(args.homework)
     key = load_key(homework)

@@ -2,7 +2,7 @@
 
 Reads a marking set (`tests/data/freetext/dev.yaml` format: `id`, `item`, `style`, `answer`, and
 `points` for text or `option` for choices, the option meant or `invalid`), grades every answer
-through the real checker (`grader.grading.grade_item` with the committed key), and prints
+through the real checker (`grader.grading.grade.grade_item` with the committed key), and prints
 
 - text answers: agreement (|scorer − marker| ≤ 10 % of the item's points), mean absolute error
   (% of the item's points), Pearson correlation of the score fractions, false credit (≥ 50 % of
@@ -35,11 +35,11 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader.grading import checker_for, grade_item, read_expected  # noqa: E402
-from grader.homework import Homework, Item  # noqa: E402
-from grader.key import load_key  # noqa: E402
-from grader.models import RawAnswer, Status  # noqa: E402
-from grader.plugins import load_homework  # noqa: E402
+from grader.grading.grade import checker_for, grade_item, read_expected  # noqa: E402
+from grader.core.homework import Homework, Item  # noqa: E402
+from grader.core.key import load_key  # noqa: E402
+from grader.core.models import RawAnswer, Status  # noqa: E402
+from grader.plugins.homeworks import load_homework  # noqa: E402
 
 DEFAULT_SET = ROOT / "tests" / "data" / "freetext" / "dev.yaml"
 LONGEST_TEXT = 5_000

@@ -23,10 +23,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
 
-    from grader.grading import grade
-    from grader.key import load_key
-    from grader.plugins import load_homework
-    from grader.submission import load_submission
+    from grader.grading.grade import grade
+    from grader.core.key import load_key
+    from grader.plugins.homeworks import load_homework
+    from grader.io.submission import load_submission
 
     loads = []
     for _ in range(args.runs):

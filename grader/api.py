@@ -6,14 +6,14 @@ import re
 from functools import cache, partial
 from pathlib import Path
 
-from grader.discovery import refuse_links
-from grader.errors import UsageError
-from grader.grading import Checking, check_submission, finish
-from grader.homework import Homework
-from grader.key import Key, load_key
-from grader.models import Result
-from grader.plugins import load_homework
-from grader.submission import MAX_FILE_BYTES, load_submission
+from grader.io.discovery import refuse_links
+from grader.core.errors import UsageError
+from grader.grading.grade import Checking, check_submission, finish
+from grader.core.homework import Homework
+from grader.core.key import Key, load_key
+from grader.core.models import Result
+from grader.plugins.homeworks import load_homework
+from grader.io.submission import MAX_FILE_BYTES, load_submission
 
 
 def check_file(

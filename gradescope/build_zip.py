@@ -48,7 +48,7 @@ def build(out: Path, homework: str, root: Path = ROOT) -> Path:
 
 def _homework(asked: str | None) -> str:
     """The homework to pin: the one asked for (it must be installed), else the only one installed."""
-    from grader.plugins import available_homeworks
+    from grader.plugins.homeworks import available_homeworks
 
     installed = list(available_homeworks())
     if asked is not None:

@@ -27,8 +27,8 @@ def write_submission():
 def monkeypatch(monkeypatch):
     """pytest's monkeypatch, restarting the bounded workers and forgetting remembered checks, so
     grading sees the patched code (and the restored code after)."""
-    from grader.bounded import shutdown_workers
-    from grader.grading import forget_checked
+    from grader.runtime.bounded import shutdown_workers
+    from grader.grading.grade import forget_checked
 
     shutdown_workers()
     forget_checked()
@@ -42,7 +42,7 @@ def register_homework(monkeypatch):
     """Register a homework `name` at the entry point `value` ("module:attribute") beside the installed ones."""
     from importlib.metadata import EntryPoint
 
-    from grader import plugins
+    from grader.plugins import homeworks as plugins
 
     registered = plugins.available_homeworks()
 

@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
-from grader.parse.mathtext import parse_formula
-from grader.parse.tree import Node, to_sympy
+from grader.math.mathtext import parse_formula
+from grader.math.tree import Node, to_sympy
 
 
 def names(mapping: Mapping[str, Any] | None) -> dict[str, str]:
@@ -34,7 +34,7 @@ def from_sympy(expr: Any) -> Node:
     """A sympy expression (numbers, symbols, + × ^, floor, ceiling, Max, Min, Abs, f(x)) as a formula tree."""
     import sympy
 
-    from grader.parse import tree
+    from grader.math import tree
 
     calls = {sympy.floor: tree.FLOOR, sympy.ceiling: tree.CEILING, sympy.Max: tree.MAX, sympy.Min: tree.MIN,
              sympy.Abs: tree.ABS}

@@ -16,8 +16,8 @@ import pytest
 
 from grader import batch
 from grader.batch import Entry, Options, discover, grade_folder, write_atomic
-from grader.errors import UsageError
-from grader.plugins import load_homework
+from grader.core.errors import UsageError
+from grader.plugins.homeworks import load_homework
 
 HOMEWORK = load_homework("hw2-cnn")
 
@@ -176,8 +176,8 @@ def test_output_is_the_same_whatever_the_number_of_workers(tmp_path):
 def test_submissions_set_aside_while_the_carry_forward_service_warms_up_are_graded_the_same(tmp_path, monkeypatch):
     """Workers set aside submissions that wait on a slow carry-forward service and finish them once it
     answers: the outputs are those of grading one by one in this process."""
-    from grader import carry_service
-    from grader.carry import CarryDeferred
+    from grader.runtime import carry_service
+    from grader.grading.carry import CarryDeferred
 
     dana = (SAMPLES / "dana.yaml").read_text(encoding="utf-8")
     folder = make_class(tmp_path / "class", {f"d{i}.yaml": dana.replace("id: dana", f"id: d{i}") for i in range(8)}
@@ -290,9 +290,9 @@ def test_one_name_twice_in_the_layout_is_warned_about(tmp_path):
 
 def test_identical_formula_answers_are_decided_once():
     """In the checking worker, a formula is decided once per normalised form and read once per text."""
-    from grader import grading
+    from grader.grading import grade as grading
     from grader.checks import expression
-    from grader.key import load_key
+    from grader.core.key import load_key
 
     item = HOMEWORK.item("p4.formula.conv_out")
     key = load_key(HOMEWORK).answers[item.id]
@@ -351,7 +351,7 @@ def test_most_frequent_mistakes_show_the_feedback_most_students_got():
     from pathlib import Path
 
     from grader.batch import Entry, Outcome, _Tally
-    from grader.plugins import load_homework
+    from grader.plugins.homeworks import load_homework
 
     homework = load_homework("hw2-cnn")
     index = homework.item_ids.index("p4.layer1.params")
@@ -377,7 +377,7 @@ def test_class_statistics_keep_one_copy_of_each_feedback_text():
     from pathlib import Path
 
     from grader.batch import Entry, Outcome, _Tally
-    from grader.plugins import load_homework
+    from grader.plugins.homeworks import load_homework
 
     homework = load_homework("hw2-cnn")
     index = homework.item_ids.index("p4.layer1.params")

@@ -9,11 +9,13 @@ import time
 
 import pytest
 
-from grader import bounded, grading
-from grader.bounded import TooComplex, WorkerError, WorkLimits, map_bounded, run_bounded, shutdown_workers
-from grader.grading import grade
-from grader.models import RawAnswer, Status, Student, Submission
-from grader.key import load_key
+from grader.runtime import bounded
+
+from grader.grading import grade as grading
+from grader.runtime.bounded import TooComplex, WorkerError, WorkLimits, map_bounded, run_bounded, shutdown_workers
+from grader.grading.grade import grade
+from grader.core.models import RawAnswer, Status, Student, Submission
+from grader.core.key import load_key
 from problems.hw2_cnn import HOMEWORK
 
 FAST = WorkLimits(seconds=1.0, memory_mb=256)

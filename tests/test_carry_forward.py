@@ -16,10 +16,10 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from grader.grading import grade
-from grader.homework import Homework
-from grader.key import load_key
-from grader.models import RawAnswer, Status, Student, Submission
+from grader.grading.grade import grade
+from grader.core.homework import Homework
+from grader.core.key import load_key
+from grader.core.models import RawAnswer, Status, Student, Submission
 from problems.hw2_cnn import HOMEWORK
 
 KEY = load_key(HOMEWORK)

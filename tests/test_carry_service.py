@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from grader.api import check_file
-from grader.carry import CarryDeferred, recompute_here
-from grader.carry_service import CarryService, ServiceClient
-from grader.homework import Carried
+from grader.grading.carry import CarryDeferred, recompute_here
+from grader.runtime.carry_service import CarryService, ServiceClient
+from grader.core.homework import Carried
 from problems.hw2_cnn import HOMEWORK
 
 DANA = Path(__file__).resolve().parents[1] / "submissions" / "hw2-cnn" / "dana.yaml"  # needs errors carried forward
@@ -24,8 +24,8 @@ DANA = Path(__file__).resolve().parents[1] / "submissions" / "hw2-cnn" / "dana.y
 PROBE = """
 import json, sys
 from grader.api import check_file
-from grader.carry import set_recompute
-from grader.carry_service import CarryService, ServiceClient
+from grader.grading.carry import set_recompute
+from grader.runtime.carry_service import CarryService, ServiceClient
 
 service = CarryService(warm=False)
 set_recompute(ServiceClient(service.address, service.authkey))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from grader.checks import expression
-from grader.grading import grade_item
-from grader.homework import ExpressionOptions, Homework, Item, Problem, Variable
-from grader.models import RawAnswer, Status
-from grader.parse.chains import split_members
+from grader.grading.grade import grade_item
+from grader.core.homework import ExpressionOptions, Homework, Item, Problem, Variable
+from grader.core.models import RawAnswer, Status
+from grader.math.chains import split_members
 
 COUNT = Item("q.count", "number", 1, "How many?")
 FORMULA = Item("q.formula", "expression", 1, "Parameters?", ExpressionOptions((Variable("C"),)))

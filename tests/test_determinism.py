@@ -15,12 +15,12 @@ import pytest
 
 from grader import __version__
 from grader.api import check_file
-from grader.bounded import WorkLimits, shutdown_workers
-from grader.grading import forget_checked, grade
-from grader.key import load_key
-from grader.plugins import load_homework
+from grader.runtime.bounded import WorkLimits, shutdown_workers
+from grader.grading.grade import forget_checked, grade
+from grader.core.key import load_key
+from grader.plugins.homeworks import load_homework
 from grader.render.json_result import render_json
-from grader.submission import load_submission
+from grader.io.submission import load_submission
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = """homework: hw2-cnn

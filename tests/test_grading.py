@@ -2,10 +2,10 @@
 
 import pytest
 
-from grader import grading
-from grader.grading import grade
-from grader.key import load_key
-from grader.models import RawAnswer, Status, Student, Submission
+from grader.grading import grade as grading
+from grader.grading.grade import grade
+from grader.core.key import load_key
+from grader.core.models import RawAnswer, Status, Student, Submission
 from problems.hw2_cnn import HOMEWORK
 
 KEY = load_key(HOMEWORK)
@@ -164,7 +164,7 @@ def test_a_repeated_answer_is_checked_once_per_process(monkeypatch):
 
 def test_a_bound_hit_is_not_remembered(monkeypatch):
     """An answer whose check hit a bound (which depends on the machine's load) is checked again next time."""
-    from grader.bounded import TooComplex
+    from grader.runtime.bounded import TooComplex
 
     text = "(7*7*3 + 1) * 32"
     seen = _spy_checks(monkeypatch)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from grader.hints import hint
+from grader.grading.hints import hint
 from problems.hw2_cnn import HOMEWORK
 
 COUNT = HOMEWORK.item("p4.layer1.params")
@@ -62,9 +62,9 @@ def test_relative_to_names_what_the_answer_is_compared_with():
 
 def test_an_anticipated_mistake_keeps_its_own_explanation_without_a_hint():
     """A wrong answer matching an item's anticipated mistake gets that explanation, not a quantitative hint."""
-    from grader.grading import grade
-    from grader.key import load_key
-    from grader.models import RawAnswer, Student, Submission
+    from grader.grading.grade import grade
+    from grader.core.key import load_key
+    from grader.core.models import RawAnswer, Student, Submission
 
     submission = Submission(homework="hw2-cnn", student=Student(id="pat"), answers={
         "p3.a.ii.rf_three_3x3": RawAnswer(text="9"), "p4.layer3.rf": RawAnswer(text="14")})

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from grader.grading import grade
-from grader.key import build_key, load_key, stale_items
-from grader.models import RawAnswer, Student, Submission
-from grader.plugins import available_homeworks, load_homework
-from grader.submission import load_submission_text
-from grader.template import render_template
+from grader.grading.grade import grade
+from grader.core.key import build_key, load_key, stale_items
+from grader.core.models import RawAnswer, Student, Submission
+from grader.plugins.homeworks import available_homeworks, load_homework
+from grader.io.submission import load_submission_text
+from grader.render.template import render_template
 
 HOMEWORKS = list(available_homeworks())
 # Statuses a kind can produce; each must appear among a problem's self-tests for that kind.

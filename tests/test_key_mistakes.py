@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from grader.errors import UsageError
-from grader.key import key_mistakes, load_key, render_key, stale_items
+from grader.core.errors import UsageError
+from grader.core.key import key_mistakes, load_key, render_key, stale_items
 from problems.hw2_cnn import HOMEWORK
 
 KEY = load_key(HOMEWORK)
@@ -46,9 +46,9 @@ def test_key_mistakes_carry_the_rules_credit_and_feedback():
 
 def test_an_item_can_set_its_own_share_for_misconceptions():
     """An item's mistake_credit replaces the rule's share; grading gives that share of the item's points."""
-    from grader.grading import grade
-    from grader.homework import Homework
-    from grader.models import RawAnswer, Student, Submission
+    from grader.grading.grade import grade
+    from grader.core.homework import Homework
+    from grader.core.models import RawAnswer, Student, Submission
 
     item = HOMEWORK.item("p4.bn1.params")
     stingy = dataclasses.replace(item, mistake_credit=0.2)

@@ -1,4 +1,4 @@
-"""grader.nets against published figures, hook-based counts and gradient-measured receptive fields."""
+"""grader.analysis.nets against published figures, hook-based counts and gradient-measured receptive fields."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 import torch
 from torch import nn
 
-from grader.nets import analyze
+from grader.analysis.nets import analyze
 from problems.hw2_cnn.network import INPUT_SHAPE, build_network
 from tests.reference_models import alexnet, vgg16
 
@@ -137,7 +137,7 @@ def test_a_meta_model_in_eval_mode_is_analysed_in_place(monkeypatch):
     """A model already on the meta device and in eval mode is not copied (each carried-forward value
     builds one), and gives the reports of the same model with real weights; a meta model in training
     mode is copied, and left in training mode."""
-    import grader.nets
+    import grader.analysis.nets
 
     def build():
         return nn.Sequential(nn.Conv2d(3, 4, 3, stride=2), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2))
@@ -145,8 +145,8 @@ def test_a_meta_model_in_eval_mode_is_analysed_in_place(monkeypatch):
     real = analyze(build(), (3, 17, 17))
     with torch.device("meta"):
         in_eval, in_training = build().eval(), build()
-    copies, meta_copy = [], grader.nets._meta_copy
-    monkeypatch.setattr(grader.nets, "_meta_copy", lambda model: copies.append(model) or meta_copy(model))
+    copies, meta_copy = [], grader.analysis.nets._meta_copy
+    monkeypatch.setattr(grader.analysis.nets, "_meta_copy", lambda model: copies.append(model) or meta_copy(model))
     assert analyze(in_eval, (3, 17, 17)) == real and copies == []
     analyze(in_training, (3, 17, 17))
     assert copies == [in_training] and in_training.training
@@ -244,7 +244,7 @@ def test_analysis_runs_without_importing_dynamo():
                 "[tuple(vars(r).values()) for r in reports.values()])")
     ours = subprocess.run([sys.executable, "-c", "import sys; " + analysis],
                           capture_output=True, text=True, check=True).stdout
-    # grader.nets finds no wrapper to fill when gc lists no objects: torch then takes its own path.
+    # grader.analysis.nets finds no wrapper to fill when gc lists no objects: torch then takes its own path.
     torchs = subprocess.run([sys.executable, "-c", "import sys, gc; gc.get_objects = lambda *a, **k: []; " + analysis],
                             capture_output=True, text=True, check=True).stdout
     assert ours.startswith("[] ")

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from grader.api import check_file
-from grader.errors import UsageError
-from grader.models import Status
-from grader.overrides import ItemOverride, apply_overrides, load_overrides
-from grader.plugins import load_homework
+from grader.core.errors import UsageError
+from grader.core.models import Status
+from grader.core.overrides import ItemOverride, apply_overrides, load_overrides
+from grader.plugins.homeworks import load_homework
 
 CLASS = Path(__file__).resolve().parent / "data" / "class"
 

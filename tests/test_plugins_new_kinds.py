@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from grader.homework import (
+from grader.core.homework import (
     Choice,
     ChoiceOptions,
     Concept,
@@ -20,7 +20,7 @@ from grader.homework import (
     TextOptions,
     Variable,
 )
-from grader.plugins import PluginError, validate_homework
+from grader.plugins.homeworks import PluginError, validate_homework
 
 
 def homework_of(item: Item) -> Homework:

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from grader import pool
+from grader.runtime import pool
 
 pytestmark = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs fork")
 

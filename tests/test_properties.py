@@ -9,14 +9,14 @@ import unicodedata
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grader.errors import UsageError
-from grader.grading import grade, grade_item
-from grader.key import load_key
-from grader.models import RawAnswer, Result, Status
+from grader.core.errors import UsageError
+from grader.grading.grade import grade, grade_item
+from grader.core.key import load_key
+from grader.core.models import RawAnswer, Result, Status
 from grader.render.json_result import render_json
 from grader.render.text import render_text
-from grader.safe_text import json_safe, runner_safe, terminal_safe
-from grader.submission import load_submission_text
+from grader.render.safe_text import json_safe, runner_safe, terminal_safe
+from grader.io.submission import load_submission_text
 from problems.hw2_cnn import HOMEWORK
 
 KEY = load_key(HOMEWORK)

@@ -27,8 +27,8 @@ from pathlib import Path
 import pytest
 
 from grader.api import check_file
-from grader.errors import UsageError
-from grader.plugins import load_homework
+from grader.core.errors import UsageError
+from grader.plugins.homeworks import load_homework
 
 FOLDER = Path(__file__).resolve().parents[1] / "submissions" / "hw2-cnn"
 HOMEWORK = load_homework("hw2-cnn")

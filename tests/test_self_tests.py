@@ -2,10 +2,10 @@
 
 import pytest
 
-from grader.grading import grade_item
-from grader.key import key_mistakes, load_key
-from grader.models import RawAnswer
-from grader.plugins import available_homeworks, load_homework
+from grader.grading.grade import grade_item
+from grader.core.key import key_mistakes, load_key
+from grader.core.models import RawAnswer
+from grader.plugins.homeworks import available_homeworks, load_homework
 
 CASES = [
     (name, problem.id, case)

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.errors import UsageError
-from grader.models import RawAnswer
-from grader.submission import MAX_FILE_BYTES, load_submission, load_submission_text
+from grader.core.errors import UsageError
+from grader.core.models import RawAnswer
+from grader.io.submission import MAX_FILE_BYTES, load_submission, load_submission_text
 
 HEADER = "homework: hw2-cnn\nanswers:\n"  # answers written after it start on line 3
 KNOWN = ["p4.layer1.output", "p4.layer1.params", "p4.layer8.output", "p4.formula.conv_out", " p1.a "]

@@ -11,9 +11,9 @@ import yaml
 from typer.testing import CliRunner
 
 from grader.cli import app
-from grader.plugins import load_homework
-from grader.schema import build_schema
-from grader.template import render_template
+from grader.plugins.homeworks import load_homework
+from grader.render.schema import build_schema
+from grader.render.template import render_template
 
 ROOT = Path(__file__).resolve().parents[1]
 HOMEWORK = load_homework("hw2-cnn")

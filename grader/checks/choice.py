@@ -16,10 +16,10 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
-from grader.homework import Choice, ChoiceOptions, Item
-from grader.parse.errors import FormatError
+from grader.core.homework import Choice, ChoiceOptions, Item
+from grader.math.errors import FormatError
 from grader.text.options import by_elimination, read_mentions
-from grader.verdict import Verdict
+from grader.core.verdict import Verdict
 
 
 def normalise(text: str) -> str:

@@ -14,16 +14,16 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from grader import examples
-from grader.checks.algebra import NoNormalForm, constant_ratio, is_zero, same_rational_function
-from grader.homework import EquationOptions, Item
-from grader.parse import tree
-from grader.parse.chains import split_members
-from grader.parse.errors import FormatError
-from grader.parse.mathtext import canonical_name, parse_formula
-from grader.parse.tree import Node
-from grader.timelimit import TimeLimitExceeded, run_with_time_limit
-from grader.verdict import Verdict
+from grader.core import examples
+from grader.math.algebra import NoNormalForm, constant_ratio, is_zero, same_rational_function
+from grader.core.homework import EquationOptions, Item
+from grader.math import tree
+from grader.math.chains import split_members
+from grader.math.errors import FormatError
+from grader.math.mathtext import canonical_name, parse_formula
+from grader.math.tree import Node
+from grader.math.timelimit import TimeLimitExceeded, run_with_time_limit
+from grader.core.verdict import Verdict
 
 SIMPLIFY_SECONDS = 1.0
 

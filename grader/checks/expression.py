@@ -6,13 +6,13 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from grader.checks.equivalence import Domain, Equivalence, IntegerVariable, check_equivalence
-from grader.homework import ExpressionOptions, Item
-from grader.parse import tree
-from grader.parse.mathtext import canonical_name, parse_formula
-from grader.parse.tree import Node
-from grader.models import Status
-from grader.verdict import Verdict
+from grader.math.equivalence import Domain, Equivalence, IntegerVariable, check_equivalence
+from grader.core.homework import ExpressionOptions, Item
+from grader.math import tree
+from grader.math.mathtext import canonical_name, parse_formula
+from grader.math.tree import Node
+from grader.core.models import Status
+from grader.core.verdict import Verdict
 
 # Answers may be written as a chain `(7*7*3 + 1)*32 = 4736`; grading reads the last member.
 ALLOWS_CHAINS = True

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from grader.homework import Item, NumberOptions
-from grader.parse.errors import FormatError
-from grader.parse.numbers import NumberReading, format_number, read_literal, read_number, strip_decorations
-from grader.verdict import Verdict
+from grader.core.homework import Item, NumberOptions
+from grader.math.errors import FormatError
+from grader.math.numbers import NumberReading, format_number, read_literal, read_number, strip_decorations
+from grader.core.verdict import Verdict
 
 # Answers may be written as a chain `(7*7*3 + 1)*32 = 4736`; grading reads the last member.
 ALLOWS_CHAINS = True

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from math import prod
 
-from grader.homework import Item, ShapeOptions
-from grader.parse.shapes import ShapeReading, format_shape, read_shape
-from grader.verdict import Verdict
+from grader.core.homework import Item, ShapeOptions
+from grader.math.shapes import ShapeReading, format_shape, read_shape
+from grader.core.verdict import Verdict
 
 _BATCH_NOTE = "The leading batch dimension is not part of the expected shape; accepted."
 

@@ -6,11 +6,11 @@ it) and any misconception it states; the verdict says how sure the rubric is (`c
 
 from __future__ import annotations
 
-from grader.homework import Item, TextOptions
+from grader.core.homework import Item, TextOptions
 from grader.text.rubric import Judgement, judge
-from grader.verdict import Verdict
+from grader.core.verdict import Verdict
 
-# Every student writes their own text: remembering checked answers (grader.grading) would only take memory.
+# Every student writes their own text: remembering checked answers (grader.grading.grade) would only take memory.
 REMEMBER_CHECKS = False
 _REVIEW_NOTE = "Scored automatically by looking for the key ideas; your instructor reviews free-text answers."
 

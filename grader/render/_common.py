@@ -7,7 +7,7 @@ expected answers (`expected is None`) needs no code of its own in any of them.
 
 from __future__ import annotations
 
-from grader.models import ItemResult, Result, Status
+from grader.core.models import ItemResult, Result, Status
 
 # Statuses for which the key's answer is worth showing (when not withheld): the text report's rule.
 SHOW_EXPECTED = (Status.INCORRECT, Status.PARTIAL)

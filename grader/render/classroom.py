@@ -19,9 +19,9 @@ import base64
 import json
 from typing import Any
 
-from grader.models import ItemResult, Result, Status
+from grader.core.models import ItemResult, Result, Status
 from grader.render._common import fully_correct, item_notes, item_summary, points
-from grader.safe_text import log_safe
+from grader.render.safe_text import log_safe
 
 FORMAT_VERSION = 1
 

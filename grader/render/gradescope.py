@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from grader.models import Result, Status
+from grader.core.models import Result, Status
 from grader.render._common import counts, item_notes, item_summary, points
 from grader.render.markdown import md_escape
-from grader.safe_text import json_safe
+from grader.render.safe_text import json_safe
 
 Visibility = Literal["hidden", "after_due_date", "after_published", "visible"]
 VISIBILITIES: tuple[str, ...] = ("hidden", "after_due_date", "after_published", "visible")

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from grader.identity import identity_flag
-from grader.models import ItemResult, Result, Status
+from grader.core.identity import identity_flag
+from grader.core.models import ItemResult, Result, Status
 
 if TYPE_CHECKING:
     from grader.batch import ClassSummary, HomeworkSummary

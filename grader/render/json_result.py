@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from grader.models import Result
-from grader.safe_text import json_safe
+from grader.core.models import Result
+from grader.render.safe_text import json_safe
 
 
 def render_json(result: Result) -> str:

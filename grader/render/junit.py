@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from grader.models import ItemResult, Result, Status
+from grader.core.models import ItemResult, Result, Status
 from grader.render._common import item_notes, item_summary, points
-from grader.safe_text import xml_safe
+from grader.render.safe_text import xml_safe
 
 
 def render_junit(result: Result) -> str:

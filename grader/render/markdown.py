@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from grader.models import ItemResult, Result, Status
+from grader.core.models import ItemResult, Result, Status
 from grader.render._common import counts, item_notes, points
-from grader.safe_text import terminal_safe
+from grader.render.safe_text import terminal_safe
 
 MARKS = {
     Status.CORRECT: "✅",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 import textwrap
 
-from grader.models import ItemResult, Result, Status
+from grader.core.models import ItemResult, Result, Status
 from grader.render._common import counts, item_notes, points
-from grader.safe_text import runner_safe, terminal_safe
+from grader.render.safe_text import runner_safe, terminal_safe
 
 _MARKS = {
     Status.CORRECT: ("✔", "32"),

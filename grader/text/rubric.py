@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from grader.homework import Concept, TextOptions
+from grader.core.homework import Concept, TextOptions
 from grader.text.lexicon import Lexicon, Reading, is_stopword, lemma
 from grader.text.phrasing import Phrasing, compile_phrasing, occurrences, words_of
 from grader.text.scope import Scope

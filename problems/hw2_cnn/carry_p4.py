@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from grader.homework import Carried
-from grader.parse.numbers import read_count
-from grader.parse.shapes import read_dims
+from grader.math.numbers import read_count
+from grader.math.shapes import read_dims
 from problems.hw2_cnn.architecture import LAYERS
 from problems.hw2_cnn.assumptions import ASSUMPTIONS
 from problems.hw2_cnn.p4_network import TOTALS, item_id, total

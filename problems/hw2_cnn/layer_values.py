@@ -1,4 +1,4 @@
-"""One layer's item values, measured by build_network and grader.nets.analyze from given inputs."""
+"""One layer's item values, measured by build_network and grader.analysis.nets.analyze from given inputs."""
 
 # The key, the mistake values (`grader key`) and the error carried forward (grading) all come
 # from here: from the key's inputs, a student's own earlier answers, or under a mistake rule.
@@ -10,7 +10,7 @@ from functools import cache, lru_cache
 
 import torch
 
-from grader.nets import LayerReport, analyze
+from grader.analysis.nets import LayerReport, analyze
 from problems.hw2_cnn.architecture import LAYERS, LayerSpec
 from problems.hw2_cnn.assumptions import Assumption
 from problems.hw2_cnn.network import INPUT_SHAPE, build_network
@@ -37,7 +37,7 @@ class Inputs:
 
 def analyse(layers: tuple[LayerSpec, ...], input_shape: tuple[int, ...],
             field: tuple[int, int] = (1, 1)) -> dict[str, LayerReport]:
-    """grader.nets.analyze of the network built from `layers`, by layer name (meta tensors: no weights)."""
+    """grader.analysis.nets.analyze of the network built from `layers`, by layer name (meta tensors: no weights)."""
     with torch.device("meta"):
         model = build_network(layers, input_shape).eval()  # built here for this call: analyze need not copy it
     return {report.name: report for report in analyze(model, input_shape, field=field)}

@@ -20,8 +20,8 @@ from grader.homework import (
     TextOptions,
     Variable,
 )
-from grader.parse import tree
-from grader.parse.tree import Node
+from grader.math import tree
+from grader.math.tree import Node
 
 x = tree.Sym("x")
 

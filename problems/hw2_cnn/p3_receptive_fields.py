@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from grader.homework import Concept, ExpressionOptions, Item, Mistake, Problem, SelfTest, TextOptions, Variable
-from grader.parse import tree
-from grader.parse.tree import Node
+from grader.math import tree
+from grader.math.tree import Node
 
 C, k, r = tree.Sym("C"), tree.Sym("k"), tree.Sym("r")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from torch import nn
 
-from grader.nets import analyze
-from grader.parse import tree
+from grader.analysis.nets import analyze
+from grader.math import tree
 from problems.hw2_cnn.p3_receptive_fields import (
     SINGLE_15,
     THREE_3x3,

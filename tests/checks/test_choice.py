@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from grader.checks import choice
-from grader.homework import Choice, ChoiceOptions, Item
-from grader.parse.errors import FormatError
+from grader.core.homework import Choice, ChoiceOptions, Item
+from grader.math.errors import FormatError
 
 SUITABILITY = Item("q.suit", "choice", 2, "Is a CNN suitable?", ChoiceOptions((
     Choice("suitable", ("yes",)),

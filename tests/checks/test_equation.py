@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from grader.checks import equation
-from grader.homework import EquationOptions, FunctionName, Item, Variable
-from grader.parse.errors import FormatError
+from grader.core.homework import EquationOptions, FunctionName, Item, Variable
+from grader.math.errors import FormatError
 
 OPTIONS = EquationOptions((FunctionName("f", ("F",)), FunctionName("T", ("g",))), (Variable("x", ("I",)),))
 ITEM = Item("q.eq", "equation", 3, "Define invariance.", OPTIONS)

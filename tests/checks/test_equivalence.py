@@ -1,4 +1,4 @@
-"""Tests for grader.checks.equivalence: integer-domain equivalence of formulas, written as sympy expressions."""
+"""Tests for grader.math.equivalence: integer-domain equivalence of formulas, written as sympy expressions."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.checks import equivalence
-from grader.checks.equivalence import Domain, Equivalence, IntegerVariable
-from grader.parse import tree
-from grader.timelimit import TimeLimitExceeded, run_with_time_limit
+from grader.math import equivalence
+from grader.math.equivalence import Domain, Equivalence, IntegerVariable
+from grader.math import tree
+from grader.math.timelimit import TimeLimitExceeded, run_with_time_limit
 from tests.sympy_bridge import from_sympy
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from grader.checks import expression
-from grader.models import Status
+from grader.core.models import Status
 from problems.hw2_cnn import HOMEWORK
 
 KEY = {
@@ -82,7 +82,7 @@ def test_counterexample_is_a_real_one():
 )
 def test_unreadable_formulas_are_format_errors(text, words):
     """Unknown names and broken syntax are format errors that say what went wrong."""
-    from grader.parse.errors import FormatError
+    from grader.math.errors import FormatError
 
     with pytest.raises(FormatError) as caught:
         expression.read(text, HOMEWORK.item("p4.formula.conv_out"))

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grader.checks import choice, equation, text
-from grader.parse.errors import FormatError
+from grader.math.errors import FormatError
 from problems.hw2_cnn import HOMEWORK
 
 CHOICE = HOMEWORK.item("p2.b")

@@ -5,9 +5,9 @@ from fractions import Fraction
 import pytest
 
 from grader.checks import number
-from grader.homework import Item
-from grader.models import Status
-from grader.parse.errors import FormatError
+from grader.core.homework import Item
+from grader.core.models import Status
+from grader.math.errors import FormatError
 
 ITEM = Item("p.count", "number", 1, "A count.")
 # fc1 of the homework network: (43264 + 1) * 1024 parameters, from the layer table.

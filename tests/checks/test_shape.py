@@ -3,9 +3,9 @@
 import pytest
 
 from grader.checks import shape
-from grader.homework import Item
-from grader.models import Status
-from grader.parse.errors import FormatError
+from grader.core.homework import Item
+from grader.core.models import Status
+from grader.math.errors import FormatError
 
 ITEM = Item("p.output", "shape", 1, "Output shape.")
 # layer2 of the homework: floor((256 - 5)/2) + 1 = 126 rows and columns, 64 filters.

@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from grader.api import check_file
-from grader.key import key_path
-from grader.plugins import load_homework
+from grader.core.key import key_path
+from grader.plugins.homeworks import load_homework
 
 HOMEWORK = load_homework("hw2-cnn")
 KEY: dict[str, str] = yaml.safe_load(key_path(HOMEWORK).read_text(encoding="utf-8"))["answers"]

@@ -75,7 +75,7 @@ def test_autograder_zip_has_the_scripts_at_its_root(tmp_path):
     names = set(archive.namelist())
     assert archive.read("autograder.env").decode() == "HOMEWORK=hw2-cnn\n"  # what run_autograder pins
     assert {"setup.sh", "run_autograder", "pyproject.toml", "README.md", "reference/hw2-cnn.yaml",
-            "grader/cli.py", "problems/hw2_cnn/__init__.py"} <= names
+            "grader/cli/__init__.py", "problems/hw2_cnn/__init__.py"} <= names
     assert not any("__pycache__" in name for name in names)
     mode = archive.getinfo("run_autograder").external_attr >> 16
     assert mode & stat.S_IXUSR

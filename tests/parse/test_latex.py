@@ -6,8 +6,8 @@ import pytest
 import sympy
 from sympy import Integer, Max, Rational, ceiling, floor
 
-from grader.parse.errors import FormatError
-from grader.parse.latex import latex_to_text
+from grader.math.errors import FormatError
+from grader.math.latex import latex_to_text
 from tests.sympy_bridge import parse_math
 
 H, k, s, p, d, x, C_in, alpha, R_prev = sympy.symbols("H k s p d x C_in alpha R_prev")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.parse.chains import split_members
-from grader.parse.errors import FormatError
-from grader.parse.latex import latex_to_text
-from grader.parse.numbers import NumberReading, read_number
-from grader.parse.shapes import ShapeReading, read_shape
+from grader.math.chains import split_members
+from grader.math.errors import FormatError
+from grader.math.latex import latex_to_text
+from grader.math.numbers import NumberReading, read_number
+from grader.math.shapes import ShapeReading, read_shape
 
 PIECES = [*"0123456789.,_ xX×·*()[]{}$\\^-+−=≈eEkKMG", r"\frac{", "}{", r"\times", r"\cdot", r"\left(", r"\right)",
           r"\text{", r"\sqrt{", "params", " features", "≈ ", "44,303,360", "1e999", "9^9^9", "N, ", "\u00a0", "\x00"]

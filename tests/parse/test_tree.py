@@ -13,8 +13,8 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.parse import tree
-from grader.parse.errors import FormatError
+from grader.math import tree
+from grader.math.errors import FormatError
 from tests.sympy_bridge import parse_tree
 
 H, k, s, p, d = sympy.symbols("H k s p d")

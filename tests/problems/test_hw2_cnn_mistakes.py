@@ -16,9 +16,9 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from grader.grading import check_answers, grade
-from grader.key import key_mistakes, load_key
-from grader.models import RawAnswer, Status, Student, Submission
+from grader.grading.grade import check_answers, grade
+from grader.core.key import key_mistakes, load_key
+from grader.core.models import RawAnswer, Status, Student, Submission
 from problems.hw2_cnn import HOMEWORK
 from problems.hw2_cnn import layer_values
 from problems.hw2_cnn.assumptions import RULES
@@ -177,7 +177,7 @@ def test_carried_from_the_keys_own_values_is_the_key():
 
 
 def test_carry_forward_and_mistakes_run_the_network_analysis(monkeypatch):
-    """Carried and mistake values are built by build_network and measured by grader.nets.analyze, like the key."""
+    """Carried and mistake values are built by build_network and measured by grader.analysis.nets.analyze, like the key."""
     calls = {"analyze": 0, "build_network": 0}
 
     def spy(name, function):

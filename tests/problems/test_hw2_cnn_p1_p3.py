@@ -7,7 +7,7 @@ import sympy
 import torch
 from torch import nn
 
-from grader.key import load_key
+from grader.core.key import load_key
 from tests.sympy_bridge import parse_math
 from problems.hw2_cnn import HOMEWORK
 

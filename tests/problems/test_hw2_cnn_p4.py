@@ -8,7 +8,7 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from grader.nets import analyze, receptive_field_step
+from grader.analysis.nets import analyze, receptive_field_step
 from problems.hw2_cnn import HOMEWORK
 from problems.hw2_cnn import formulas as f
 from problems.hw2_cnn.network import INPUT_SHAPE, build_network

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from grader.grading import grade_item
-from grader.key import load_key
-from grader.models import RawAnswer
+from grader.grading.grade import grade_item
+from grader.core.key import load_key
+from grader.core.models import RawAnswer
 from grader.render._common import item_notes
 from grader.render.html import item_row
 from problems.hw2_cnn import HOMEWORK

@@ -8,9 +8,9 @@ from contextlib import contextmanager
 
 import pytest
 
-from grader.grading import grade_item
-from grader.key import load_key
-from grader.models import ItemResult, RawAnswer
+from grader.grading.grade import grade_item
+from grader.core.key import load_key
+from grader.core.models import ItemResult, RawAnswer
 from problems.hw2_cnn import HOMEWORK
 
 KEY = load_key(HOMEWORK)
@@ -78,7 +78,7 @@ def marker(tmp_path):
 
 def _warm_up() -> None:
     """Grade typical and broken answers once, so lazy first-use imports are not counted as events."""
-    from grader.bounded import WorkLimits
+    from grader.runtime.bounded import WorkLimits
 
     inline = WorkLimits(isolate=False)
     for kind, item in ITEM_OF_KIND.items():

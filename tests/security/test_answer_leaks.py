@@ -14,14 +14,16 @@ import re
 
 import pytest
 
-from grader import examples, template
-from grader.bounded import WorkLimits
-from grader.grading import checker_for, grade_item
-from grader.key import key_mistakes, load_key
-from grader.models import RawAnswer, Status
-from grader.parse.errors import FormatError
-from grader.plugins import available_homeworks, load_homework
-from grader.schema import build_schema
+from grader.core import examples
+
+from grader.render import template
+from grader.runtime.bounded import WorkLimits
+from grader.grading.grade import checker_for, grade_item
+from grader.core.key import key_mistakes, load_key
+from grader.core.models import RawAnswer, Status
+from grader.math.errors import FormatError
+from grader.plugins.homeworks import available_homeworks, load_homework
+from grader.render.schema import build_schema
 
 HOMEWORKS = list(available_homeworks())
 INLINE = WorkLimits(isolate=False)

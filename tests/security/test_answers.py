@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from grader.bounded import WorkLimits
-from grader.models import Status
+from grader.runtime.bounded import WorkLimits
+from grader.core.models import Status
 from tests.security.conftest import ITEM_OF_KIND, grade_answer, watch_side_effects, within
 
 INLINE = WorkLimits(isolate=False)

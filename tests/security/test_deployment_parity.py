@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from grader.models import Result
+from grader.core.models import Result
 from grader.render.gradescope import render_gradescope
 
 from ..deployments import GRADER, REPO, run_action, run_autograder, run_check

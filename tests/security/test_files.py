@@ -16,11 +16,11 @@ import pytest
 
 from grader.api import check_file
 from grader.cli import main
-from grader.discovery import discover_submissions, safe_stem
-from grader.errors import UsageError
-from grader.models import Status
-from grader.plugins import load_homework
-from grader.submission import load_submission, load_submission_text
+from grader.io.discovery import discover_submissions, safe_stem
+from grader.core.errors import UsageError
+from grader.core.models import Status
+from grader.plugins.homeworks import load_homework
+from grader.io.submission import load_submission, load_submission_text
 from tests.security.conftest import HOMEWORK, KEY, watch_side_effects, within
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from grader.batch import grade_folder
-from grader.overrides import load_overrides
-from grader.plugins import load_homework
+from grader.core.overrides import load_overrides
+from grader.plugins.homeworks import load_homework
 
 SAMPLES = Path(__file__).resolve().parents[2] / "submissions" / "hw2-cnn"
 HOMEWORK = load_homework("hw2-cnn")

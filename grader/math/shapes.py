@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from grader import examples
-from grader.parse.errors import FormatError
+from grader.core import examples
+from grader.math.errors import FormatError
 
 _LATEX_SEPARATORS = {"\\times", "\\cdot", "\\left", "\\right"}
 _BATCH_NAMES = {"n", "b", "batch", "none", "batch_size", "bs"}

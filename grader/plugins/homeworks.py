@@ -5,8 +5,8 @@ from __future__ import annotations
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 
-from grader.errors import UsageError
-from grader.homework import (
+from grader.core.errors import UsageError
+from grader.core.homework import (
     KINDS,
     ChoiceOptions,
     EquationOptions,
@@ -16,7 +16,7 @@ from grader.homework import (
     ShapeOptions,
     TextOptions,
 )
-from grader.models import Status
+from grader.core.models import Status
 
 ENTRY_POINT_GROUP = "grader.homeworks"
 
@@ -58,7 +58,7 @@ def load_homework(name: str) -> Homework:
         raise PluginError(f"plugin {name!r}: cannot load {entry_point.value} "
                           f"({type(error).__name__}: {error})") from error
     if not isinstance(homework, Homework):
-        raise PluginError(f"plugin {name!r}: the entry point must be a grader.homework.Homework, "
+        raise PluginError(f"plugin {name!r}: the entry point must be a grader.core.homework.Homework, "
                           f"got {type(homework).__name__}")
     if homework.id != name:
         raise PluginError(f"plugin {name!r}: registered under {name!r} but its id is {homework.id!r}")

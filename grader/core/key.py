@@ -12,8 +12,8 @@ from pathlib import Path
 
 import yaml
 
-from grader.errors import UsageError
-from grader.homework import Homework, Mistake
+from grader.core.errors import UsageError
+from grader.core.homework import Homework, Mistake
 
 KEY_STUDENT = {"id": "reference", "name": "Answer key"}
 # libyaml's safe loader where PyYAML has it: reading the key is on every `grader check`'s path.
@@ -77,8 +77,8 @@ def build_key(homework: Homework) -> Key:
 
 def _check_readable(homework: Homework, key: Key) -> None:
     """Every answer and mistake value must read with its item's checker, as grading will read it."""
-    from grader.grading import checker_for  # grading imports this module
-    from grader.parse.errors import FormatError
+    from grader.grading.grade import checker_for  # grading imports this module
+    from grader.math.errors import FormatError
 
     for item in homework.items:
         values = [(f"the computed answer {key.answers[item.id]!r}", key.answers[item.id])]

@@ -8,7 +8,7 @@ Actions"):
 - annotations: `::warning file=F,line=L,title=T::message` lines on stdout or stderr, shown on
   that line of the file in the run and in a pull request's diff. We write them to stderr so
   that a machine-readable format on stdout (`--format json`, `junit`, …) stays clean. Their
-  texts quote the student, so they are log_safe (grader.safe_text says what the runner honours).
+  texts quote the student, so they are log_safe (grader.render.safe_text says what the runner honours).
 
 Nothing else we print can be a workflow command (every renderer and the CLI neutralise them), so
 the output is not wrapped in `::stop-commands::TOKEN` … `::TOKEN::`: the runner reads stdout and
@@ -31,10 +31,10 @@ from collections.abc import Mapping
 from pathlib import Path, PurePath
 from typing import TextIO
 
-from grader.errors import UsageError
-from grader.models import ItemResult, Result, Status
+from grader.core.errors import UsageError
+from grader.core.models import ItemResult, Result, Status
 from grader.render._common import item_notes, item_summary, points
-from grader.safe_text import log_safe
+from grader.render.safe_text import log_safe
 
 # Actions shows at most this many `warning` annotations of one step (the rest are dropped).
 WARNING_LIMIT = 10

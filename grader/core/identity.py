@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.models import Result
+from grader.core.models import Result
 
 
 def graded_as(result: Result, student_id: str) -> Result:

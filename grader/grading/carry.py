@@ -6,11 +6,11 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
-from grader.hints import hint
-from grader.homework import Carried, Homework, Item
-from grader.key import Key
-from grader.models import Status, Submission
-from grader.verdict import Verdict
+from grader.grading.hints import hint
+from grader.core.homework import Carried, Homework, Item
+from grader.core.key import Key
+from grader.core.models import Status, Submission
+from grader.core.verdict import Verdict
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def recompute_here(homework: Homework, item_id: str, upstream: Mapping[str, str]
     return homework.problem_of(item_id).carry_forward(item_id, upstream)
 
 
-# Batch workers ask one shared process instead (grader.carry_service), so torch is loaded once.
+# Batch workers ask one shared process instead (grader.runtime.carry_service), so torch is loaded once.
 _recompute: Recompute = recompute_here
 
 

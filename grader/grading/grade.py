@@ -13,15 +13,15 @@ from types import ModuleType
 from typing import Any
 
 from grader import __version__
-from grader.bounded import DEFAULT_WORK_LIMITS, TooComplex, WorkerError, WorkLimits, map_bounded
-from grader.carry import follow_up
+from grader.runtime.bounded import DEFAULT_WORK_LIMITS, TooComplex, WorkerError, WorkLimits, map_bounded
+from grader.grading.carry import follow_up
 from grader.checks import choice, equation, expression, number, shape, text
-from grader.homework import Homework, Item, Mistake
-from grader.key import Key, key_mistakes
-from grader.models import ItemResult, ProblemResult, RawAnswer, Result, Status, Submission
-from grader.parse.chains import split_members
-from grader.parse.errors import FormatError
-from grader.verdict import Verdict, invalid
+from grader.core.homework import Homework, Item, Mistake
+from grader.core.key import Key, key_mistakes
+from grader.core.models import ItemResult, ProblemResult, RawAnswer, Result, Status, Submission
+from grader.math.chains import split_members
+from grader.math.errors import FormatError
+from grader.core.verdict import Verdict, invalid
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def grade(
     costs time, so only reports ask for it.
 
     All answers are checked in one round trip to the bounded worker, each within `limits` (see
-    grader.bounded); the result depends only on the submission, homework and key, so the same
+    grader.runtime.bounded); the result depends only on the submission, homework and key, so the same
     input always gives the same JSON.
     """
     return finish(check_submission(submission, homework, key, hide_expected=hide_expected, mathml=mathml,
@@ -163,7 +163,7 @@ def finish(checking: Checking) -> Result:
     """The second half of `grade`: error carried forward and hints, then the items' points and the totals.
 
     It may be called again on the same `Checking` (a batch worker does when the carry-forward
-    service was not ready: grader.carry.CarryDeferred) and gives the same result.
+    service was not ready: grader.grading.carry.CarryDeferred) and gives the same result.
     """
     submission, homework, key, mathml = checking.submission, checking.homework, checking.key, checking.mathml
     checked = follow_up(homework, key, submission, checking.checked, hide_expected=checking.hide_expected,
@@ -206,7 +206,7 @@ def grade_item(
 ) -> ItemResult:
     """Grade one answer on its own; an unreadable answer is `invalid`, a checker crash or a bound hit never escapes.
 
-    `mistakes` are the key's computed mistakes of the item (grader.key.key_mistakes); error carried
+    `mistakes` are the key's computed mistakes of the item (grader.core.key.key_mistakes); error carried
     forward needs the other answers, so only `grade` applies it.
     """
     checked = check_answer(item, answer.text, key_text, mathml=mathml, limits=limits,
@@ -273,7 +273,7 @@ def check_answers(
 
     Over-long text is refused before any parsing. Answers whose checker says they need bounds
     (formulas, arithmetic: anything that evaluates math) are parsed and compared in the bounded
-    worker (grader.bounded), where a bound hit is an `invalid` verdict flagged for review; the
+    worker (grader.runtime.bounded), where a bound hit is an `invalid` verdict flagged for review; the
     others (literals, shapes, choices, free text: regular expressions over length-limited text)
     run inline through the same function, which saves the round trip.
     """
@@ -319,7 +319,7 @@ def check_answers(
 # distinct answers) pass through. A few thousand hold the common answers of a whole homework.
 MAX_REMEMBERED_CHECKS = 4096
 _memo: OrderedDict[tuple, Checked] = OrderedDict()
-_memo_lock = threading.Lock()  # grading may run in several threads (see grader.bounded)
+_memo_lock = threading.Lock()  # grading may run in several threads (see grader.runtime.bounded)
 
 
 def _recall(memo_key: tuple) -> Checked | None:

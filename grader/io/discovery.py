@@ -17,7 +17,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.errors import UsageError
+from grader.core.errors import UsageError
 
 __all__ = ["Discovered", "Found", "Skipped", "discover_submissions", "refuse_links", "safe_stem"]
 

@@ -18,8 +18,8 @@ from collections import deque
 from collections.abc import Mapping
 from multiprocessing.connection import Client, Connection, Listener
 
-from grader.carry import CarryDeferred, recompute_here
-from grader.homework import Carried, Homework
+from grader.grading.carry import CarryDeferred, recompute_here
+from grader.core.homework import Carried, Homework
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ class CarryService:
 
 
 class ServiceClient:
-    """A recompute function (grader.carry.Recompute) that asks the service at `address`, connecting on first use.
+    """A recompute function (grader.grading.carry.Recompute) that asks the service at `address`, connecting on first use.
 
     Answers are remembered: a class repeats the same wrong values, and a round trip costs more
     than a lookup. If the service cannot be reached, this process recomputes from then on.
@@ -149,7 +149,7 @@ def _serve(listener: Listener, warm: bool) -> None:
 
 
 def _answer(connection: Connection) -> None:
-    from grader.plugins import load_homework
+    from grader.plugins.homeworks import load_homework
 
     with connection:
         while True:
@@ -174,9 +174,9 @@ def warm_up() -> None:
 
     The lock is taken for one item at a time: requests are answered as soon as torch is loaded (by
     the first item), between the other items (0.3 s in all)."""
-    from grader.errors import UsageError
-    from grader.key import load_key
-    from grader.plugins import available_homeworks, load_homework
+    from grader.core.errors import UsageError
+    from grader.core.key import load_key
+    from grader.plugins.homeworks import available_homeworks, load_homework
 
     for name in available_homeworks():
         try:

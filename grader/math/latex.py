@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from grader.parse.errors import FormatError
+from grader.math.errors import FormatError
 
 __all__ = ["latex_to_text"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from grader.models import Status
+from grader.core.models import Status
 
 Confidence = Literal["high", "medium", "low"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fractions import Fraction
 from functools import lru_cache
 
-from grader.homework import Item, ShapeOptions
-from grader.parse.numbers import read_count
-from grader.parse.shapes import read_dims
+from grader.core.homework import Item, ShapeOptions
+from grader.math.numbers import read_count
+from grader.math.shapes import read_dims
 
 _EXPECTED = "the expected value"
 

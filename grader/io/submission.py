@@ -12,9 +12,9 @@ from pathlib import Path
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from grader.errors import UsageError
-from grader.models import RawAnswer, Student, Submission, without_surrogates
-from grader.yaml_compose import NULL, compose_submission, describe, node_line
+from grader.core.errors import UsageError
+from grader.core.models import RawAnswer, Student, Submission, without_surrogates
+from grader.io.yaml_compose import NULL, compose_submission, describe, node_line
 
 # The homework's item ids, or a function from the homework a file names to its item ids.
 KnownIds = Collection[str] | Callable[[str], Collection[str]] | None
@@ -51,7 +51,7 @@ def load_submission(
     `known_ids` (the homework's item ids, or a function from the homework named in the file
     to its item ids) turns on id checking: unknown ids are dropped with a warning. `student.id` defaults to `default_student_id`, else the file's stem.
     With `follow_links=False` a file that is a symbolic link is refused (see
-    grader.discovery.refuse_links, which also checks the folders on the way).
+    grader.io.discovery.refuse_links, which also checks the folders on the way).
     Raises UsageError (file, line, what is wrong) when the file cannot be used.
     """
     path = Path(path)

@@ -9,10 +9,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from grader.checks.algebra import NoNormalForm, same_rational_function
-from grader.parse import tree
-from grader.parse.tree import Node
-from grader.timelimit import TimeLimitExceeded, run_with_time_limit
+from grader.math.algebra import NoNormalForm, same_rational_function
+from grader.math import tree
+from grader.math.tree import Node
+from grader.math.timelimit import TimeLimitExceeded, run_with_time_limit
 
 # Values are exact (int, Fraction) except after an irrational root, which is a float.
 Value = int | Fraction | float

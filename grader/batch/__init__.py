@@ -31,18 +31,18 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from grader import pool
-from grader.carry import CarryDeferred
-from grader.carry_service import CarryService
-from grader.errors import UsageError
-from grader.identity import graded_as
-from grader.models import Result, Status
-from grader.overrides import Overrides, apply_overrides
-from grader.safe_text import json_safe, log_safe
-from grader.submission import MAX_SUGGESTIONS, printable_path
+from grader.runtime import pool
+from grader.grading.carry import CarryDeferred
+from grader.runtime.carry_service import CarryService
+from grader.core.errors import UsageError
+from grader.core.identity import graded_as
+from grader.core.models import Result, Status
+from grader.core.overrides import Overrides, apply_overrides
+from grader.render.safe_text import json_safe, log_safe
+from grader.io.submission import MAX_SUGGESTIONS, printable_path
 
 if TYPE_CHECKING:
-    from grader.grading import Checking
+    from grader.grading.grade import Checking
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class Options:
     hide_expected: bool = False
     overrides: Overrides = field(default_factory=dict)
     reports: bool = True
-    carry_service: tuple[str, bytes] | None = None  # address and key of the batch's grader.carry_service
+    carry_service: tuple[str, bytes] | None = None  # address and key of the batch's grader.runtime.carry_service
 
 
 @dataclass
@@ -198,13 +198,13 @@ class ClassSummary:
 def discover(folder: str | Path) -> tuple[list[Entry], list[str]]:
     """Submissions of a class folder, sorted by name, and the names of files deliberately left out.
 
-    grader.discovery finds them safely (no symlink out of a student's area, no file twice). What
+    grader.io.discovery finds them safely (no symlink out of a student's area, no file twice). What
     it skips is kept as an entry with its `problem`, so a student whose folder has no submission
     is listed rather than silently left out; files that are not submissions (README.md) are left
     out, and so is the blank `template.yaml` at the top (listed in the second list). A student's
     file or folder named `Template`, `template/` or `template.json` is a student like any other.
     """
-    from grader.discovery import discover_submissions
+    from grader.io.discovery import discover_submissions
 
     found = discover_submissions(folder)
     blank = [f for f in found.submissions if f.path.name == TEMPLATE_FILE and f.path.parent == Path(folder)]
@@ -220,7 +220,7 @@ def discover(folder: str | Path) -> tuple[list[Entry], list[str]]:
 
 def _unique_names(entries: list[Entry]) -> list[Entry]:
     """Report names safe as file names and distinct (`ada.yaml` beside `ada/` gets `ada-2`)."""
-    from grader.discovery import safe_stem
+    from grader.io.discovery import safe_stem
 
     seen: set[str] = set()
     unique = []
@@ -260,7 +260,7 @@ def begin_entry(entry: Entry, options: Options) -> Outcome | Checking:
 
 def end_entry(entry: Entry, checking: Checking, options: Options) -> Outcome:
     """Grade a checked submission to the end and write its report (CarryDeferred is let through)."""
-    from grader.grading import finish
+    from grader.grading.grade import finish
 
     try:
         # Whose grade it is comes from the layout (NAME.yaml or NAME/), never from the file's student.id:
@@ -308,7 +308,7 @@ WORKER_NICENESS = 5
 
 
 class _Grading:
-    """A batch worker's job (grader.pool.Job): grades submissions and writes their reports.
+    """A batch worker's job (grader.runtime.pool.Job): grades submissions and writes their reports.
 
     While the carry-forward service is still loading torch (3-4 s), a submission that needs an error
     carried forward is set aside with its answers checked, and the worker goes on with the next one
@@ -322,8 +322,8 @@ class _Grading:
         self.options = options
         self.client = None
         if options.carry_service is not None:
-            from grader.carry import set_recompute
-            from grader.carry_service import ServiceClient
+            from grader.grading.carry import set_recompute
+            from grader.runtime.carry_service import ServiceClient
 
             self.client = ServiceClient(*options.carry_service)
             self.client.defer = True
@@ -416,7 +416,7 @@ def grade_folder(
     statistics at once, so memory stays flat however large the class.
     """
     from grader import __version__
-    from grader.plugins import load_homework
+    from grader.plugins.homeworks import load_homework
 
     entries, left_out = discover(folder)
     out = Path(out)
@@ -469,7 +469,7 @@ def _in_order(entries: Sequence[Entry], options: Options, jobs: int) -> Iterator
         for entry in entries:
             yield grade_entry(entry, options)
         return
-    # The answer caches live in each worker's bounded checking process (grader.bounded), which a
+    # The answer caches live in each worker's bounded checking process (grader.runtime.bounded), which a
     # forked worker starts afresh, so the parent does not grade ahead to warm them.
     # The service is forked first: it starts loading torch while this process imports sympy for
     # the workers, and does not carry sympy itself.

@@ -12,11 +12,11 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import NamedTuple
 
-from grader import examples
-from grader.parse import tree
-from grader.parse.errors import FormatError
-from grader.parse.latex import latex_to_text
-from grader.parse.tree import Node
+from grader.core import examples
+from grader.math import tree
+from grader.math.errors import FormatError
+from grader.math.latex import latex_to_text
+from grader.math.tree import Node
 
 __all__ = ["BUILTIN_FUNCTIONS", "DEFAULT_LIMITS", "Builtin", "Limits", "canonical_name", "parse_formula"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.homework import ChoiceOptions, Homework, Item
+from grader.core.homework import ChoiceOptions, Homework, Item
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from grader import examples
-from grader.homework import ChoiceOptions, Homework, Item
+from grader.core import examples
+from grader.core.homework import ChoiceOptions, Homework, Item
 
 # What the first line of a template points editors at; `grader schema HOMEWORK -o …` writes it.
 DEFAULT_SCHEMA_NAME = "{homework}.schema.json"

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from grader.errors import UsageError
-from grader.yaml_count import value_past_limit
+from grader.core.errors import UsageError
+from grader.io.yaml_count import value_past_limit
 
 # Aliases let a tiny file name a huge tree ("billion laughs"); every walk is bounded by these.
 MAX_NODES = 100_000

@@ -20,10 +20,10 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from grader.errors import UsageError
-from grader.homework import Homework
-from grader.models import ItemResult, Override, ProblemResult, Result
-from grader.verdict import status_for
+from grader.core.errors import UsageError
+from grader.core.homework import Homework
+from grader.core.models import ItemResult, Override, ProblemResult, Result
+from grader.core.verdict import status_for
 
 
 @dataclass(frozen=True)

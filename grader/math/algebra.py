@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from grader.parse import tree
-from grader.parse.tree import Node
+from grader.math import tree
+from grader.math.tree import Node
 
 # A monomial: (atom, exponent) pairs sorted by atom; an atom is a variable name or a canonical
 # `f(…)` of a declared function applied to arguments.

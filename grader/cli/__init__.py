@@ -2,7 +2,7 @@
 
 What it prints may quote a student (names, keys, answers, file names) and lands on an instructor's
 terminal or in a CI log read by the GitHub Actions runner: renderers return text that is safe for
-both, and every other line that quotes a submission passes it through grader.safe_text.log_safe.
+both, and every other line that quotes a submission passes it through grader.render.safe_text.log_safe.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from grader.errors import ExitCode, UsageError
-from grader.safe_text import log_safe
+from grader.core.errors import ExitCode, UsageError
+from grader.render.safe_text import log_safe
 
 app = typer.Typer(
     help="Grade homework submissions against computed answer keys.",
@@ -76,9 +76,9 @@ def check(
     summary, the outputs `score` and `max-score`, and a warning annotation (on stderr) at the
     line of each answer that lost points.
     """
-    from grader import ci
+    from grader.render import github_actions as ci
     from grader.api import check_file
-    from grader.plugins import load_homework
+    from grader.plugins.homeworks import load_homework
 
     env = os.environ
     started = time.perf_counter()
@@ -155,7 +155,7 @@ def _report_unusable(
     the pinned one, else the one the file names, else 0). The caller then re-raises, so the
     message goes to stderr and the exit code is 2.
     """
-    from grader import ci
+    from grader.render import github_actions as ci
     from grader.api import homework_named_in
 
     message = str(error) if error.path else f"{submission}: {error}"
@@ -179,7 +179,7 @@ def _report_unusable(
 
 def _emit_classroom_result(payload: str, env) -> None:
     """The runner result goes to $GITHUB_OUTPUT as `result`, or to stdout as that line if it is unset."""
-    from grader import ci
+    from grader.render import github_actions as ci
 
     if not ci.set_output("result", payload, env):
         typer.echo(f"result={payload}")
@@ -202,8 +202,8 @@ def grade(
 ) -> None:
     """Grade a class folder: a report per student, grades.csv, results.jsonl and a class summary."""
     from grader.batch import grade_folder, worker_count
-    from grader.overrides import load_overrides
-    from grader.plugins import available_homeworks, load_homework
+    from grader.core.overrides import load_overrides
+    from grader.plugins.homeworks import available_homeworks, load_homework
 
     loaded = load_overrides(overrides, [load_homework(name) for name in available_homeworks()]) if overrides else None
     workers = worker_count(jobs)
@@ -243,7 +243,7 @@ def list_homeworks(
     homework: Annotated[Optional[str], typer.Argument(help="Show this homework's problems and items.")] = None,
 ) -> None:
     """List installed homeworks, or one homework's problems, items and points."""
-    from grader.plugins import available_homeworks, load_homework
+    from grader.plugins.homeworks import available_homeworks, load_homework
 
     if homework is None:
         for name in available_homeworks():
@@ -266,8 +266,8 @@ def key(
     output: Annotated[Optional[Path], typer.Option(help="Write here instead of the plugin's key file.")] = None,
 ) -> None:
     """Recompute the answer key with torch and sympy and write it (or check the committed one)."""
-    from grader.key import build_key, key_path, load_key, stale_items, write_key
-    from grader.plugins import load_homework
+    from grader.core.key import build_key, key_path, load_key, stale_items, write_key
+    from grader.plugins.homeworks import load_homework
 
     loaded = load_homework(homework)
     computed = build_key(loaded)
@@ -294,8 +294,8 @@ def template(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of printing.")] = None,
 ) -> None:
     """A blank submission: every item id with its prompt as a comment (grades as all missing)."""
-    from grader.plugins import load_homework
-    from grader.template import render_template
+    from grader.plugins.homeworks import load_homework
+    from grader.render.template import render_template
 
     _emit(render_template(load_homework(homework), schema=schema), output)
 
@@ -309,8 +309,8 @@ def schema(
     """JSON Schema of a submission (ids, kinds, prompts), for editor completion and validation."""
     import json
 
-    from grader.plugins import load_homework
-    from grader.schema import build_schema
+    from grader.plugins.homeworks import load_homework
+    from grader.render.schema import build_schema
 
     _emit(json.dumps(build_schema(load_homework(homework)), indent=2, ensure_ascii=False) + "\n", output)
 

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-from grader import examples
-from grader.parse.errors import FormatError
+from grader.core import examples
+from grader.math.errors import FormatError
 
 # Words students append to a count; the number is what is graded.
 # Matched at the end of right-stripped text; no leading \s*, which makes a search quadratic on long spaces.
@@ -89,8 +89,8 @@ def read_number(text: str) -> NumberReading:
     literal = read_literal(cleaned)
     if literal is not None:
         return literal
-    from grader.parse import tree
-    from grader.parse.mathtext import parse_formula  # the parser is only needed for arithmetic
+    from grader.math import tree
+    from grader.math.mathtext import parse_formula  # the parser is only needed for arithmetic
 
     formula = parse_formula(cleaned, number_mode=True)
     if not isinstance(formula, tree.Num):

@@ -1,0 +1,303 @@
+"""The plugin API: a homework is problems of items, each with a kind, points and options."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["number", "shape", "expression", "equation", "choice", "text"]
+KINDS: tuple[str, ...] = ("number", "shape", "expression", "equation", "choice", "text")
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A variable a formula item accepts, with the other names students use for it.
+
+    `low`/`high` bound the integers it is sampled from when formulas are compared.
+    """
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    low: int = 1
+    high: int = 64
+    meaning: str = ""
+
+
+@dataclass(frozen=True)
+class NumberOptions:
+    """Options of a `number` item: counts are whole numbers compared exactly."""
+
+    integer: bool = True
+
+
+@dataclass(frozen=True)
+class ShapeOptions:
+    """Options of a `shape` item; `layout` names the axes of the expected shape."""
+
+    layout: str = "HWC"
+
+
+@dataclass(frozen=True)
+class ExpressionOptions:
+    """Options of an `expression` item: its variables and the integer domain they live in.
+
+    Each `nonnegative` entry is a formula over the variables that must be ≥ 0 on the
+    domain (e.g. "the window fits": `H + 2p - d(k-1) - 1`); it is read by the same safe
+    parser as answers.
+    """
+
+    variables: tuple[Variable, ...]
+    nonnegative: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a `choice` item: the name shown to students and the other ways to say it.
+
+    `feedback` explains why this option is wrong, shown when a student picks it but it is
+    not the key's option.
+    """
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    feedback: str = ""
+
+
+@dataclass(frozen=True)
+class ChoiceOptions:
+    """Options of a `choice` item: the options a student picks one of (the key names one).
+
+    With `by_elimination`, an answer that names no option but denies every other one ("not
+    invariant and not equivariant", "neither partially suitable nor not suitable") names the one left.
+    """
+
+    choices: tuple[Choice, ...]
+    by_elimination: bool = False
+
+
+@dataclass(frozen=True)
+class FunctionName:
+    """A function symbol an equation may apply (`f`, `T`), with the other names students use."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    meaning: str = ""
+
+
+@dataclass(frozen=True)
+class EquationOptions:
+    """Options of an `equation` item: its function symbols and variables (`f`, `T`; `x`)."""
+
+    functions: tuple[FunctionName, ...]
+    variables: tuple[Variable, ...]
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One idea a free-text answer should contain, worth `share` of the item's points.
+
+    Each phrasing is a sequence of word slots; a slot lists alternatives with `|`, words of one
+    alternative are joined with `_` (`fully_connected`) and a trailing `*` matches any word starting
+    so (`translat*`). Words match in their inflections and dictionary forms (plurals, -ed, -ing,
+    British/American -ise/-ize, `grew` for `grow`), the field's abbreviations spelled out (`params`,
+    `FC`) and with a typo in a longer word; hyphens and spaces are interchangeable, and a few other
+    words may stand between two slots of the same clause (see `grader.text`).
+
+    A phrasing counts only when the answer asserts it: no negation reaches it ("does not slide",
+    "not A or B", "instead of …"), unless `negatable` is False (concepts that are themselves about
+    a limitation, e.g. "cannot capture motion"); it is not only copied from the question; and no
+    later sentence takes it back. `partial` phrasings state the idea only in part and earn half the
+    share. `contrary` phrasings say the opposite or a common confusion (sharing *across layers* for
+    weight sharing): asserted anywhere in the answer, they cancel the concept, and the feedback
+    quotes them.
+    """
+
+    name: str
+    share: float
+    phrasings: tuple[str, ...]
+    negatable: bool = True
+    partial: tuple[str, ...] = ()
+    contrary: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TextOptions:
+    """Options of a `text` item: its concept rubric. Shares add up to at least 1; the score
+    is the sum of the shares found, capped at 1 (so "any two of these" is six concepts of 1/2).
+
+    `misconceptions` are wrong claims (as concepts: a name saying what is wrong, phrasings): an
+    answer asserting one loses its share. `context` is wording of the question beyond the item's
+    prompt (the scenario a "Justify" item refers to), which an answer may copy without credit.
+    """
+
+    concepts: tuple[Concept, ...]
+    misconceptions: tuple[Concept, ...] = ()
+    context: str = ""
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """An anticipated answer (read by the item's checker) with its credit and feedback.
+
+    `answer` is computed by the problem's own code with one assumption changed (a 9×9 filter
+    instead of 7×7, the bias counted), never typed as a bare value. A mistake with credit 1
+    is an accepted alternative that earns full points with a note.
+    """
+
+    answer: str
+    credit: float
+    feedback: str
+    rule: str | None = None  # the MistakeRule it was computed under, for results and class statistics
+
+
+@dataclass(frozen=True)
+class MistakeRule:
+    """A named wrong assumption of a problem, and what an answer computed under it earns.
+
+    The problem computes each item's value under the assumption (`Problem.mistake_values`,
+    run by `grader key` and stored in the key file) or from a student's own earlier answers
+    (`Problem.carry_forward`); an answer equal to such a value (and not to the key) gets
+    `credit` (a share of the item's points, unless the item sets its own `mistake_credit`) and
+    `feedback`, which must not give the key away.
+    """
+
+    id: str
+    feedback: str
+    credit: float
+
+    def mistake(self, answer: str, item: Item) -> Mistake:
+        """The anticipated mistake of `item` this rule computed, with the item's share if it sets one."""
+        credit = self.credit if item.mistake_credit is None else item.mistake_credit
+        return Mistake(answer, credit, self.feedback, self.id)
+
+
+@dataclass(frozen=True)
+class Carried:
+    """An item's answer recomputed from a student's own earlier answers (error carried forward).
+
+    `answer` is what follows from them under the key's assumptions; `mistakes` are
+    (rule id, answer) pairs of what follows under each mistake rule.
+    """
+
+    answer: str
+    mistakes: tuple[tuple[str, str], ...] = ()
+
+
+ItemOptions = NumberOptions | ShapeOptions | ExpressionOptions | ChoiceOptions | EquationOptions | TextOptions
+
+_DEFAULT_OPTIONS: Mapping[str, Callable[[], ItemOptions]] = {
+    "number": NumberOptions,
+    "shape": ShapeOptions,
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One gradable answer: a stable id, a kind, its points and the prompt students see.
+
+    `depends_on` lists the items whose answers this one is computed from (a layer's output
+    from the previous layer's); an answer that is wrong only because one of them is, and
+    follows from the student's own answer to it, earns `carry_credit` of the points. An answer
+    matching one of the problem's mistake rules earns `mistake_credit` of the points, or the
+    rule's own credit when that is None.
+    """
+
+    id: str
+    kind: Kind
+    points: float
+    prompt: str
+    options: ItemOptions | None = None
+    mistakes: tuple[Mistake, ...] = ()
+    depends_on: tuple[str, ...] = ()
+    carry_credit: float = 1.0
+    mistake_credit: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.options is None and self.kind in _DEFAULT_OPTIONS:
+            object.__setattr__(self, "options", _DEFAULT_OPTIONS[self.kind]())
+
+    def __hash__(self) -> int:
+        # Items key the checkers' caches, which hash them for every answer; hashing every field
+        # (options, mistakes) each time cost more than the lookups. Equal items have equal ids.
+        return hash(self.id)
+
+
+@dataclass(frozen=True)
+class SelfTest:
+    """An answer to an item and the status it must get: a problem's own check of its grading."""
+
+    item: str
+    answer: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A problem of a homework: its items, the function that computes their key, its self-tests.
+
+    `reference` returns item id → answer text, written the way a student would write it;
+    it may import heavy libraries (torch), since only `grader key` calls it. `self_tests`
+    (a correct, a partially right, a wrong and an invalid answer per item kind) are run over
+    every registered homework by the test suite.
+
+    `rules` are the problem's mistake rules; `mistake_values` (run by `grader key` like
+    `reference`) returns item id → (rule id, answer) pairs computed under them.
+    `carry_forward(item id, {dependency id: answer text})` recomputes an item from the given
+    answers of the items it depends on (None if nothing follows from them); grading calls it
+    only when a student's earlier answer is wrong, so it may import heavy libraries lazily.
+    """
+
+    id: str
+    title: str
+    items: tuple[Item, ...]
+    reference: Callable[[], Mapping[str, str]]
+    self_tests: tuple[SelfTest, ...] = ()
+    rules: tuple[MistakeRule, ...] = ()
+    mistake_values: Callable[[], Mapping[str, Sequence[tuple[str, str]]]] | None = None
+    carry_forward: Callable[[str, Mapping[str, str]], Carried | None] | None = None
+
+    @property
+    def max_score(self) -> float:
+        return sum(item.points for item in self.items)
+
+
+@dataclass(frozen=True)
+class Homework:
+    """A homework plugin: problems in order, and where its committed key lives.
+
+    `key_package`/`key_file` locate the answer key as package data, so an installed
+    plugin finds its key without a source checkout.
+    """
+
+    id: str
+    title: str
+    problems: tuple[Problem, ...]
+    key_package: str
+    key_file: str
+    total_points: float | None = None
+    _items: dict[str, Item] = field(init=False, repr=False, compare=False)
+    _problem_of: dict[str, Problem] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_items", {i.id: i for p in self.problems for i in p.items})
+        object.__setattr__(self, "_problem_of", {i.id: p for p in self.problems for i in p.items})
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        """Every item, in the homework's order."""
+        return tuple(self._items.values())
+
+    @property
+    def item_ids(self) -> tuple[str, ...]:
+        return tuple(self._items)
+
+    def item(self, item_id: str) -> Item:
+        return self._items[item_id]
+
+    def problem_of(self, item_id: str) -> Problem:
+        return self._problem_of[item_id]
+
+    @property
+    def max_score(self) -> float:
+        return sum(p.max_score for p in self.problems)

@@ -1,0 +1,1 @@
+"""The grading engine: a submission, a homework and its key in, a Result out."""

@@ -1,0 +1,1 @@
+"""Registries of answer kinds and homework plugins, found through entry points and validated eagerly."""

@@ -1,0 +1,1 @@
+"""Bounded execution for grading: checking processes with time and memory limits, worker pools, the carry-forward service."""
