@@ -40,15 +40,16 @@ FILLER = ("because", "the", "filter", "weights", "are", "shared", "so", "fewer",
 
 BASELINE = r"""
 import sys, sympy
-from grader.checks import expression
-from grader.math.tree import to_sympy
-from grader.core.verdict import Verdict
+from dataclasses import replace
 from grader.batch import grade_folder
+from grader.core.verdict import Verdict
+from grader.math.tree import to_sympy
+from grader.plugins.kinds import kinds
 
 def naive_compare(given, expected, item):
     return Verdict(1.0 if sympy.simplify(to_sympy(given) - to_sympy(expected)) == 0 else 0.0)
 
-expression.compare = naive_compare
+kinds()["expression"] = replace(kinds()["expression"], compare=naive_compare)
 grade_folder(sys.argv[1], sys.argv[2], jobs=int(sys.argv[3]))
 """
 

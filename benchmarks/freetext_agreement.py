@@ -2,7 +2,8 @@
 
 Reads a marking set (`tests/data/freetext/dev.yaml` format: `id`, `item`, `style`, `answer`, and
 `points` for text or `option` for choices, the option meant or `invalid`), grades every answer
-through the real checker (`grader.grading.grade.grade_item` with the committed key), and prints
+through the real checker (`grader.grading.grade.grade_item` with the committed key, checked in this
+process), and prints
 
 - text answers: agreement (|scorer − marker| ≤ 10 % of the item's points), mean absolute error
   (% of the item's points), Pearson correlation of the score fractions, false credit (≥ 50 % of
@@ -35,11 +36,14 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader.grading.grade import checker_for, grade_item, read_expected  # noqa: E402
-from grader.core.homework import Homework, Item  # noqa: E402
 from grader.core.key import load_key  # noqa: E402
 from grader.core.models import RawAnswer, Status  # noqa: E402
+from grader.grading.checking import read_expected  # noqa: E402
+from grader.grading.grade import grade_item  # noqa: E402
+from grader.grading.runtime import Runtime  # noqa: E402
+from grader.homework import Homework, Item  # noqa: E402
 from grader.plugins.homeworks import load_homework  # noqa: E402
+from grader.plugins.kinds import kind_of  # noqa: E402
 
 DEFAULT_SET = ROOT / "tests" / "data" / "freetext" / "dev.yaml"
 LONGEST_TEXT = 5_000
@@ -64,7 +68,8 @@ def grade_set(entries: list[dict], homework: Homework) -> list[Marked]:
     marked = []
     for entry in entries:
         item = homework.item(entry["item"])
-        result = grade_item(item, RawAnswer(text=entry["answer"]), key.answers[item.id], homework)
+        # Text and choices never go to a checking process: checked here, as grading checks them.
+        result = grade_item(item, RawAnswer(text=entry["answer"]), key.answers[item.id], homework, Runtime(memo=None))
         if item.kind == "text":
             marker, scorer = float(entry["points"]), result.score
         else:
@@ -122,7 +127,7 @@ def matcher_cost(rows: list[Marked], homework: Homework, rounds: int) -> tuple[f
     key = load_key(homework)
 
     def checks(subset: list[Marked]) -> list[tuple[Callable, str, Item, object]]:
-        return [(checker_for(r.item), r.answer, r.item, read_expected(r.item, key.answers[r.item.id]))
+        return [(kind_of(r.item), r.answer, r.item, read_expected(r.item, key.answers[r.item.id]))
                 for r in subset]
 
     def run(cases) -> None:

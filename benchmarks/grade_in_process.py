@@ -23,10 +23,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
 
-    from grader.grading.grade import grade
     from grader.core.key import load_key
-    from grader.plugins.homeworks import load_homework
+    from grader.grading.grade import grade
     from grader.io.submission import load_submission
+    from grader.plugins.homeworks import load_homework
+    from grader.runtime.sandbox import bounded_runtime
 
     loads = []
     for _ in range(args.runs):
@@ -35,10 +36,11 @@ def main() -> None:
         loads.append(time.perf_counter() - start)
     homework = load_homework(submission.homework)
     key = load_key(homework)
+    runtime = bounded_runtime()  # as `grader check`: checked answers are remembered after the first run
     times = []
     for _ in range(args.runs + 1):
         start = time.perf_counter()
-        grade(submission, homework, key)
+        grade(submission, homework, key, runtime)
         times.append(time.perf_counter() - start)
     first, rest = times[0], times[1:]
     print(f"submission: {args.submission} ({len(submission.answers)} answers)")

@@ -6,19 +6,21 @@ import re
 from functools import cache, partial
 from pathlib import Path
 
-from grader.io.discovery import refuse_links
 from grader.core.errors import UsageError
-from grader.grading.grade import Checking, check_submission, finish
 from grader.core.homework import Homework
 from grader.core.key import Key, load_key
-from grader.core.models import Result
-from grader.plugins.homeworks import load_homework
+from grader.core.models import Result, Submission
+from grader.grading.grade import grade
+from grader.grading.runtime import Runtime
+from grader.io.discovery import refuse_links
 from grader.io.submission import MAX_FILE_BYTES, load_submission
+from grader.plugins.homeworks import load_homework
+from grader.runtime.sandbox import bounded_runtime
 
 
 def check_file(
     path: str | Path, *, hide_expected: bool = False, mathml: bool = False, default_student_id: str | None = None,
-    homework: str | None = None, allow_links: bool = False,
+    homework: str | None = None, allow_links: bool = False, runtime: Runtime | None = None,
 ) -> Result:
     """Load, grade and return the result of one submission file (UsageError if unusable).
 
@@ -26,26 +28,37 @@ def check_file(
     `mathml` adds MathML of formulas for an HTML report. `homework` pins the homework: a file
     naming another one is refused. A file that is a symbolic link, or is reached through one, is
     refused unless `allow_links` (a batch passes it for files its discovery has already vetted).
+    `runtime` is where answers are checked (default: this process's bounded runtime).
     """
     if not allow_links:
         refuse_links(path)
-    return finish(read_and_check(path, hide_expected=hide_expected, mathml=mathml,
-                                 default_student_id=default_student_id, homework=homework,
-                                 follow_links=allow_links))
+    submission = read_submission(path, homework=homework, default_student_id=default_student_id,
+                                 follow_links=allow_links)
+    return grade_submission(submission, runtime=runtime, hide_expected=hide_expected, mathml=mathml)
 
 
-def read_and_check(
-    path: str | Path, *, hide_expected: bool = False, mathml: bool = False, default_student_id: str | None = None,
-    homework: str | None = None, follow_links: bool = True,
-) -> Checking:
-    """The first half of `check_file`: the file loaded and its answers checked; `grading.finish` does the rest."""
-    submission = load_submission(
-        path, known_ids=partial(_item_ids, pinned=homework), default_student_id=default_student_id,
-        follow_links=follow_links,
-    )
+def read_submission(
+    path: str | Path, *, homework: str | None = None, default_student_id: str | None = None, follow_links: bool = True,
+) -> Submission:
+    """A submission file loaded and its ids checked against the homework it names (which must be `homework`, if given)."""
+    return load_submission(path, known_ids=partial(_item_ids, pinned=homework), default_student_id=default_student_id,
+                           follow_links=follow_links)
+
+
+def grade_submission(
+    submission: Submission, *, runtime: Runtime | None = None, hide_expected: bool = False, mathml: bool = False,
+) -> Result:
+    """A loaded submission graded against its homework's committed key."""
     homework = load_homework(submission.homework)
-    return check_submission(submission, homework, committed_key(homework.id), hide_expected=hide_expected,
-                            mathml=mathml)
+    return grade(submission, homework, committed_key(homework.id), runtime or default_runtime(),
+                 hide_expected=hide_expected, mathml=mathml)
+
+
+@cache
+def default_runtime() -> Runtime:
+    """This process's grading runtime: math checked in bounded processes, checked answers remembered, errors
+    carried forward here (made on first use; a batch worker or a service makes its own)."""
+    return bounded_runtime()
 
 
 def _item_ids(named: str, *, pinned: str | None) -> tuple[str, ...]:

@@ -1,24 +1,16 @@
-"""The plugin API for homework authors: everything a homework package imports, in one place."""
+"""The plugin API for homework authors: everything a homework package imports, in one place.
 
-from grader.core.homework import (
-    Carried,
-    Choice,
-    ChoiceOptions,
-    Concept,
-    EquationOptions,
-    ExpressionOptions,
-    FunctionName,
-    Homework,
-    Item,
-    Mistake,
-    MistakeRule,
-    NumberOptions,
-    Problem,
-    SelfTest,
-    ShapeOptions,
-    TextOptions,
-    Variable,
-)
+The homework's structure (`Homework`, `Problem`, `Item`, mistakes) comes from grader.core.homework;
+each answer kind's options from the kind's own module in grader.checks.
+"""
+
+from grader.checks.choice import Choice, ChoiceOptions
+from grader.checks.equation import EquationOptions, FunctionName
+from grader.checks.expression import ExpressionOptions, Variable
+from grader.checks.number import NumberOptions
+from grader.checks.shape import ShapeOptions
+from grader.checks.text import Concept, TextOptions
+from grader.core.homework import Carried, Homework, Item, Mistake, MistakeRule, Problem, SelfTest
 
 __all__ = [
     "Carried", "Choice", "ChoiceOptions", "Concept", "EquationOptions", "ExpressionOptions", "FunctionName",

@@ -24,20 +24,6 @@ def write_submission():
 
 
 @pytest.fixture
-def monkeypatch(monkeypatch):
-    """pytest's monkeypatch, restarting the bounded workers and forgetting remembered checks, so
-    grading sees the patched code (and the restored code after)."""
-    from grader.runtime.bounded import shutdown_workers
-    from grader.grading.grade import forget_checked
-
-    shutdown_workers()
-    forget_checked()
-    yield monkeypatch
-    shutdown_workers()
-    forget_checked()
-
-
-@pytest.fixture
 def register_homework(monkeypatch):
     """Register a homework `name` at the entry point `value` ("module:attribute") beside the installed ones."""
     from importlib.metadata import EntryPoint

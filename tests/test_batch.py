@@ -9,14 +9,15 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from grader import batch
-from grader.batch import Entry, Options, discover, grade_folder, write_atomic
+from grader.batch import grade_folder, outputs, worker
+from grader.batch.discover import discover
+from grader.batch.worker import Options
 from grader.core.errors import UsageError
+from grader.io.files import write_atomic
 from grader.plugins.homeworks import load_homework
 
 HOMEWORK = load_homework("hw2-cnn")
@@ -107,7 +108,7 @@ def test_grades_csv_is_a_gradebook(sample):
 
 def test_csv_cells_cannot_run_as_spreadsheet_formulas():
     """A name or id starting with = + - @ is prefixed with a quote (CSV injection)."""
-    assert [batch._cell(t) for t in ("=1+1", "+x", "-y", "@z", "ada")] == ["'=1+1", "'+x", "'-y", "'@z", "ada"]
+    assert [outputs._cell(t) for t in ("=1+1", "+x", "-y", "@z", "ada")] == ["'=1+1", "'+x", "'-y", "'@z", "ada"]
 
 
 def test_results_jsonl_has_one_line_per_submission(sample):
@@ -172,80 +173,23 @@ def test_output_is_the_same_whatever_the_number_of_workers(tmp_path):
     assert _normalised_outputs(tmp_path / "one") == _normalised_outputs(tmp_path / "three")
 
 
-@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(), reason="needs fork")
-def test_submissions_set_aside_while_the_carry_forward_service_warms_up_are_graded_the_same(tmp_path, monkeypatch):
-    """Workers set aside submissions that wait on a slow carry-forward service and finish them once it
-    answers: the outputs are those of grading one by one in this process."""
-    from grader.runtime import carry_service
-    from grader.grading.carry import CarryDeferred
-
-    dana = (SAMPLES / "dana.yaml").read_text(encoding="utf-8")
-    folder = make_class(tmp_path / "class", {f"d{i}.yaml": dana.replace("id: dana", f"id: d{i}") for i in range(8)}
-                        | {"ada.yaml": ADA})
-    grade_folder(folder, tmp_path / "one", jobs=1)
-
-    real_recompute, answered = carry_service.recompute_here, []
-
-    def slow_at_first(*args):  # runs in the service, forked with this patch: its first answer takes 1 s
-        if not answered:
-            time.sleep(1)
-        answered.append(True)
-        return real_recompute(*args)
-
-    set_aside = tmp_path / "set-aside"
-    real_end = batch.end_entry
-
-    def noting_set_aside(entry, checking, options):  # runs in the workers
-        try:
-            return real_end(entry, checking, options)
-        except CarryDeferred:
-            with open(set_aside, "a", encoding="utf-8") as note:
-                note.write(entry.name + "\n")
-            raise
-
-    monkeypatch.setattr(carry_service, "recompute_here", slow_at_first)
-    monkeypatch.setattr(batch, "end_entry", noting_set_aside)
-    grade_folder(folder, tmp_path / "two", jobs=2)
-    assert set_aside.read_text(encoding="utf-8").split()  # some were set aside, then finished
-    assert _normalised_outputs(tmp_path / "one") == _normalised_outputs(tmp_path / "two")
-
-
-@pytest.mark.skipif(not hasattr(os, "nice") or "fork" not in __import__("multiprocessing").get_all_start_methods(),
-                    reason="needs nice and fork")
-def test_batch_workers_run_nicer_than_the_process_that_started_them(tmp_path):
-    """A worker yields the CPU to the carry-forward service and the main process, which it waits on."""
-    import multiprocessing
-
-    def report_niceness(connection):
-        batch._Grading(Options(out=tmp_path))
-        connection.send(os.nice(0))
-
-    ours, theirs = multiprocessing.get_context("fork").Pipe()
-    worker = multiprocessing.get_context("fork").Process(target=report_niceness, args=(theirs,))
-    worker.start()
-    assert ours.recv() == os.nice(0) + batch.WORKER_NICENESS
-    worker.join()
-
-
 def test_a_crashing_submission_is_listed_and_the_batch_goes_on(tmp_path, monkeypatch):
     """An exception inside grading becomes an error row with a traceback for the instructor only."""
     folder = make_class(tmp_path / "class", {"a.yaml": ADA, "boom.yaml": ADA, "c.yaml": ADA})
-    import grader.api
-
-    real = grader.api.read_and_check
+    real = worker.read_submission
 
     def flaky(path, **kwargs):
         if Path(path).stem == "boom":
             raise RuntimeError("checker exploded")
         return real(path, **kwargs)
 
-    monkeypatch.setattr(grader.api, "read_and_check", flaky)
+    monkeypatch.setattr(worker, "read_submission", flaky)
     summary = grade_folder(folder, tmp_path / "out", jobs=1)
     assert [o.error is None for o in summary.outcomes] == [True, False, True]
     crashed = summary.outcomes[1]
     assert "RuntimeError: checker exploded" in crashed.error and "Traceback" in crashed.details
     report = (tmp_path / "out" / "reports" / "boom.html").read_text(encoding="utf-8")
-    assert batch.CRASH_MESSAGE in report and "Traceback" not in report and "exploded" not in report
+    assert worker.CRASH_MESSAGE in report and "Traceback" not in report and "exploded" not in report
     assert "Traceback" in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
 
 
@@ -253,16 +197,16 @@ def test_a_crashing_submission_is_listed_and_the_batch_goes_on(tmp_path, monkeyp
 def test_a_worker_that_dies_costs_only_its_own_submission(tmp_path, monkeypatch):
     """A worker process killed mid-batch (os._exit) fails only the submission that killed it."""
     folder = make_class(tmp_path / "class", {f"s{i}.yaml": ADA for i in range(6)})
-    real = batch.begin_entry
+    real = worker.grade_entry
 
-    def deadly(entry, options):
+    def deadly(entry, options, runtime=None):
         if entry.name == "s3":
             os._exit(7)
-        return real(entry, options)
+        return real(entry, options, runtime)
 
-    monkeypatch.setattr(batch, "begin_entry", deadly)  # inherited by forked workers
+    monkeypatch.setattr(worker, "grade_entry", deadly)  # inherited by forked workers
     summary = grade_folder(folder, tmp_path / "out", jobs=2)
-    assert [o.error for o in summary.outcomes] == [None, None, None, batch.WORKER_DIED, None, None]
+    assert [o.error for o in summary.outcomes] == [None, None, None, worker.WORKER_DIED, None, None]
     assert (tmp_path / "out" / "reports" / "s3.html").exists()
 
 
@@ -289,19 +233,19 @@ def test_one_name_twice_in_the_layout_is_warned_about(tmp_path):
 
 
 def test_identical_formula_answers_are_decided_once():
-    """In the checking worker, a formula is decided once per normalised form and read once per text."""
-    from grader.grading import grade as grading
+    """In a checking process, a formula is decided once per normalised form and read once per text."""
     from grader.checks import expression
     from grader.core.key import load_key
+    from grader.grading import checking
 
     item = HOMEWORK.item("p4.formula.conv_out")
     key = load_key(HOMEWORK).answers[item.id]
     expression._decide.cache_clear()
-    grading._read_cached.cache_clear()
+    checking._read.cache_clear()
     for text in ("ceil((H+2p-d(k-1))/s)", "ceil((H + 2*p - d*(k-1))/s)", "ceil((H+2p-d(k-1))/s)"):
-        grading._check_in_worker(item, text, key, True)  # what the bounded worker runs for each answer
+        checking.check(checking.Request(item, text, key, mathml=True))  # what a checking process runs
     assert (expression._decide.cache_info().misses, expression._decide.cache_info().hits) == (1, 2)
-    assert grading._read_cached.cache_info().misses == 2  # two distinct texts, each read once
+    assert checking._read.cache_info().misses == 2  # two distinct texts, each read once
 
 
 @pytest.mark.parametrize(("students", "imported"), [(["ada.yaml"], False), (["ada.yaml", "bob"], True)],
@@ -329,7 +273,7 @@ def test_grade_entry_reports_a_missing_folder_submission(tmp_path):
     """A student folder without submission.yaml is an error that says so, with a report page."""
     (tmp_path / "class" / "dan").mkdir(parents=True)
     (entry,), _ = discover(tmp_path / "class")
-    outcome = batch.grade_entry(entry, Options(out=tmp_path / "out"))
+    outcome = worker.grade_entry(entry, Options(out=tmp_path / "out"))
     assert "has no submission.yaml" in outcome.error and not outcome.graded
     assert (tmp_path / "out" / "reports" / "dan.html").exists()
 
@@ -341,21 +285,20 @@ def test_a_symlink_out_of_the_class_is_listed_not_graded(tmp_path):
     folder = make_class(tmp_path / "class", {"ada.yaml": ADA})
     (folder / "mallory.yaml").symlink_to(secret)
     summary = grade_folder(folder, tmp_path / "out", jobs=1)
-    mallory = next(o for o in summary.outcomes if o.entry.name == "mallory")
+    mallory = next(o for o in summary.outcomes if o.name == "mallory")
     assert "outside the class folder" in mallory.error and not mallory.graded
 
 
 def test_most_frequent_mistakes_show_the_feedback_most_students_got():
     """An answer's shown feedback is the one most of its students got, counted exactly, whether its
     feedback always agreed or differed between students (error carried forward says different things)."""
-    from pathlib import Path
-
-    from grader.batch import Entry, Outcome, _Tally
+    from grader.batch.stats import Tally
+    from grader.core.summary import Outcome
     from grader.plugins.homeworks import load_homework
 
     homework = load_homework("hw2-cnn")
     index = homework.item_ids.index("p4.layer1.params")
-    tally = _Tally(homework)
+    tally = Tally(homework)
     answers = [("4704", "Forgot the bias.")] * 3 + [("4704", "Follows from your p4.bn1.output.")] * 2
     answers += [("5000", "Off by 296."), ("5000", "Follows from your p4.bn1.output."),
                 ("5000", "Follows from your p4.bn1.output.")]
@@ -363,8 +306,7 @@ def test_most_frequent_mistakes_show_the_feedback_most_students_got():
     for n, (wrong, feedback) in enumerate(answers):
         digest = [("correct", 1.0, False, None, None, None, None)] * len(homework.items)
         digest[index] = ("incorrect", 0.0, False, wrong, feedback, None, None)
-        tally.add(Outcome(Entry(f"s{n}", Path(f"s{n}.yaml"), f"s{n}"), student_id=f"s{n}", score=1.0,
-                          digest=digest))
+        tally.add(Outcome(f"s{n}", f"s{n}.yaml", student_id=f"s{n}", score=1.0, digest=digest))
     shown = {mistake.answer: (mistake.count, mistake.feedback) for mistake in tally.summary().mistakes}
     assert shown == {"4704": (5, "Forgot the bias."), "5000": (3, "Follows from your p4.bn1.output."),
                      "9999": (2, "Off by far.")}  # an answer given once is not a frequent mistake
@@ -374,18 +316,18 @@ def test_class_statistics_keep_one_copy_of_each_feedback_text():
     """Outcomes arrive unpickled, each with its own copy of the same feedback: the statistics keep one
     (a large class's wrong answers share a few thousand feedback texts among hundreds of thousands)."""
     import pickle
-    from pathlib import Path
 
-    from grader.batch import Entry, Outcome, _Tally
+    from grader.batch.stats import Tally
+    from grader.core.summary import Outcome
     from grader.plugins.homeworks import load_homework
 
     homework = load_homework("hw2-cnn")
     index = homework.item_ids.index("p4.layer1.params")
-    tally = _Tally(homework)
+    tally = Tally(homework)
     for n in range(3):
         digest = [("correct", 1.0, False, None, None, None, None)] * len(homework.items)
         digest[index] = ("incorrect", 0.0, False, str(5000 + n), "Hint: this count is too large.", None, None)
-        outcome = Outcome(Entry(f"s{n}", Path(f"s{n}.yaml"), f"s{n}"), student_id=f"s{n}", score=1.0, digest=digest)
+        outcome = Outcome(f"s{n}", f"s{n}.yaml", student_id=f"s{n}", score=1.0, digest=digest)
         tally.add(pickle.loads(pickle.dumps(outcome)))  # as a worker's outcome reaches the parent
     feedback = [tally.feedback[(index, str(5000 + n))] for n in range(3)]
     status = [tally.status_of[(index, str(5000 + n))] for n in range(3)]

@@ -11,16 +11,15 @@ from __future__ import annotations
 import dataclasses
 import random
 
-import pytest
 import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from grader.grading.grade import grade
-from grader.core.homework import Homework
 from grader.core.key import load_key
 from grader.core.models import RawAnswer, Status, Student, Submission
+from grader.grading.grade import grade
 from problems.hw2_cnn import HOMEWORK
+from tests.runtimes import BOUNDED
 
 KEY = load_key(HOMEWORK)
 
@@ -97,7 +96,7 @@ _LAYERS = ["layer1", "bn1", "layer2", "bn2", "layer3", "layer4", "bn4", "layer5"
 def test_one_wrong_early_size_costs_only_that_item():
     """layer2's output wrong (120 instead of 126), every later size, MAC and total from it: only layer2.output loses points."""
     answers = _following_layer2(120)
-    result = grade(submission_of(answers), HOMEWORK, KEY)
+    result = grade(submission_of(answers), HOMEWORK, KEY, BOUNDED)
     lost = {item.id: item.score for item in result.items if item.score < item.max_score}
     assert lost == {"p4.layer2.output": 0.25}  # the shape checker's half for the right channel count
     assert result.score == result.max_score - 0.25
@@ -127,7 +126,7 @@ def test_receptive_fields_follow_a_wrong_earlier_field():
     for name, (k, d) in windows.items():
         rf, jump = rf + (k - 1) * d * jump, jump * strides[name]
         changes[f"p4.{name}.rf"] = str(rf)
-    result = grade(submission_of(key_answers(**changes)), HOMEWORK, KEY)
+    result = grade(submission_of(key_answers(**changes)), HOMEWORK, KEY, BOUNDED)
     assert {i.id for i in result.items if i.score < i.max_score} == {"p4.layer2.rf"}
     assert [i.follows_from for i in result.items if i.id.endswith(".rf") and i.follows_from] == \
         [f"p4.layer{n}.rf" for n in range(2, 8)]
@@ -137,7 +136,7 @@ def test_a_chain_passes_through_unanswered_items():
     """bn2.output unanswered: layer3.output still follows from layer2.output, which its feedback names."""
     answers = _following_layer2(120)
     answers.pop("p4.bn2.output")
-    result = grade(submission_of(answers), HOMEWORK, KEY)
+    result = grade(submission_of(answers), HOMEWORK, KEY, BOUNDED)
     layer3 = next(item for item in result.items if item.id == "p4.layer3.output")
     assert layer3.status is Status.CORRECT and layer3.follows_from == "p4.layer2.output"
     assert "p4.layer2.output (120 × 120 × 64)" in layer3.feedback
@@ -148,7 +147,7 @@ def test_carry_credit_is_configurable():
     p4 = HOMEWORK.problems[-1]
     items = tuple(dataclasses.replace(i, carry_credit=0.5) if i.id == "p4.layer4.macs" else i for i in p4.items)
     homework = dataclasses.replace(HOMEWORK, problems=(*HOMEWORK.problems[:-1], dataclasses.replace(p4, items=items)))
-    result = grade(submission_of(_following_layer2(120)), homework, KEY)
+    result = grade(submission_of(_following_layer2(120)), homework, KEY, BOUNDED)
     macs = next(item for item in result.items if item.id == "p4.layer4.macs")
     assert (macs.score, macs.status, macs.follows_from) == (0.25, Status.PARTIAL, "p4.layer4.output")
     assert "50% of the points" in macs.feedback
@@ -166,7 +165,7 @@ def test_random_wrong_later_values_do_not_follow():
         if text == right:
             continue
         tried += 1
-        result = grade(submission_of({**answers, "p4.layer3.output": text}), HOMEWORK, KEY)
+        result = grade(submission_of({**answers, "p4.layer3.output": text}), HOMEWORK, KEY, BOUNDED)
         item = next(item for item in result.items if item.id == "p4.layer3.output")
         assert item.follows_from is None and item.misconception is None, text
     assert tried >= 195
@@ -174,7 +173,7 @@ def test_random_wrong_later_values_do_not_follow():
 
 def test_no_carry_forward_without_a_wrong_earlier_answer():
     """A wrong later answer after right earlier ones is plainly wrong (no item to follow from)."""
-    result = grade(submission_of(key_answers(**{"p4.layer3.output": "62 × 62 × 64"})), HOMEWORK, KEY)
+    result = grade(submission_of(key_answers(**{"p4.layer3.output": "62 × 62 × 64"})), HOMEWORK, KEY, BOUNDED)
     layer3 = next(item for item in result.items if item.id == "p4.layer3.output")
     assert (layer3.score, layer3.follows_from) == (0.25, None)  # the channel count is right
     assert "Hint: the spatial size is one less than the expected value" in layer3.feedback
@@ -182,7 +181,7 @@ def test_no_carry_forward_without_a_wrong_earlier_answer():
 
 def test_hidden_expected_keeps_carried_feedback_free_of_the_key():
     """With expected answers hidden, the carried-forward feedback quotes only the student's own answers."""
-    result = grade(submission_of(_following_layer2(120)), HOMEWORK, KEY, hide_expected=True)
+    result = grade(submission_of(_following_layer2(120)), HOMEWORK, KEY, BOUNDED, hide_expected=True)
     for item in result.items:
         if item.follows_from:
             assert KEY.answers[item.id] not in item.feedback, item.id
@@ -197,7 +196,7 @@ def test_without_the_recomputation_installed_the_item_is_flagged_for_review():
     p4 = HOMEWORK.problems[-1]
     homework = dataclasses.replace(HOMEWORK, problems=(*HOMEWORK.problems[:-1],
                                                        dataclasses.replace(p4, carry_forward=not_installed)))
-    result = grade(submission_of(_following_layer2(120)), homework, KEY)
+    result = grade(submission_of(_following_layer2(120)), homework, KEY, BOUNDED)
     macs = next(item for item in result.items if item.id == "p4.layer4.macs")
     assert (macs.score, macs.needs_review, macs.follows_from) == (0.0, True, None)
     assert "could not check here whether this answer follows from your answer to p4.layer4.output" in macs.feedback

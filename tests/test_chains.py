@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from grader.checks import expression
-from grader.grading.grade import grade_item
-from grader.core.homework import ExpressionOptions, Homework, Item, Problem, Variable
 from grader.core.models import RawAnswer, Status
+from grader.grading.grade import grade_item
+from grader.homework import ExpressionOptions, Homework, Item, Problem, Variable
 from grader.math.chains import split_members
+from tests.runtimes import BOUNDED
 
 COUNT = Item("q.count", "number", 1, "How many?")
 FORMULA = Item("q.formula", "expression", 1, "Parameters?", ExpressionOptions((Variable("C"),)))
@@ -38,7 +39,7 @@ def test_split_members(text, members):
 
 
 def grade(item: Item, text: str, key: str):
-    return grade_item(item, RawAnswer(text=text), key, HOMEWORK)
+    return grade_item(item, RawAnswer(text=text), key, HOMEWORK, BOUNDED)
 
 
 @pytest.mark.parametrize(

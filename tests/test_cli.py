@@ -9,7 +9,7 @@ import pytest
 
 from grader.cli import main
 from grader.core.errors import ExitCode
-from grader.core.homework import Homework, Item, MistakeRule, Problem
+from grader.homework import Homework, Item, MistakeRule, Problem
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = ROOT / "reference" / "hw2-cnn.yaml"

@@ -107,8 +107,8 @@ def test_check_without_html_does_not_import_jinja2():
     """The check path stays light: jinja2 is imported only when --html is used."""
     import subprocess
 
-    code = ("import sys; from grader.cli import main; sys.argv = ['grader', 'check', %r, '--format', 'json']\n"
+    code = ("import sys; from grader.cli import main; sys.argv = ['grader', 'check', {!r}, '--format', 'json']\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "print('jinja2' in sys.modules, 'torch' in sys.modules, file=sys.stderr)") % str(CLASS / "ada.yaml")
+            "print('jinja2' in sys.modules, 'torch' in sys.modules, file=sys.stderr)").format(str(CLASS / "ada.yaml"))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stderr.strip().splitlines()[-1] == "False False"

@@ -15,12 +15,13 @@ import pytest
 
 from grader import __version__
 from grader.api import check_file
-from grader.runtime.bounded import WorkLimits, shutdown_workers
-from grader.grading.grade import forget_checked, grade
 from grader.core.key import load_key
+from grader.grading.grade import grade
+from grader.grading.runtime import Runtime
+from grader.io.submission import load_submission
 from grader.plugins.homeworks import load_homework
 from grader.render.json_result import render_json
-from grader.io.submission import load_submission
+from tests.runtimes import BOUNDED, INLINE, bounded
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = """homework: hw2-cnn
@@ -47,21 +48,20 @@ def submission_path(request, tmp_path):
     return sample_paths(tmp_path)[request.param]
 
 
-def json_in_process(path: Path, limits: WorkLimits = WorkLimits()) -> str:
+def json_in_process(path: Path, runtime: Runtime = BOUNDED) -> str:
     submission = load_submission(path, known_ids=lambda name: load_homework(name).item_ids)
     homework = load_homework(submission.homework)
-    return render_json(grade(submission, homework, load_key(homework), limits=limits))
+    return render_json(grade(submission, homework, load_key(homework), runtime))
 
 
 def test_repeated_runs_in_one_process_are_byte_identical(submission_path):
-    """Grading the same file repeatedly (warm worker, fresh worker, inline) gives the same bytes."""
-    first = json_in_process(submission_path)
-    assert json_in_process(submission_path) == first
-    shutdown_workers()
-    forget_checked()  # else the remembered checks would answer, not the fresh worker
-    assert json_in_process(submission_path) == first
-    forget_checked()
-    assert json_in_process(submission_path, WorkLimits(isolate=False)) == first
+    """Grading the same file repeatedly (warm checking process, remembered checks, a fresh runtime, inline) gives
+    the same bytes."""
+    runtime = bounded()
+    first = json_in_process(submission_path, runtime)
+    assert json_in_process(submission_path, runtime) == first
+    assert json_in_process(submission_path, bounded()) == first
+    assert json_in_process(submission_path, INLINE) == first
     assert render_json(check_file(submission_path)) == first
 
 

@@ -1,12 +1,19 @@
 """Grading a submission against the key: statuses, points, order, and crashes contained."""
 
+from dataclasses import replace
+
 import pytest
 
-from grader.grading import grade as grading
-from grader.grading.grade import grade
 from grader.core.key import load_key
+from grader.core.limits import DEFAULT_WORK_LIMITS, Bound
 from grader.core.models import RawAnswer, Status, Student, Submission
+from grader.grading.checking import Request, too_complex
+from grader.grading.grade import grade
+from grader.grading.runtime import CheckMemo, Runtime, check_inline
+from grader.plugins.kinds import kinds
+from grader.runtime.sandbox import Sandbox
 from problems.hw2_cnn import HOMEWORK
+from tests.runtimes import BOUNDED, bounded
 
 KEY = load_key(HOMEWORK)
 
@@ -27,7 +34,7 @@ def by_id(result):
 
 def test_every_item_once_in_homework_order():
     """The result lists every item of the homework exactly once, in the homework's order."""
-    result = grade(make_submission(), HOMEWORK, KEY)
+    result = grade(make_submission(), HOMEWORK, KEY, BOUNDED)
     assert [item.id for item in result.items] == list(HOMEWORK.item_ids)
     assert {item.status for item in result.items} == {Status.MISSING}
     assert result.score == 0 and result.max_score == HOMEWORK.max_score
@@ -36,7 +43,7 @@ def test_every_item_once_in_homework_order():
 def test_key_as_submission_scores_full_marks():
     """The key, graded as a submission, gets every point."""
     submission = make_submission(**{k.replace(".", "__"): v for k, v in KEY.answers.items()})
-    result = grade(submission, HOMEWORK, KEY)
+    result = grade(submission, HOMEWORK, KEY, BOUNDED)
     assert result.score == result.max_score
     assert all(p.score == p.max_score for p in result.problems)
 
@@ -47,11 +54,11 @@ def test_points_and_statuses():
     size = (256 - 5) // 2 + 1
     result = by_id(grade(make_submission(
         p4__layer2__output=f"{size} x {size} x 32",
-        p4__layer2__params=f"(5*5*32 + 1) * 64",
+        p4__layer2__params="(5*5*32 + 1) * 64",
         p4__layer1__rf="9",
         p4__layer1__params="4,736 parameters",
         p4__layer3__output="63 x 63 x sixty-four",
-    ), HOMEWORK, KEY))
+    ), HOMEWORK, KEY, BOUNDED))
     assert (result["p4.layer2.output"].status, result["p4.layer2.output"].score) == (Status.PARTIAL, 0.25)
     assert (result["p4.layer2.params"].status, result["p4.layer2.params"].score) == (Status.CORRECT, 0.5)
     assert result["p4.layer2.params"].read_as == "51,264"
@@ -64,7 +71,7 @@ def test_points_and_statuses():
 def test_problem_and_total_scores_add_up():
     """Per-problem scores add up the items' points, and the total adds up the problems."""
     result = grade(make_submission(p4__layer1__rf="7", p4__bn1__params="64", p4__total_params="45937034"),
-                   HOMEWORK, KEY)
+                   HOMEWORK, KEY, BOUNDED)
     assert next(p for p in result.problems if p.id == "p4").score == 0.5 + 0.5 + 0.75
     assert result.score == sum(p.score for p in result.problems)
 
@@ -74,8 +81,10 @@ def test_a_crashing_checker_is_contained(monkeypatch):
     def explode(*_):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(grading.number, "compare", explode)
-    result = by_id(grade(make_submission(p4__layer1__rf="7", p4__layer1__output="256x256x32"), HOMEWORK, KEY))
+    number = kinds()["number"]
+    monkeypatch.setitem(kinds(), "number", replace(number, compare=explode))
+    result = by_id(grade(make_submission(p4__layer1__rf="7", p4__layer1__output="256x256x32"), HOMEWORK, KEY,
+                         bounded()))  # forked now: it sees the patched checker
     crashed = result["p4.layer1.rf"]
     assert crashed.status is Status.INVALID and crashed.needs_review and "internal error" in crashed.feedback
     assert "boom" not in crashed.feedback
@@ -85,14 +94,14 @@ def test_a_crashing_checker_is_contained(monkeypatch):
 @pytest.mark.parametrize("hide, shown", [(False, True), (True, False)], ids=["shown", "hidden"])
 def test_hide_expected(hide, shown):
     """Expected answers are reported unless hidden."""
-    result = grade(make_submission(p4__layer1__rf="9"), HOMEWORK, KEY, hide_expected=hide)
+    result = grade(make_submission(p4__layer1__rf="9"), HOMEWORK, KEY, BOUNDED, hide_expected=hide)
     assert all((item.expected is not None) == shown for item in result.items)
 
 
 @pytest.mark.parametrize("mathml", [False, True], ids=["plain", "with-mathml"])
 def test_mathml_only_when_asked(mathml):
     """MathML of formulas is printed only when a report asks for it (it costs time on every check)."""
-    result = by_id(grade(make_submission(p4__formula__bn_params="2C"), HOMEWORK, KEY, mathml=mathml))
+    result = by_id(grade(make_submission(p4__formula__bn_params="2C"), HOMEWORK, KEY, BOUNDED, mathml=mathml))
     item = result["p4.formula.bn_params"]
     assert (item.read_as_mathml is not None, item.expected_mathml is not None) == (mathml, mathml)
     if mathml:
@@ -100,7 +109,7 @@ def test_mathml_only_when_asked(mathml):
 
 
 @pytest.mark.parametrize(
-    "item_id, text, bounded",
+    "item_id, text, needs_bounds",
     [("p4.formula.conv_out", "floor((H - k)/s) + 1", True),
      ("p4.layer1.params", "(7*7*3 + 1) * 32", True),
      ("p4.layer1.params", "4,736 parameters", False),
@@ -111,91 +120,87 @@ def test_mathml_only_when_asked(mathml):
      ("p1.a", "the same filter weights are reused at every position", False)],
     ids=["formula", "arithmetic", "literal", "over-long-literal", "shape", "equation", "choice", "text"],
 )
-def test_only_math_goes_to_the_bounded_worker(item_id, text, bounded):
-    """Answers that evaluate math are checked in the bounded worker; literals, shapes, choices and text inline."""
-    assert grading._needs_bounds(HOMEWORK.item(item_id), text) is bounded
+def test_only_math_goes_to_the_sandbox(item_id, text, needs_bounds):
+    """Answers that evaluate math are checked in the sandbox; literals, shapes, choices and text in this process."""
+    spy = _SpySandbox()
+    grade(make_submission(**{item_id.replace(".", "__"): text}), HOMEWORK, KEY, Runtime(sandbox=spy, memo=None))
+    assert (spy.seen == [text]) is needs_bounds
 
 
 @pytest.mark.parametrize("item_id, text", [("p4.layer1.params", "4,736"), ("p4.layer1.output", "256 x 250 x 32"),
-                                           ("p2.b", "convolution"), ("p4.layer1.params", "1" * 500)],
-                         ids=["literal", "shape", "choice", "over-long-literal"])
-def test_inline_and_worker_checks_agree(item_id, text):
-    """An answer checked inline gets exactly the verdict the bounded worker gives it."""
-    item, key = HOMEWORK.item(item_id), KEY.answers[item_id]
-    assert grading._check_inline(item, text, key, False) == grading.map_bounded(
-        grading._check_in_worker, [(item, text, key, False)])[0]
+                                           ("p2.b", "convolution"), ("p4.layer1.params", "1" * 500),
+                                           ("p4.formula.conv_out", "floor((H - k)/s) + 1")],
+                         ids=["literal", "shape", "choice", "over-long-literal", "formula"])
+def test_inline_and_sandboxed_checks_agree(item_id, text):
+    """An answer checked in this process gets exactly the Checked (typed, not JSON) a checking process gives it."""
+    request = Request(HOMEWORK.item(item_id), text, KEY.answers[item_id])
+    assert check_inline(request) == Sandbox()([request])[0]
 
 
-def _spy_checks(monkeypatch):
-    """Record every answer text that reaches a checker (bounded worker or inline)."""
-    seen = []
-    real_map, real_inline = grading.map_bounded, grading._check_inline
+class _SpySandbox:
+    """A sandbox that records the answer texts it is asked to check, and checks them in this process."""
 
-    def map_bounded(fn, calls, **kwargs):
-        seen.extend(call[1] for call in calls)
-        return real_map(fn, calls, **kwargs)
+    def __init__(self, bound: Bound | None = None) -> None:
+        self.seen: list[str] = []
+        self.bound = bound
 
-    def check_inline(item, text, *args):
-        seen.append(text)
-        return real_inline(item, text, *args)
-
-    monkeypatch.setattr(grading, "map_bounded", map_bounded)
-    monkeypatch.setattr(grading, "_check_inline", check_inline)
-    return seen
+    def __call__(self, requests):
+        self.seen.extend(request.text for request in requests)
+        if self.bound is not None:
+            return [too_complex(self.bound, DEFAULT_WORK_LIMITS) for _ in requests]
+        return [check_inline(request) for request in requests]
 
 
-def test_a_repeated_answer_is_checked_once_per_process(monkeypatch):
-    """A second student with the same answers gets the same verdicts without any checker running again
+def test_a_repeated_answer_is_checked_once_per_runtime():
+    """A second student with the same answers gets the same verdicts without any check running again
     (free text excepted: every student writes their own)."""
-    seen = _spy_checks(monkeypatch)
+    spy = _SpySandbox()
+    runtime = Runtime(sandbox=spy)
     answers = {"p4__formula__conv_out": "floor((H + 2p - k)/s) + 1", "p4__layer1__params": "(7*7*3 + 1) * 32",
-               "p4__layer1__output": "256 x 250 x 32", "p2__b": "max pooling",
-               "p1__a": "the same filter weights are reused at every position"}
-    first = grade(make_submission(**answers), HOMEWORK, KEY, mathml=True)
-    assert len(seen) == len(answers)
-    seen.clear()
-    second = grade(make_submission(**answers), HOMEWORK, KEY, mathml=True)
-    assert seen == [answers["p1__a"]]
-    assert second == first
-    seen.clear()
-    grade(make_submission(**answers), HOMEWORK, KEY, mathml=False)  # no MathML asked: another check
-    assert len(seen) == len(answers)
+               "p2__a__invariance": "f(x) = f(T(x))"}
+    first = grade(make_submission(**answers), HOMEWORK, KEY, runtime, mathml=True)
+    assert len(spy.seen) == len(answers)
+    spy.seen.clear()
+    assert grade(make_submission(**answers), HOMEWORK, KEY, runtime, mathml=True) == first
+    assert spy.seen == []
+    grade(make_submission(**answers), HOMEWORK, KEY, runtime, mathml=False)  # no MathML asked: another check
+    assert len(spy.seen) == len(answers)
 
 
-def test_a_bound_hit_is_not_remembered(monkeypatch):
+def test_a_bound_hit_is_not_remembered():
     """An answer whose check hit a bound (which depends on the machine's load) is checked again next time."""
-    from grader.runtime.bounded import TooComplex
-
     text = "(7*7*3 + 1) * 32"
-    seen = _spy_checks(monkeypatch)
-    checking = grading.map_bounded
-    monkeypatch.setattr(grading, "map_bounded", lambda fn, calls, **kw: [TooComplex("time", "slow")] * len(calls))
-    result = by_id(grade(make_submission(p4__layer1__params=text), HOMEWORK, KEY))
+    memo = CheckMemo()
+    result = by_id(grade(make_submission(p4__layer1__params=text), HOMEWORK, KEY,
+                         Runtime(sandbox=_SpySandbox(Bound.TIME), memo=memo)))
     assert result["p4.layer1.params"].status is Status.INVALID and result["p4.layer1.params"].needs_review
-    monkeypatch.setattr(grading, "map_bounded", checking)
-    result = by_id(grade(make_submission(p4__layer1__params=text), HOMEWORK, KEY))
-    assert seen == [text] and result["p4.layer1.params"].status is Status.CORRECT
+    spy = _SpySandbox()
+    result = by_id(grade(make_submission(p4__layer1__params=text), HOMEWORK, KEY, Runtime(sandbox=spy, memo=memo)))
+    assert spy.seen == [text] and result["p4.layer1.params"].status is Status.CORRECT
 
 
-def test_remembered_checks_are_bounded(monkeypatch):
-    """At most MAX_REMEMBERED_CHECKS answers are remembered; the least recently used go first, so an
-    answer the class keeps giving stays while one-off values pass through."""
-    monkeypatch.setattr(grading, "MAX_REMEMBERED_CHECKS", 5)
+def test_remembered_checks_are_bounded():
+    """At most `size` answers are remembered; the least recently used go first, so an answer the class
+    keeps giving stays while one-off values pass through."""
+    memo = CheckMemo(size=5)
+    runtime = Runtime(sandbox=_SpySandbox(), memo=memo)
     for value in range(12):
-        grade(make_submission(p4__layer1__params="4736", p4__layer2__params=str(4000 + value)), HOMEWORK, KEY)
-    remembered = sorted(key[1] for key in grading._memo)
-    assert remembered == [str(4000 + value) for value in range(8, 12)] + ["4736"]
+        grade(make_submission(p4__layer1__params="(7*7*3 + 1) * 32", p4__layer2__params=f"4000 + {value}"), HOMEWORK,
+              KEY, runtime)
+    remembered = {request.text for request in memo._entries}
+    assert remembered == {"(7*7*3 + 1) * 32", *(f"4000 + {value}" for value in range(8, 12))}
 
 
-def test_remembered_checks_are_shared_safely_between_threads(monkeypatch):
-    """Threads grading at once (a later HTTP service would) get the verdicts of one thread, even while
-    the remembered checks are evicted under them."""
+def test_remembered_checks_are_shared_safely_between_threads():
+    """Threads grading at once (as a service does) get the verdicts of one thread, even while the
+    remembered checks are evicted under them."""
     from concurrent.futures import ThreadPoolExecutor
 
-    monkeypatch.setattr(grading, "MAX_REMEMBERED_CHECKS", 3)
-    submissions = [make_submission(p4__layer1__params=str(4730 + n % 9), p4__layer1__output=f"{250 + n % 7} x 256 x 32",
+    memo = CheckMemo(size=3)
+    runtime = Runtime(sandbox=Sandbox(), memo=memo)
+    submissions = [make_submission(p4__layer1__params=f"4730 + {n % 9}", p4__layer1__output=f"{250 + n % 7} x 256 x 32",
                                    p2__b="max pooling") for n in range(24)]
-    alone = [grade(submission, HOMEWORK, KEY) for submission in submissions]
+    alone = [grade(submission, HOMEWORK, KEY, runtime) for submission in submissions]
     with ThreadPoolExecutor(4) as pool:
-        together = list(pool.map(lambda submission: grade(submission, HOMEWORK, KEY), submissions))
-    assert together == alone and len(grading._memo) <= 3
+        together = list(pool.map(lambda submission: grade(submission, HOMEWORK, KEY, runtime), submissions))
+    assert together == alone and len(memo) <= 3

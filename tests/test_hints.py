@@ -6,8 +6,14 @@ import re
 
 import pytest
 
-from grader.grading.hints import hint
+from grader.plugins.kinds import kind_of
 from problems.hw2_cnn import HOMEWORK
+
+
+def hint(item, given, reference, *, hidden, relative_to=None):
+    """The item's kind's hint, as grading asks for it (None for a kind without hints)."""
+    kind_hint = kind_of(item).hint
+    return kind_hint(item, given, reference, hidden, relative_to) if kind_hint is not None else None
 
 COUNT = HOMEWORK.item("p4.layer1.params")
 SHAPE = HOMEWORK.item("p4.layer2.output")
@@ -62,13 +68,14 @@ def test_relative_to_names_what_the_answer_is_compared_with():
 
 def test_an_anticipated_mistake_keeps_its_own_explanation_without_a_hint():
     """A wrong answer matching an item's anticipated mistake gets that explanation, not a quantitative hint."""
-    from grader.grading.grade import grade
     from grader.core.key import load_key
     from grader.core.models import RawAnswer, Student, Submission
+    from grader.grading.grade import grade
+    from tests.runtimes import BOUNDED
 
     submission = Submission(homework="hw2-cnn", student=Student(id="pat"), answers={
         "p3.a.ii.rf_three_3x3": RawAnswer(text="9"), "p4.layer3.rf": RawAnswer(text="14")})
-    items = {i.id: i for i in grade(submission, HOMEWORK, load_key(HOMEWORK)).items}
+    items = {i.id: i for i in grade(submission, HOMEWORK, load_key(HOMEWORK), BOUNDED).items}
     assert "do not add kernel sizes" in items["p3.a.ii.rf_three_3x3"].feedback
     assert "Hint" not in items["p3.a.ii.rf_three_3x3"].feedback
     assert "Hint: this count is one more than the expected value" in items["p4.layer3.rf"].feedback

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from grader.grading.grade import grade
-from grader.core.key import build_key, load_key, stale_items
+from grader.authoring.keys import build_key, stale_items
+from grader.core.key import load_key
 from grader.core.models import RawAnswer, Student, Submission
-from grader.plugins.homeworks import available_homeworks, load_homework
+from grader.grading.grade import grade
 from grader.io.submission import load_submission_text
+from grader.plugins.homeworks import available_homeworks, load_homework
 from grader.render.template import render_template
+from tests.runtimes import BOUNDED
 
 HOMEWORKS = list(available_homeworks())
 # Statuses a kind can produce; each must appear among a problem's self-tests for that kind.
@@ -50,7 +52,7 @@ def test_the_key_grades_full_marks(name):
     homework = load_homework(name)
     key = load_key(homework)
     answers = {i: RawAnswer(text=t) for i, t in key.answers.items()}
-    result = grade(Submission(homework=name, student=Student(id="key"), answers=answers), homework, key)
+    result = grade(Submission(homework=name, student=Student(id="key"), answers=answers), homework, key, BOUNDED)
     assert result.score == result.max_score == homework.max_score
     assert {item.status.value for item in result.items} == {"correct"}
 
@@ -62,7 +64,7 @@ def test_the_blank_template_grades_zero_all_missing(name):
     submission = load_submission_text(render_template(homework), source="template.yaml",
                                       known_ids=homework.item_ids)
     assert submission.warnings == [] and submission.answers == {}
-    result = grade(submission, homework, load_key(homework))
+    result = grade(submission, homework, load_key(homework), BOUNDED)
     assert result.score == 0
     assert [i.id for i in result.items] == list(homework.item_ids)
     assert {i.status.value for i in result.items} == {"missing"}

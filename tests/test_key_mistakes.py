@@ -6,8 +6,9 @@ import dataclasses
 
 import pytest
 
+from grader.authoring.keys import render_key, stale_items
 from grader.core.errors import UsageError
-from grader.core.key import key_mistakes, load_key, render_key, stale_items
+from grader.core.key import key_mistakes, load_key
 from problems.hw2_cnn import HOMEWORK
 
 KEY = load_key(HOMEWORK)
@@ -46,9 +47,9 @@ def test_key_mistakes_carry_the_rules_credit_and_feedback():
 
 def test_an_item_can_set_its_own_share_for_misconceptions():
     """An item's mistake_credit replaces the rule's share; grading gives that share of the item's points."""
-    from grader.grading.grade import grade
-    from grader.core.homework import Homework
     from grader.core.models import RawAnswer, Student, Submission
+    from grader.grading.grade import grade
+    from tests.runtimes import BOUNDED
 
     item = HOMEWORK.item("p4.bn1.params")
     stingy = dataclasses.replace(item, mistake_credit=0.2)
@@ -59,5 +60,5 @@ def test_an_item_can_set_its_own_share_for_misconceptions():
     assert mistake.credit == 0.2
     submission = Submission(homework="hw2-cnn", student=Student(id="s"),
                             answers={item.id: RawAnswer(text="128")})  # γ, β and both running statistics
-    (graded,) = [i for i in grade(submission, homework, KEY).items if i.id == item.id]
+    (graded,) = [i for i in grade(submission, homework, KEY, BOUNDED).items if i.id == item.id]
     assert (graded.misconception, graded.score) == ("bn_running_stats", 0.2 * item.points)

@@ -5,7 +5,7 @@ from dataclasses import replace
 import pytest
 
 from grader.core.errors import UsageError
-from grader.core.homework import ExpressionOptions, Homework, Item, Problem, SelfTest, Variable
+from grader.homework import ExpressionOptions, Homework, Item, Problem, SelfTest, Variable
 from grader.plugins.homeworks import PluginError, available_homeworks, load_homework, validate_homework
 from problems.hw2_cnn import HOMEWORK
 from tests.test_cli import run
@@ -101,7 +101,7 @@ def test_submission_naming_a_broken_plugin_says_where(register_homework, capsys,
 @pytest.mark.parametrize("value, fault", [
     ("tests.no_such_plugin:HOMEWORK", "ModuleNotFoundError: No module named 'tests.no_such_plugin'"),
     (f"{__name__}:NO_SUCH_NAME", f"AttributeError: module '{__name__}' has no attribute 'NO_SUCH_NAME'"),
-    (f"{__name__}:NUMBER", "the entry point must be a grader.core.homework.Homework, got Item"),
+    (f"{__name__}:NUMBER", "the entry point must be a grader.homework.Homework, got Item"),
 ], ids=["missing-module", "missing-name", "not-a-homework"])
 def test_plugin_that_cannot_be_loaded_is_one_line(register_homework, capsys, value, fault):
     """An entry point that cannot be imported, or is not a Homework, is one line naming the plugin and why."""

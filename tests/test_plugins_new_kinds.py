@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from grader.core.homework import (
+from grader.homework import (
     Choice,
     ChoiceOptions,
     Concept,

@@ -1,9 +1,10 @@
-"""The streaming worker pool: results in order, items held back and handed in later, dead workers."""
+"""The streaming worker pool: results in order whatever the workers' speed, bounded waiting results, dead workers."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 
 import pytest
 
@@ -13,25 +14,17 @@ pytestmark = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_meth
 
 
 class Squares:
-    """A job that squares numbers, holding back every multiple of `hold` until it has nothing else to do."""
+    """A job that squares numbers, slowly for every multiple of `slow`, and dies on `die_on`."""
 
-    def __init__(self, hold: int = 0, die_on: int | None = None) -> None:
-        self.hold, self.die_on, self.held = hold, die_on, []
+    def __init__(self, slow: int = 0, die_on: int | None = None) -> None:
+        self.slow, self.die_on = slow, die_on
 
-    def take(self, index, item):
+    def take(self, item):
         if item == self.die_on:
             os._exit(3)
-        if self.hold and item % self.hold == 0:
-            self.held.append((index, item))
-            return []
-        return [(index, (item * item, os.getpid()))]
-
-    def holding(self):
-        return bool(self.held)
-
-    def finish_held(self):
-        held, self.held = self.held, []
-        return [(index, (item * item, os.getpid())) for index, item in held]
+        if self.slow and item % self.slow == 0:
+            time.sleep(0.05)
+        return item * item, os.getpid()
 
 
 def test_results_come_in_item_order_from_several_workers():
@@ -41,19 +34,19 @@ def test_results_come_in_item_order_from_several_workers():
     assert len({pid for _, pid in results}) > 1  # really spread over workers
 
 
-def test_items_held_back_are_handed_in_once_the_worker_runs_out_of_work():
-    """Every third item is held until its worker has nothing queued: all results still come, in order."""
+def test_slow_items_do_not_change_the_order():
+    """Every third item is slow, so results arrive out of order: they are still yielded in item order."""
     items = list(range(60))
-    results = list(pool.in_order(items, lambda: Squares(hold=3), jobs=2, chunk_size=5, lost=_never))
+    results = list(pool.in_order(items, lambda: Squares(slow=3), jobs=2, chunk_size=5, lost=_never))
     assert [square for square, _ in results] == [i * i for i in items]
 
 
-def test_a_held_first_item_does_not_stall_the_pool_when_results_pile_up(monkeypatch):
-    """With few results allowed to wait, no more work is sent: the workers run dry, finish what they
-    hold (item 0 among it), and the pool goes on to the end."""
+def test_a_slow_first_item_does_not_stall_the_pool_when_results_pile_up(monkeypatch):
+    """With few results allowed to wait behind a slow first item, no more work is sent until it is done,
+    and the pool goes on to the end."""
     monkeypatch.setattr(pool, "MAX_WAITING_RESULTS", 3)
     items = list(range(40))
-    results = list(pool.in_order(items, lambda: Squares(hold=40), jobs=2, chunk_size=2, lost=_never))
+    results = list(pool.in_order(items, lambda: Squares(slow=40), jobs=2, chunk_size=2, lost=_never))
     assert [square for square, _ in results] == [i * i for i in items]
 
 

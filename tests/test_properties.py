@@ -10,14 +10,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grader.core.errors import UsageError
-from grader.grading.grade import grade, grade_item
 from grader.core.key import load_key
 from grader.core.models import RawAnswer, Result, Status
-from grader.render.json_result import render_json
-from grader.render.text import render_text
-from grader.render.safe_text import json_safe, runner_safe, terminal_safe
+from grader.grading.grade import grade, grade_item
 from grader.io.submission import load_submission_text
+from grader.render.json_result import render_json
+from grader.render.safe_text import json_safe, runner_safe, terminal_safe
+from grader.render.text import render_text
 from problems.hw2_cnn import HOMEWORK
+from tests.runtimes import BOUNDED
 
 KEY = load_key(HOMEWORK)
 ITEMS = HOMEWORK.items  # every item, so every kind and every item's options are exercised
@@ -44,7 +45,7 @@ def check_item_result(result, item) -> None:
 @given(item=st.sampled_from(ITEMS), text=TEXT)
 def test_any_answer_to_any_item_gets_a_verdict(item, text):
     """Any text as the answer to any item (every kind) is graded: a status, a score in range, never an exception."""
-    result = grade_item(item, RawAnswer(text=text, line=1), KEY.answers[item.id], HOMEWORK)
+    result = grade_item(item, RawAnswer(text=text, line=1), KEY.answers[item.id], HOMEWORK, BOUNDED)
     check_item_result(result, item)
 
 
@@ -68,7 +69,7 @@ def test_any_file_is_graded_or_is_a_usage_error(data, source):
         return
     if submission.homework != HOMEWORK.id:
         return
-    result = grade(submission, HOMEWORK, KEY)
+    result = grade(submission, HOMEWORK, KEY, BOUNDED)
     assert isinstance(result, Result) and [i.id for i in result.items] == list(HOMEWORK.item_ids)
     assert 0 <= result.score <= result.max_score
     json.loads(render_json(result))

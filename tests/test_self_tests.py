@@ -2,10 +2,11 @@
 
 import pytest
 
-from grader.grading.grade import grade_item
 from grader.core.key import key_mistakes, load_key
 from grader.core.models import RawAnswer
+from grader.grading.grade import grade_item
 from grader.plugins.homeworks import available_homeworks, load_homework
+from tests.runtimes import BOUNDED
 
 CASES = [
     (name, problem.id, case)
@@ -27,6 +28,6 @@ def test_self_test(name, problem, case):
     """The self-test answer gets exactly the declared status."""
     homework = load_homework(name)
     key = load_key(homework)
-    result = grade_item(homework.item(case.item), RawAnswer(text=case.answer), key.answers[case.item], homework,
+    result = grade_item(homework.item(case.item), RawAnswer(text=case.answer), key.answers[case.item], homework, BOUNDED,
                         mistakes=key_mistakes(homework, key).get(case.item, ()))
     assert result.status.value == case.status, result.feedback

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from grader.io import yaml_compose
-from grader.io.yaml_compose import MAX_DEPTH, _Loader, _compose, _deeper_than
+from grader.io.yaml_compose import MAX_DEPTH, _compose, _deeper_than, _Loader
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted((ROOT / "tests" / "data").rglob("*.yaml")) + [ROOT / "reference" / "hw2-cnn.yaml"]

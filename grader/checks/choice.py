@@ -1,4 +1,4 @@
-"""The `choice` checker: which one of an item's options an answer names, however it is written.
+"""The `choice` kind: which one of an item's options an answer names, however it is written.
 
 Matching ignores case, spaces, hyphens, punctuation and filler words: "the pooling layer
 (especially max pooling)" names *pooling* because both phrases are spellings of it. Longer
@@ -16,10 +16,36 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
-from grader.core.homework import Choice, ChoiceOptions, Item
+from grader.core.homework import Item
+from grader.core.kinds import Kind, spelling_clash
+from grader.core.verdict import Verdict
 from grader.math.errors import FormatError
 from grader.text.options import by_elimination, read_mentions
-from grader.core.verdict import Verdict
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a `choice` item: the name shown to students and the other ways to say it.
+
+    `feedback` explains why this option is wrong, shown when a student picks it but it is
+    not the key's option.
+    """
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    feedback: str = ""
+
+
+@dataclass(frozen=True)
+class ChoiceOptions:
+    """Options of a `choice` item: the options a student picks one of (the key names one).
+
+    With `by_elimination`, an answer that names no option but denies every other one ("not
+    invariant and not equivariant", "neither partially suitable nor not suitable") names the one left.
+    """
+
+    choices: tuple[Choice, ...]
+    by_elimination: bool = False
 
 
 def normalise(text: str) -> str:
@@ -72,11 +98,6 @@ def named_choices(text: str, options: ChoiceOptions) -> list[Choice]:
     return [table.choices[name] for name in mentions.named]
 
 
-def needs_bounds(text: str) -> bool:
-    """Reading is regular expressions over text whose length is already limited: no bounded worker needed."""
-    return False
-
-
 def read(text: str, item: Item) -> str:
     """The name of the one option the text names; FormatError if it names none or several."""
     options = _options(item)
@@ -117,3 +138,32 @@ def compare(given: str, expected: str, item: Item) -> Verdict:
         return Verdict(1.0, note)
     choice = next(c for c in _options(item).choices if c.name == given)
     return Verdict(0.0, " ".join(filter(None, (note, choice.feedback or f"'{given}' is not the right choice."))))
+
+
+def validate(item: Item) -> str | None:
+    """At least two options, and no spelling shared by two of them (ignoring case, spaces and hyphens)."""
+    options = item.options
+    if len(options.choices) < 2:
+        return "a choice item needs at least two choices"
+    return spelling_clash(((c.name, (c.name, *c.aliases)) for c in options.choices), "option spelling",
+                          normalise=normalise)
+
+
+def _names(item: Item) -> list[str]:
+    return [choice.name for choice in item.options.choices]
+
+
+KIND = Kind(
+    name="choice",
+    read=read,
+    compare=compare,
+    show=show,
+    how_to_answer=lambda item: "one of: " + " | ".join(_names(item)),
+    # YAML reads `yes` as a boolean; the loader keeps it as typed text.
+    json_schema=lambda item: {"type": ["string", "boolean"], "examples": _names(item),
+                              "description": "One of: " + ", ".join(_names(item))},
+    options=ChoiceOptions,
+    validate=validate,
+    # Reading is regular expressions over text whose length is already limited: no bounded process needed.
+    needs_bounds=lambda text: False,
+)

@@ -1,4 +1,4 @@
-"""The `equation` checker: `lhs = rhs` with declared function symbols, compared as an equation.
+"""The `equation` kind: `lhs = rhs` with declared function symbols, compared as an equation.
 
 Two equations agree when their sides are the same pair in either order, or, more generally,
 when `lhs - rhs` is a non-zero constant multiple of the expected `lhs - rhs` (so
@@ -14,16 +14,36 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from grader.checks.expression import Variable
 from grader.core import examples
-from grader.math.algebra import NoNormalForm, constant_ratio, is_zero, same_rational_function
-from grader.core.homework import EquationOptions, Item
+from grader.core.homework import Item
+from grader.core.kinds import Kind, spelling_clash
+from grader.core.verdict import Verdict
 from grader.math import tree
+from grader.math.algebra import NoNormalForm, constant_ratio, is_zero, same_rational_function
 from grader.math.chains import split_members
 from grader.math.errors import FormatError
 from grader.math.mathtext import canonical_name, parse_formula
-from grader.math.tree import Node
 from grader.math.timelimit import TimeLimitExceeded, run_with_time_limit
-from grader.core.verdict import Verdict
+from grader.math.tree import Node
+
+
+@dataclass(frozen=True)
+class FunctionName:
+    """A function symbol an equation may apply (`f`, `T`), with the other names students use."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    meaning: str = ""
+
+
+@dataclass(frozen=True)
+class EquationOptions:
+    """Options of an `equation` item: its function symbols and variables (`f`, `T`; `x`)."""
+
+    functions: tuple[FunctionName, ...]
+    variables: tuple[Variable, ...]
+
 
 SIMPLIFY_SECONDS = 1.0
 
@@ -171,3 +191,22 @@ def _proportional(difference: Node, expected: Node) -> bool:
 
     ratio = sympy.simplify(tree.to_sympy(difference) / tree.to_sympy(expected))
     return bool(ratio.is_number and ratio != 0 and ratio.is_finite)
+
+
+def validate(item: Item) -> str | None:
+    """A function's or variable's name or alias may not be another one's."""
+    options = item.options
+    named = [*options.variables, *options.functions]
+    return spelling_clash(((n.name, (n.name, *n.aliases)) for n in named), "name")
+
+
+KIND = Kind(
+    name="equation",
+    read=read,
+    compare=compare,
+    show=show,
+    how_to_answer=lambda item: "an equation lhs = rhs",
+    json_schema=lambda item: {"type": "string"},
+    options=EquationOptions,
+    validate=validate,
+)

@@ -1,4 +1,4 @@
-"""The `expression` checker: a formula in the item's variables, compared by symbolic proof or sampling."""
+"""The `expression` kind: a formula in the item's variables, compared by symbolic proof or sampling."""
 
 from __future__ import annotations
 
@@ -6,16 +6,41 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from grader.math.equivalence import Domain, Equivalence, IntegerVariable, check_equivalence
-from grader.core.homework import ExpressionOptions, Item
-from grader.math import tree
-from grader.math.mathtext import canonical_name, parse_formula
-from grader.math.tree import Node
+from grader.core.homework import Item
+from grader.core.kinds import Kind, spelling_clash
 from grader.core.models import Status
 from grader.core.verdict import Verdict
+from grader.math import tree
+from grader.math.equivalence import Domain, Equivalence, IntegerVariable, check_equivalence
+from grader.math.mathtext import canonical_name, parse_formula
+from grader.math.tree import Node
 
-# Answers may be written as a chain `(7*7*3 + 1)*32 = 4736`; grading reads the last member.
-ALLOWS_CHAINS = True
+
+@dataclass(frozen=True)
+class Variable:
+    """A variable a formula item accepts, with the other names students use for it.
+
+    `low`/`high` bound the integers it is sampled from when formulas are compared.
+    """
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    low: int = 1
+    high: int = 64
+    meaning: str = ""
+
+
+@dataclass(frozen=True)
+class ExpressionOptions:
+    """Options of an `expression` item: its variables and the integer domain they live in.
+
+    Each `nonnegative` entry is a formula over the variables that must be ≥ 0 on the
+    domain (e.g. "the window fits": `H + 2p - d(k-1) - 1`); it is read by the same safe
+    parser as answers.
+    """
+
+    variables: tuple[Variable, ...]
+    nonnegative: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -143,3 +168,23 @@ def _explain_counterexample(result: Equivalence) -> str:
     given = "is undefined" if example.given is None else f"gives {example.given}"
     expected = "is undefined there" if example.expected is None else f"it should give {example.expected}"
     return f"Not equivalent: for {at} your formula {given}, but {expected}."
+
+
+def validate(item: Item) -> str | None:
+    """A variable's name or alias may not be another variable's."""
+    options = item.options
+    return spelling_clash(((v.name, (v.name, *v.aliases)) for v in options.variables), "name")
+
+
+KIND = Kind(
+    name="expression",
+    read=read,
+    compare=compare,
+    show=show,
+    how_to_answer=lambda item: "a formula",
+    json_schema=lambda item: {"type": ["string", "number"]},
+    options=ExpressionOptions,
+    validate=validate,
+    mathml=mathml,
+    allows_chains=True,  # `H_out = (H - k)/s + 1`: the last member is graded
+)

@@ -1,12 +1,24 @@
-"""The `shape` checker: H × W × C per the homework, channels-first or a batch of 1 accepted with a note."""
+"""The `shape` kind: H × W × C per the homework, channels-first or a batch of 1 accepted with a note."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from math import prod
 
-from grader.core.homework import Item, ShapeOptions
-from grader.math.shapes import ShapeReading, format_shape, read_shape
+from grader.core import examples
+from grader.core.hints import EXPECTED, compare_counts
+from grader.core.homework import Item
+from grader.core.kinds import Kind
 from grader.core.verdict import Verdict
+from grader.math.shapes import ShapeReading, format_shape, read_dims, read_shape
+
+
+@dataclass(frozen=True)
+class ShapeOptions:
+    """Options of a `shape` item; `layout` names the axes of the expected shape."""
+
+    layout: str = "HWC"
+
 
 _BATCH_NOTE = "The leading batch dimension is not part of the expected shape; accepted."
 
@@ -28,7 +40,7 @@ def show(value: ShapeReading) -> str:
 
 def compare(given: ShapeReading, expected: ShapeReading, item: Item) -> Verdict:
     """Exact match, or the same shape in channels-first order or with a batch of 1; else partial by part."""
-    layout = item.options.layout if isinstance(item.options, ShapeOptions) else "HWC"
+    layout = KIND.options_of(item).layout
     want = expected.dims
     dims, notes = _drop_batch(given, want)
     if dims == want:
@@ -76,3 +88,40 @@ def _partial(dims, want, layout, channels_first, notes) -> Verdict:
     if channels_ok:
         return Verdict(0.5, " ".join([*notes, "The number of channels is right; the spatial size (H × W) is not."]))
     return Verdict(0.0, "Neither the spatial size nor the number of channels is right.")
+
+
+def hint(item: Item, given: str, reference: str, hidden: bool, relative_to: str | None) -> str | None:
+    """Which part of a wrong shape is off and how (sizes swapped, the spatial size or the channels by a factor)."""
+    given_dims, reference_dims = read_dims(given), read_dims(reference)
+    if given_dims is None or reference_dims is None or given_dims == reference_dims:
+        return None
+    if len(given_dims) != 3 or len(reference_dims) != 3:
+        return None
+    layout, target = KIND.options_of(item).layout, relative_to or EXPECTED
+    if sorted(given_dims) == sorted(reference_dims):
+        return f"Hint: the sizes are right but in the wrong order; write {' × '.join(layout)}."
+    parts = []
+    (gh, gw, gc), (rh, rw, rc) = given_dims, reference_dims
+    if (gh, gw) != (rh, rw):
+        if gh - rh == gw - rw or gh * rw == gw * rh:  # the same change on both sides: describe one
+            parts.append(compare_counts("the spatial size", gh, rh, target, hidden))
+        else:
+            parts.append("the height and the width are not off in the same way; work out each side")
+    if gc != rc:
+        parts.append(compare_counts("the number of channels", gc, rc, target, hidden))
+    return "Hint: " + "; ".join(parts) + "." if parts else None
+
+
+KIND = Kind(
+    name="shape",
+    read=read,
+    compare=compare,
+    show=show,
+    how_to_answer=lambda item: f"a shape {' × '.join(KIND.options_of(item).layout)}, e.g. {examples.SHAPE_TYPED}",
+    json_schema=lambda item: {
+        "anyOf": [{"type": ["string", "integer"]}, {"type": "array", "items": {"type": ["integer", "string"]}}]},
+    options=ShapeOptions,
+    default_options=ShapeOptions,
+    needs_bounds=needs_bounds,
+    hint=hint,
+)

@@ -1,4 +1,4 @@
-"""The `text` checker: free text scored by a concept rubric (`grader.text.rubric`), always flagged for review.
+"""The `text` kind: free text scored by a concept rubric (`grader.text.rubric`), always flagged for review.
 
 Feedback lists the concepts found, those missing, those the answer contradicts or takes back (quoting
 it) and any misconception it states; the verdict says how sure the rubric is (`confidence`).
@@ -6,23 +6,63 @@ it) and any misconception it states; the verdict says how sure the rubric is (`c
 
 from __future__ import annotations
 
-from grader.core.homework import Item, TextOptions
-from grader.text.rubric import Judgement, judge
+from dataclasses import dataclass
+
+from grader.core.homework import Item
+from grader.core.kinds import Kind
 from grader.core.verdict import Verdict
+from grader.text.rubric import Judgement, judge
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One idea a free-text answer should contain, worth `share` of the item's points.
+
+    Each phrasing is a sequence of word slots; a slot lists alternatives with `|`, words of one
+    alternative are joined with `_` (`fully_connected`) and a trailing `*` matches any word starting
+    so (`translat*`). Words match in their inflections and dictionary forms (plurals, -ed, -ing,
+    British/American -ise/-ize, `grew` for `grow`), the field's abbreviations spelled out (`params`,
+    `FC`) and with a typo in a longer word; hyphens and spaces are interchangeable, and a few other
+    words may stand between two slots of the same clause (see `grader.text`).
+
+    A phrasing counts only when the answer asserts it: no negation reaches it ("does not slide",
+    "not A or B", "instead of …"), unless `negatable` is False (concepts that are themselves about
+    a limitation, e.g. "cannot capture motion"); it is not only copied from the question; and no
+    later sentence takes it back. `partial` phrasings state the idea only in part and earn half the
+    share. `contrary` phrasings say the opposite or a common confusion (sharing *across layers* for
+    weight sharing): asserted anywhere in the answer, they cancel the concept, and the feedback
+    quotes them.
+    """
+
+    name: str
+    share: float
+    phrasings: tuple[str, ...]
+    negatable: bool = True
+    partial: tuple[str, ...] = ()
+    contrary: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TextOptions:
+    """Options of a `text` item: its concept rubric. Shares add up to at least 1; the score
+    is the sum of the shares found, capped at 1 (so "any two of these" is six concepts of 1/2).
+
+    `misconceptions` are wrong claims (as concepts: a name saying what is wrong, phrasings): an
+    answer asserting one loses its share. `context` is wording of the question beyond the item's
+    prompt (the scenario a "Justify" item refers to), which an answer may copy without credit.
+    """
+
+    concepts: tuple[Concept, ...]
+    misconceptions: tuple[Concept, ...] = ()
+    context: str = ""
 
 # Every student writes their own text: remembering checked answers (grader.grading.grade) would only take memory.
-REMEMBER_CHECKS = False
 _REVIEW_NOTE = "Scored automatically by looking for the key ideas; your instructor reviews free-text answers."
 
 
 def _options(item: Item) -> TextOptions:
     assert isinstance(item.options, TextOptions), f"{item.id}: text items need TextOptions"
     return item.options
-
-
-def needs_bounds(text: str) -> bool:
-    """Reading is bounded work over text whose length is already limited: no bounded worker needed."""
-    return False
 
 
 def read(text: str, item: Item) -> str:
@@ -60,3 +100,34 @@ def describe(judgement: Judgement) -> str:
         parts.append("Missing: " + "; ".join(c.name for c in judgement.missing) + ".")
     parts.append(_REVIEW_NOTE)
     return " ".join(parts)
+
+
+def validate(item: Item) -> str | None:
+    """At least one concept, each with a share in (0, 1] and a phrasing, and shares that can reach full marks."""
+    options = item.options
+    if not options.concepts:
+        return "a text item needs at least one concept"
+    for concept in (*options.concepts, *options.misconceptions):
+        if not 0 < concept.share <= 1 or not concept.phrasings:
+            return f"concept {concept.name!r} needs a share in (0, 1] and at least one phrasing"
+    if sum(c.share for c in options.concepts) < 1 - 1e-9:
+        return "the concepts' shares add up to less than 1, so full marks are impossible"
+    return None
+
+
+KIND = Kind(
+    name="text",
+    read=read,
+    compare=compare,
+    show=show,
+    how_to_answer=lambda item: "free text (use | for several lines)",
+    json_schema=lambda item: {"type": ["string", "number", "boolean"]},
+    options=TextOptions,
+    validate=validate,
+    # The rubric is bounded work over text whose length is already limited: no bounded process needed.
+    needs_bounds=lambda text: False,
+    # Every student writes their own text: remembering checked answers would only take memory.
+    remember_checks=False,
+    # About 800 words; the rubric takes a few milliseconds on 5,000 characters.
+    max_answer_length=5_000,
+)

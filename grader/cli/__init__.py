@@ -14,7 +14,7 @@ import sys
 import time
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -58,14 +58,14 @@ def check(
         bool, typer.Option(help="Withhold expected answers from every output (hints stay).")
     ] = False,
     fail_under: Annotated[
-        Optional[float],
+        float | None,
         typer.Option(help="Exit with code 1 when the score is below this many points (0 … the homework's points)."),
     ] = None,
     html: Annotated[
-        Optional[Path], typer.Option("--html", help="Also write the feedback report as a self-contained HTML file.")
+        Path | None, typer.Option("--html", help="Also write the feedback report as a self-contained HTML file.")
     ] = None,
     homework: Annotated[
-        Optional[str],
+        str | None,
         typer.Option("--homework", help="Grade only this homework: a file naming another one is refused (exit 2). "
                      "Set it wherever students run the grader (CI, Gradescope)."),
     ] = None,
@@ -76,9 +76,9 @@ def check(
     summary, the outputs `score` and `max-score`, and a warning annotation (on stderr) at the
     line of each answer that lost points.
     """
-    from grader.render import github_actions as ci
     from grader.api import check_file
     from grader.plugins.homeworks import load_homework
+    from grader.render import github_actions as ci
 
     env = os.environ
     started = time.perf_counter()
@@ -136,7 +136,7 @@ def _print_result(result, format: OutputFormat, seconds: float, env) -> None:
 
 def _write_html(result, path: Path) -> None:
     """The student's feedback report as one self-contained HTML file (jinja2 is imported only here)."""
-    from grader.batch import write_atomic
+    from grader.io.files import write_atomic
     from grader.render.html import render_report
 
     try:
@@ -155,8 +155,8 @@ def _report_unusable(
     the pinned one, else the one the file names, else 0). The caller then re-raises, so the
     message goes to stderr and the exit code is 2.
     """
-    from grader.render import github_actions as ci
     from grader.api import homework_named_in
+    from grader.render import github_actions as ci
 
     message = str(error) if error.path else f"{submission}: {error}"
     in_actions = ci.in_github_actions(env)
@@ -193,10 +193,10 @@ def grade(
     *,
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write index.html, reports/, grades.csv, results.jsonl.")],
     jobs: Annotated[
-        Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: the number of cores).")
+        int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: the number of cores).")
     ] = None,
     overrides: Annotated[
-        Optional[Path], typer.Option(help="YAML of student → item → points (and comment): an instructor's regrade.")
+        Path | None, typer.Option(help="YAML of student → item → points (and comment): an instructor's regrade.")
     ] = None,
     hide_expected: Annotated[bool, typer.Option(help="Withhold expected answers from the reports.")] = False,
 ) -> None:
@@ -221,7 +221,7 @@ def grade(
         typer.echo(f"  {homework.id}: mean {homework.mean:.1f} / {homework.max_score:g}, "
                    f"median {homework.median:.1f}, range {homework.low:g}–{homework.high:g}")
     for outcome in summary.errors:  # file names and errors quoting a file are the students'
-        typer.echo(f"  not graded ({log_safe(outcome.entry.name)}): {log_safe(outcome.error)}")
+        typer.echo(f"  not graded ({log_safe(outcome.name)}): {log_safe(outcome.error)}")
     for warning in summary.warnings:
         typer.echo(f"  warning: {log_safe(warning)}")
     typer.echo(f"Class summary: {log_safe(str(out / 'index.html'))}  (also grades.csv, results.jsonl, reports/)")
@@ -240,7 +240,7 @@ def _progress_bar(width: int = 30):
 
 @app.command("list")
 def list_homeworks(
-    homework: Annotated[Optional[str], typer.Argument(help="Show this homework's problems and items.")] = None,
+    homework: Annotated[str | None, typer.Argument(help="Show this homework's problems and items.")] = None,
 ) -> None:
     """List installed homeworks, or one homework's problems, items and points."""
     from grader.plugins.homeworks import available_homeworks, load_homework
@@ -263,10 +263,11 @@ def key(
     homework: Annotated[str, typer.Argument(help="The homework whose key to compute.")],
     *,
     check: Annotated[bool, typer.Option("--check", help="Fail (exit 1) if the committed key is stale.")] = False,
-    output: Annotated[Optional[Path], typer.Option(help="Write here instead of the plugin's key file.")] = None,
+    output: Annotated[Path | None, typer.Option(help="Write here instead of the plugin's key file.")] = None,
 ) -> None:
     """Recompute the answer key with torch and sympy and write it (or check the committed one)."""
-    from grader.core.key import build_key, key_path, load_key, stale_items, write_key
+    from grader.authoring.keys import build_key, stale_items, write_key
+    from grader.core.key import key_path, load_key
     from grader.plugins.homeworks import load_homework
 
     loaded = load_homework(homework)
@@ -289,9 +290,9 @@ def template(
     homework: Annotated[str, typer.Argument(help="The homework to write a blank submission for.")],
     *,
     schema: Annotated[
-        Optional[str], typer.Option(help="Schema path or URL for line 1 (default: HOMEWORK.schema.json).")
+        str | None, typer.Option(help="Schema path or URL for line 1 (default: HOMEWORK.schema.json).")
     ] = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of printing.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of printing.")] = None,
 ) -> None:
     """A blank submission: every item id with its prompt as a comment (grades as all missing)."""
     from grader.plugins.homeworks import load_homework
@@ -304,7 +305,7 @@ def template(
 def schema(
     homework: Annotated[str, typer.Argument(help="The homework whose submission schema to print.")],
     *,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of printing.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of printing.")] = None,
 ) -> None:
     """JSON Schema of a submission (ids, kinds, prompts), for editor completion and validation."""
     import json
@@ -315,7 +316,7 @@ def schema(
     _emit(json.dumps(build_schema(load_homework(homework)), indent=2, ensure_ascii=False) + "\n", output)
 
 
-def _emit(text: str, output: Optional[Path]) -> None:
+def _emit(text: str, output: Path | None) -> None:
     """Print `text`, or write it to `output` and print the path written."""
     if output is None:
         typer.echo(text, nl=False)

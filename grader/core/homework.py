@@ -1,139 +1,10 @@
-"""The plugin API: a homework is problems of items, each with a kind, points and options."""
+"""The homework API: a homework is problems of items, each with a kind, points and options (see grader.core.kinds)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
-
-Kind = Literal["number", "shape", "expression", "equation", "choice", "text"]
-KINDS: tuple[str, ...] = ("number", "shape", "expression", "equation", "choice", "text")
-
-
-@dataclass(frozen=True)
-class Variable:
-    """A variable a formula item accepts, with the other names students use for it.
-
-    `low`/`high` bound the integers it is sampled from when formulas are compared.
-    """
-
-    name: str
-    aliases: tuple[str, ...] = ()
-    low: int = 1
-    high: int = 64
-    meaning: str = ""
-
-
-@dataclass(frozen=True)
-class NumberOptions:
-    """Options of a `number` item: counts are whole numbers compared exactly."""
-
-    integer: bool = True
-
-
-@dataclass(frozen=True)
-class ShapeOptions:
-    """Options of a `shape` item; `layout` names the axes of the expected shape."""
-
-    layout: str = "HWC"
-
-
-@dataclass(frozen=True)
-class ExpressionOptions:
-    """Options of an `expression` item: its variables and the integer domain they live in.
-
-    Each `nonnegative` entry is a formula over the variables that must be ≥ 0 on the
-    domain (e.g. "the window fits": `H + 2p - d(k-1) - 1`); it is read by the same safe
-    parser as answers.
-    """
-
-    variables: tuple[Variable, ...]
-    nonnegative: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One option of a `choice` item: the name shown to students and the other ways to say it.
-
-    `feedback` explains why this option is wrong, shown when a student picks it but it is
-    not the key's option.
-    """
-
-    name: str
-    aliases: tuple[str, ...] = ()
-    feedback: str = ""
-
-
-@dataclass(frozen=True)
-class ChoiceOptions:
-    """Options of a `choice` item: the options a student picks one of (the key names one).
-
-    With `by_elimination`, an answer that names no option but denies every other one ("not
-    invariant and not equivariant", "neither partially suitable nor not suitable") names the one left.
-    """
-
-    choices: tuple[Choice, ...]
-    by_elimination: bool = False
-
-
-@dataclass(frozen=True)
-class FunctionName:
-    """A function symbol an equation may apply (`f`, `T`), with the other names students use."""
-
-    name: str
-    aliases: tuple[str, ...] = ()
-    meaning: str = ""
-
-
-@dataclass(frozen=True)
-class EquationOptions:
-    """Options of an `equation` item: its function symbols and variables (`f`, `T`; `x`)."""
-
-    functions: tuple[FunctionName, ...]
-    variables: tuple[Variable, ...]
-
-
-@dataclass(frozen=True)
-class Concept:
-    """One idea a free-text answer should contain, worth `share` of the item's points.
-
-    Each phrasing is a sequence of word slots; a slot lists alternatives with `|`, words of one
-    alternative are joined with `_` (`fully_connected`) and a trailing `*` matches any word starting
-    so (`translat*`). Words match in their inflections and dictionary forms (plurals, -ed, -ing,
-    British/American -ise/-ize, `grew` for `grow`), the field's abbreviations spelled out (`params`,
-    `FC`) and with a typo in a longer word; hyphens and spaces are interchangeable, and a few other
-    words may stand between two slots of the same clause (see `grader.text`).
-
-    A phrasing counts only when the answer asserts it: no negation reaches it ("does not slide",
-    "not A or B", "instead of …"), unless `negatable` is False (concepts that are themselves about
-    a limitation, e.g. "cannot capture motion"); it is not only copied from the question; and no
-    later sentence takes it back. `partial` phrasings state the idea only in part and earn half the
-    share. `contrary` phrasings say the opposite or a common confusion (sharing *across layers* for
-    weight sharing): asserted anywhere in the answer, they cancel the concept, and the feedback
-    quotes them.
-    """
-
-    name: str
-    share: float
-    phrasings: tuple[str, ...]
-    negatable: bool = True
-    partial: tuple[str, ...] = ()
-    contrary: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class TextOptions:
-    """Options of a `text` item: its concept rubric. Shares add up to at least 1; the score
-    is the sum of the shares found, capped at 1 (so "any two of these" is six concepts of 1/2).
-
-    `misconceptions` are wrong claims (as concepts: a name saying what is wrong, phrasings): an
-    answer asserting one loses its share. `context` is wording of the question beyond the item's
-    prompt (the scenario a "Justify" item refers to), which an answer may copy without credit.
-    """
-
-    concepts: tuple[Concept, ...]
-    misconceptions: tuple[Concept, ...] = ()
-    context: str = ""
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -184,12 +55,6 @@ class Carried:
     mistakes: tuple[tuple[str, str], ...] = ()
 
 
-ItemOptions = NumberOptions | ShapeOptions | ExpressionOptions | ChoiceOptions | EquationOptions | TextOptions
-
-_DEFAULT_OPTIONS: Mapping[str, Callable[[], ItemOptions]] = {
-    "number": NumberOptions,
-    "shape": ShapeOptions,
-}
 
 
 @dataclass(frozen=True)
@@ -204,18 +69,14 @@ class Item:
     """
 
     id: str
-    kind: Kind
+    kind: str  # a registered answer kind (grader.plugins.kinds): number, shape, expression, …
     points: float
     prompt: str
-    options: ItemOptions | None = None
+    options: Any = None  # the kind's options type (Kind.options); None takes the kind's defaults
     mistakes: tuple[Mistake, ...] = ()
     depends_on: tuple[str, ...] = ()
     carry_credit: float = 1.0
     mistake_credit: float | None = None
-
-    def __post_init__(self) -> None:
-        if self.options is None and self.kind in _DEFAULT_OPTIONS:
-            object.__setattr__(self, "options", _DEFAULT_OPTIONS[self.kind]())
 
     def __hash__(self) -> int:
         # Items key the checkers' caches, which hash them for every answer; hashing every field

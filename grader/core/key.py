@@ -1,4 +1,4 @@
-"""Answer keys: computed by a homework's reference functions, committed as a submission-shaped YAML.
+"""Answer keys: the committed, submission-shaped YAML of a homework (grader.authoring.keys computes it), read for grading.
 
 Besides `answers`, a key file holds `mistakes`: per item, the answers computed under the
 problem's mistake rules (torch runs at key time, so grading needs none).
@@ -45,54 +45,11 @@ def key_path(homework: Homework) -> Path:
     return Path(str(files(homework.key_package) / homework.key_file))
 
 
-def build_key(homework: Homework) -> Key:
-    """Recompute the key from the plugin's reference functions (this may import torch).
-
-    UsageError naming the item when an answer or mistake value cannot be read by the item's
-    checker: a key grading cannot use is never written.
-    """
-    answers: dict[str, str] = {}
-    for problem in homework.problems:
-        computed = dict(problem.reference())
-        wanted = [item.id for item in problem.items]
-        missing = [item_id for item_id in wanted if item_id not in computed]
-        extra = sorted(set(computed) - set(wanted))
-        if missing or extra:
-            raise UsageError(
-                f"problem {problem.id}'s reference computes no key for {missing}" if missing
-                else f"problem {problem.id}'s reference computes keys for unknown items {extra}",
-                path=homework.id,
-            )
-        answers.update((item_id, computed[item_id]) for item_id in wanted)
-    mistakes: dict[str, tuple[tuple[str, str], ...]] = {}
-    for problem in homework.problems:
-        if problem.mistake_values is not None:
-            computed_mistakes = problem.mistake_values()
-            _check_mistakes(homework, computed_mistakes, homework.id)
-            mistakes.update((item_id, tuple(map(tuple, values))) for item_id, values in computed_mistakes.items())
-    key = Key(homework.id, answers, source="computed", mistakes=mistakes)
-    _check_readable(homework, key)
-    return key
 
 
-def _check_readable(homework: Homework, key: Key) -> None:
-    """Every answer and mistake value must read with its item's checker, as grading will read it."""
-    from grader.grading.grade import checker_for  # grading imports this module
-    from grader.math.errors import FormatError
-
-    for item in homework.items:
-        values = [(f"the computed answer {key.answers[item.id]!r}", key.answers[item.id])]
-        values += [(f"the value {answer!r} computed under mistake rule {rule!r}", answer)
-                   for rule, answer in key.mistakes.get(item.id, ())]
-        for what, text in values:
-            try:
-                checker_for(item).read(text, item)
-            except FormatError as error:
-                raise UsageError(f"item {item.id}: {what} does not read as a {item.kind} ({error.message}); "
-                                 "the key is not written", path=homework.id) from None
 
 
-def _check_mistakes(homework: Homework, mistakes, path) -> None:
+def check_mistakes(homework: Homework, mistakes, path) -> None:
     """Every item and rule named must exist: a renamed rule makes the key stale, not a crash."""
     for item_id, values in mistakes.items():
         if item_id not in homework.item_ids:
@@ -105,24 +62,8 @@ def _check_mistakes(homework: Homework, mistakes, path) -> None:
                              f"run `grader key {homework.id}`", path=path)
 
 
-def render_key(key: Key) -> str:
-    """The key as a submission file, so that grading it gives full marks."""
-    header = (
-        f"# Answer key of {key.homework}, computed by `grader key {key.homework}` "
-        "(torch for numbers, sympy for formulas).\n# Do not edit: recompute it instead.\n"
-    )
-    document: dict = {"homework": key.homework, "student": KEY_STUDENT, "answers": key.answers}
-    if key.mistakes:
-        document["mistakes"] = {item_id: [{"rule": rule, "answer": answer} for rule, answer in values]
-                                for item_id, values in key.mistakes.items()}
-    return header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
 
 
-def write_key(key: Key, path: Path) -> None:
-    """Write the key file atomically (a reader never sees half a key)."""
-    temporary = path.with_suffix(path.suffix + ".tmp")
-    temporary.write_text(render_key(key), encoding="utf-8")
-    temporary.replace(path)
 
 
 def load_key(homework: Homework, path: Path | None = None) -> Key:
@@ -145,7 +86,7 @@ def load_key(homework: Homework, path: Path | None = None) -> Key:
             path=path,
         )
     mistakes = _read_mistakes(document.get("mistakes") or {}, path)
-    _check_mistakes(homework, mistakes, path)
+    check_mistakes(homework, mistakes, path)
     return Key(homework.id, {item_id: str(answers[item_id]) for item_id in homework.item_ids}, source=str(path),
                mistakes=mistakes)
 
@@ -156,11 +97,3 @@ def _read_mistakes(section, path) -> dict[str, tuple[tuple[str, str], ...]]:
                 for item_id, values in section.items()}
     except (AttributeError, KeyError, TypeError):
         raise UsageError("the answer key's mistakes section is malformed", path=path) from None
-
-
-def stale_items(committed: Key, computed: Key) -> list[str]:
-    """Items whose committed key text, or computed mistakes, differ from the freshly computed ones."""
-    ids = dict.fromkeys([*computed.answers, *committed.answers, *computed.mistakes, *committed.mistakes])
-    return [item_id for item_id in ids
-            if committed.answers.get(item_id) != computed.answers.get(item_id)
-            or committed.mistakes.get(item_id, ()) != computed.mistakes.get(item_id, ())]

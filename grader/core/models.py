@@ -8,7 +8,6 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 

@@ -3,50 +3,22 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
+from functools import lru_cache
 
-from grader.grading.hints import hint
 from grader.core.homework import Carried, Homework, Item
 from grader.core.key import Key
 from grader.core.models import Status, Submission
 from grader.core.verdict import Verdict
+from grader.grading.checking import Checked, Request
+from grader.grading.runtime import Runtime
+from grader.plugins.kinds import kind_of
 
 log = logging.getLogger(__name__)
 
-# (read as, verdict, MathML) of one answer, as grading.check_answers returns it.
-Checked = tuple[str | None, Verdict, str | None]
-# grading.check_answers with its options bound: [(item, answer text, key text)], item id → mistakes.
-Check = Callable[..., list[Checked]]
-
 # Dependencies named in feedback before the rest are summed up.
 MAX_NAMED = 3
-
-# How an item is recomputed from a student's earlier answers: (homework, item id, upstream) → Carried.
-Recompute = Callable[[Homework, str, Mapping[str, str]], Carried | None]
-
-
-class CarryDeferred(Exception):
-    """Raised by a recompute function that has asked for a value but will not wait for it yet.
-
-    A batch worker lets its client raise it while the carry-forward service is still loading torch:
-    the submission is set aside (its answers already checked) and finished once the service answers.
-    """
-
-
-def recompute_here(homework: Homework, item_id: str, upstream: Mapping[str, str]) -> Carried | None:
-    """The problem's own carry_forward, in this process (it may import torch)."""
-    return homework.problem_of(item_id).carry_forward(item_id, upstream)
-
-
-# Batch workers ask one shared process instead (grader.runtime.carry_service), so torch is loaded once.
-_recompute: Recompute = recompute_here
-
-
-def set_recompute(recompute: Recompute) -> None:
-    """Route every recomputation of this process through `recompute`."""
-    global _recompute
-    _recompute = recompute
 
 # Where a problem's recomputation cannot be imported (torch is an optional extra), a person decides.
 _UNAVAILABLE = ("The grader could not check here whether this answer follows from your answer to {0} "
@@ -55,7 +27,7 @@ _UNAVAILABLE = ("The grader could not check here whether this answer follows fro
 
 def follow_up(
     homework: Homework, key: Key, submission: Submission, checked: Mapping[str, Checked], *,
-    check: Check, hide_expected: bool,
+    runtime: Runtime, mathml: bool, hide_expected: bool,
 ) -> dict[str, Checked]:
     """The checked answers, with error carried forward and hints added.
 
@@ -65,41 +37,44 @@ def follow_up(
     (`Problem.carry_forward`, called only then). Following it earns the item's `carry_credit`;
     matching a mistake rule under it earns the item's (or else the rule's) mistake credit; either
     way the feedback names the earlier item. A missing or unreadable earlier answer passes on the
-    value carried to it, so chains of any length follow. Numbers and shapes still wrong get a
-    quantitative hint.
+    value carried to it, so chains of any length follow. Answers still wrong get their kind's
+    quantitative hint (numbers and shapes have one).
     """
-    flow = _Flow(homework, key, submission, checked)
+    flow = _Flow(homework, key, submission, checked, runtime)
     candidates = [item for item in homework.items if flow.is_candidate(item)]
     carried = {item.id: flow.carried(item) for item in candidates}
     rechecks = [item for item in candidates if carried[item.id] is not None]
-    rules = {item.id: {rule.id: rule for rule in homework.problem_of(item.id).rules} for item in rechecks}
-    again = check(
-        [(item, submission.answers[item.id].text, carried[item.id].answer) for item in rechecks],
-        mistakes={item.id: tuple(rules[item.id][rule].mistake(answer, item)
-                                 for rule, answer in carried[item.id].mistakes if rule in rules[item.id])
-                  for item in rechecks},
-    )
+    again = runtime.check([Request(item, submission.answers[item.id].text, carried[item.id].answer, mathml,
+                                   _carried_mistakes(homework, item, carried[item.id])) for item in rechecks])
     result = dict(checked)
     for item in candidates:
         if item.id in flow.unavailable:
-            read_as, verdict, mathml = result[item.id]
-            result[item.id] = read_as, replace(verdict, feedback=_join(verdict.feedback, _UNAVAILABLE.format(
-                flow.origin(flow.differing(item)[0]))), needs_review=True), mathml
-    for item, (_, verdict, _) in zip(rechecks, again):
-        better = flow.followed(item, verdict)
-        if better is not None and better.score > result[item.id][1].score:
-            result[item.id] = (result[item.id][0], better, result[item.id][2])
+            verdict = result[item.id].verdict
+            result[item.id] = replace(result[item.id], verdict=replace(verdict, feedback=_join(
+                verdict.feedback, _UNAVAILABLE.format(flow.origin(flow.differing(item)[0]))), needs_review=True))
+    for item, recheck in zip(rechecks, again):
+        better = flow.followed(item, recheck.verdict)
+        if better is not None and better.score > result[item.id].verdict.score:
+            result[item.id] = replace(result[item.id], verdict=better)
     for item in homework.items:
         if item.id in result:
             result[item.id] = _with_hint(item, result[item.id], carried.get(item.id), flow, hide_expected)
     return result
 
 
+def _carried_mistakes(homework: Homework, item: Item, carried: Carried) -> tuple:
+    """The mistakes the problem's rules give `item` under the student's own earlier answers."""
+    rules = {rule.id: rule for rule in homework.problem_of(item.id).rules}
+    return tuple(rules[rule].mistake(answer, item) for rule, answer in carried.mistakes if rule in rules)
+
+
 class _Flow:
     """Which earlier answers differ from the key, and what follows from them (memoised, in item order)."""
 
-    def __init__(self, homework: Homework, key: Key, submission: Submission, checked: Mapping[str, Checked]):
+    def __init__(self, homework: Homework, key: Key, submission: Submission, checked: Mapping[str, Checked],
+                 runtime: Runtime):
         self.homework, self.key, self.submission, self.checked = homework, key, submission, checked
+        self.runtime = runtime
         self._carried: dict[str, Carried | None] = {}
         self.unavailable: set[str] = set()  # items whose recomputation could not be imported
 
@@ -108,7 +83,7 @@ class _Flow:
         found = self.checked.get(item_id)
         if found is None:
             return None
-        read_as, verdict, _ = found
+        read_as, verdict = found.read_as, found.verdict
         if verdict.status is Status.INVALID or (verdict.score >= 1.0 and verdict.misconception is None
                                                  and verdict.follows_from is None):
             return None
@@ -116,7 +91,7 @@ class _Flow:
 
     def effective(self, item_id: str) -> str | None:
         """What later items build on when it differs from the key: the student's answer, else what was carried to it."""
-        if item_id in self.checked and self.checked[item_id][1].status is not Status.INVALID:
+        if item_id in self.checked and self.checked[item_id].verdict.status is not Status.INVALID:
             return self.own(item_id)
         carried = self.carried(self.homework.item(item_id))
         return carried.answer if carried is not None else None
@@ -126,7 +101,7 @@ class _Flow:
 
     def is_candidate(self, item: Item) -> bool:
         found = self.checked.get(item.id)
-        return (found is not None and found[1].status is not Status.INVALID and found[1].score < 1.0
+        return (found is not None and found.verdict.status is not Status.INVALID and found.verdict.score < 1.0
                 and self.homework.problem_of(item.id).carry_forward is not None and bool(self.differing(item)))
 
     def carried(self, item: Item) -> Carried | None:
@@ -138,7 +113,7 @@ class _Flow:
             if can_recompute and differing:
                 upstream = {d: self.effective(d) or self.key.answers[d] for d in item.depends_on}
                 try:
-                    self._carried[item.id] = _recompute(self.homework, item.id, upstream)
+                    self._carried[item.id] = self.runtime.recompute(self.homework, item.id, upstream)
                 except ImportError as error:
                     # The item's feedback says so to the student and flags it; no traceback where students read.
                     log.debug("cannot carry errors forward to %s: %s", item.id, error)
@@ -147,7 +122,7 @@ class _Flow:
 
     def origin(self, item_id: str) -> str:
         """The answered item a differing value comes from: itself, or through unanswered items the first one behind."""
-        if item_id in self.checked and self.checked[item_id][1].status is not Status.INVALID:
+        if item_id in self.checked and self.checked[item_id].verdict.status is not Status.INVALID:
             return item_id
         return self.origin(self.differing(self.homework.item(item_id))[0])
 
@@ -170,8 +145,8 @@ class _Flow:
 
 
 def _with_hint(item: Item, checked: Checked, carried: Carried | None, flow: _Flow, hidden: bool) -> Checked:
-    """A quantitative hint added to a wrong number or shape, measured against what it should be."""
-    read_as, verdict, mathml = checked
+    """A quantitative hint (from the item's kind) added to a wrong answer, measured against what it should be."""
+    verdict = checked.verdict
     if verdict.status not in (Status.INCORRECT, Status.PARTIAL) or verdict.misconception or verdict.follows_from:
         return checked
     if any(verdict.feedback == mistake.feedback for mistake in item.mistakes):
@@ -180,13 +155,20 @@ def _with_hint(item: Item, checked: Checked, carried: Carried | None, flow: _Flo
     if given is None:
         return checked
     if carried is not None:
-        text = hint(item, given, carried.answer, hidden=hidden,
-                    relative_to=f"what follows from your answer to {flow.origin(flow.differing(item)[0])}")
+        text = _hint(item, given, carried.answer, hidden,
+                     f"what follows from your answer to {flow.origin(flow.differing(item)[0])}")
     else:
-        text = hint(item, given, flow.key.answers[item.id], hidden=hidden)
+        text = _hint(item, given, flow.key.answers[item.id], hidden, None)
     if text is None:
         return checked
-    return read_as, replace(verdict, feedback=_join(verdict.feedback, text)), mathml
+    return replace(checked, verdict=replace(verdict, feedback=_join(verdict.feedback, text)))
+
+
+# A class repeats the same wrong values: each common hint is worked out once per process.
+@lru_cache(maxsize=4096)
+def _hint(item: Item, given: str, reference: str, hidden: bool, relative_to: str | None) -> str | None:
+    kind_hint = kind_of(item).hint
+    return kind_hint(item, given, reference, hidden, relative_to) if kind_hint is not None else None
 
 
 def _join(*parts: str) -> str:

@@ -83,7 +83,7 @@ def discover_submissions(folder: str | Path) -> Discovered:
             claims.append((linked, name, path, _shown(student_name), submission, real))
     # A real file is claimed before any link to it, so a link never takes a classmate's submission.
     seen: dict[Path, str] = {}
-    for linked, name, path, student_name, submission, real in sorted(claims, key=lambda c: (c[0], c[1])):
+    for _linked, name, path, student_name, submission, real in sorted(claims, key=lambda c: (c[0], c[1])):
         if real in seen:
             result.skipped.append(Skipped(name, path, f"is a link to {seen[real]}'s submission"))
             continue

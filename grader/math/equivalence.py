@@ -5,31 +5,28 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from fractions import Fraction
 
-from grader.math.algebra import NoNormalForm, same_rational_function
 from grader.math import tree
-from grader.math.tree import Node
+from grader.math.algebra import NoNormalForm, same_rational_function
+from grader.math.evaluate import (
+    UNDEFINED,
+    Env,
+    Evaluator,
+    TooLarge,
+    Unsupported,
+    Value,
+    agree,
+    as_text,
+    compile_condition,
+    compile_node,
+)
 from grader.math.timelimit import TimeLimitExceeded, run_with_time_limit
+from grader.math.tree import Node
 
-# Values are exact (int, Fraction) except after an irrational root, which is a float.
-Value = int | Fraction | float
 Point = tuple[int, ...]
-Env = Mapping[str, int]
-Evaluator = Callable[[Env], Value]
-Condition = Callable[[Env], bool]
 
-# Two values of which at least one is a float agree when within this relative tolerance; the
-# absolute floor lets sqrt(2)*sqrt(3) - sqrt(6) count as 0.
-REL_TOL = Fraction(1, 10**9)
-ABS_TOL = Fraction(1, 10**12)
-# Larger exponents are refused rather than risk building enormous integers.
-MAX_EXPONENT = 4096
-# A power whose exact value would need more bits than this is refused (about 30,000 digits):
-# nested powers such as floor(floor(H^16)^16)^16 otherwise build numbers of millions of digits.
-MAX_VALUE_BITS = 100_000
 # Random draws allowed per wanted sample before giving up on restrictive constraints.
 DRAWS_PER_SAMPLE = 50
 # Failing points collected before sampling stops: enough to pick a simple one to shrink, while
@@ -122,9 +119,9 @@ def check_equivalence(
     try:
         formulas = _Formulas(variables, given, expected, domain.nonnegative)
         sampled = _sample(formulas, samples, random.Random(seed))
-    except _TooLarge as exc:
+    except TooLarge as exc:
         return Equivalence(None, "too-large", note=str(exc))
-    except _Unsupported as exc:
+    except Unsupported as exc:
         return Equivalence(None, "unsupported", note=str(exc))
     if sampled.counterexample is not None:
         return Equivalence(False, "sampling", sampled.counterexample, sampled.compared, sampled.note)
@@ -145,178 +142,6 @@ def _join(*notes: str) -> str:
     return "; ".join(note for note in notes if note)
 
 
-# ---------------------------------------------------------------- exact evaluation
-
-
-class _Unsupported(Exception):
-    """The expression uses a construct the exact evaluator does not implement."""
-
-
-class _TooLarge(_Unsupported):
-    """A value would be too large to compute exactly in reasonable time and memory."""
-
-
-class _Undefined(ArithmeticError):
-    """The value is not a real number here (an even root of a negative number, nan, zoo)."""
-
-
-# Both mean "undefined at this point": the formula has no value there.
-UNDEFINED = (ZeroDivisionError, _Undefined)
-
-
-def _compile(node: Node) -> Evaluator:
-    """Turn a formula tree into a closure evaluating it exactly at an integer point."""
-    if isinstance(node, tree.Num):
-        value = node.value
-        return lambda env: value
-    if isinstance(node, tree.Sym):
-        name = node.name
-        return lambda env: env[name]
-    if isinstance(node, tree.Add):
-        return _sum(*map(_compile, node.terms))
-    if isinstance(node, tree.Mul):
-        return _compile_product(node)
-    if isinstance(node, tree.Pow):
-        return _pow(_compile(node.base), _compile(node.exp))
-    if isinstance(node, tree.Call):
-        return _BUILDERS[node.func](*map(_compile, node.args))
-    raise _Unsupported(f"cannot evaluate {node.func}(…) (in {_short(node)})")
-
-
-def _short(node: Node, limit: int = 60) -> str:
-    text = tree.show(node)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _sum(*terms: Evaluator) -> Evaluator:
-    def evaluate(env: Env) -> Value:
-        total: Value = 0
-        for term in terms:
-            total += term(env)
-        return total
-
-    return evaluate
-
-
-def _compile_product(node: tree.Mul) -> Evaluator:
-    """A product, with factors like s**-1 moved to one denominator so that x/s is one division.
-
-    Keeping quotients that are integers as int avoids slow Fraction arithmetic at most points.
-    """
-    numerator, denominator = [], []
-    for factor in node.factors:
-        if isinstance(factor, tree.Pow) and isinstance(factor.exp, tree.Num) and isinstance(factor.exp.value, int) \
-                and factor.exp.value < 0:
-            denominator.append(_compile(tree.power(factor.base, tree.number(-factor.exp.value))))
-        elif isinstance(factor, tree.Num) and isinstance(factor.value, Fraction):
-            numerator.append(_compile(tree.Num(factor.value.numerator)))
-            denominator.append(_compile(tree.Num(factor.value.denominator)))
-        else:
-            numerator.append(_compile(factor))
-    if not denominator:
-        return _product(*numerator)
-    over, under = _product(*numerator), _product(*denominator)
-    return lambda env: _divide(over(env), under(env))
-
-
-def _divide(numerator: Value, denominator: Value) -> Value:
-    """numerator / denominator, exactly unless either is a float; ZeroDivisionError for / 0."""
-    if isinstance(numerator, int) and isinstance(denominator, int):
-        quotient, remainder = divmod(numerator, denominator)
-        return quotient if remainder == 0 else Fraction(numerator, denominator)
-    if isinstance(numerator, float) or isinstance(denominator, float):
-        return numerator / denominator
-    return Fraction(numerator) / denominator
-
-
-def _product(*factors: Evaluator) -> Evaluator:
-    def evaluate(env: Env) -> Value:
-        result: Value = 1
-        for factor in factors:
-            result *= factor(env)
-        return result
-
-    return evaluate
-
-
-def _pow(base: Evaluator, exponent: Evaluator) -> Evaluator:
-    return lambda env: _power(base(env), exponent(env))
-
-
-def _unary(fn: Callable[[Value], Value]) -> Callable[[Evaluator], Evaluator]:
-    return lambda arg: lambda env: fn(arg(env))
-
-
-def _n_ary(fn: Callable[[Sequence[Value]], Value]) -> Callable[..., Evaluator]:
-    return lambda *args: lambda env: fn([arg(env) for arg in args])
-
-
-_BUILDERS: dict[str, Callable[..., Evaluator]] = {
-    tree.FLOOR: _unary(math.floor),
-    tree.CEILING: _unary(math.ceil),
-    tree.ABS: _unary(abs),
-    tree.MAX: _n_ary(max),
-    tree.MIN: _n_ary(min),
-}
-
-
-def _power(base: Value, exponent: Value) -> Value:
-    """base**exponent: exact for rational results, float for irrational roots."""
-    if isinstance(exponent, Fraction) and exponent.denominator == 1:
-        exponent = exponent.numerator
-    if isinstance(exponent, int):
-        if abs(exponent) > MAX_EXPONENT:
-            raise _Unsupported(f"exponent {exponent} is too large to evaluate")
-        _check_bits(base, exponent)
-        if exponent < 0 and not isinstance(base, float):
-            return Fraction(base) ** exponent  # ZeroDivisionError for 0**-n
-        return base**exponent
-    if base < 0:
-        raise _Undefined("root of a negative number")
-    if isinstance(exponent, Fraction) and not isinstance(base, float):
-        if abs(exponent.numerator) > MAX_EXPONENT:
-            raise _Unsupported(f"exponent {exponent} is too large to evaluate")
-        root = tree.exact_root(Fraction(base), exponent.denominator)
-        if root is not None:
-            return _power(root, exponent.numerator)
-    try:
-        return float(base) ** float(exponent)
-    except OverflowError:
-        raise _Unsupported(f"{base}**{exponent} is too large to evaluate") from None
-
-
-def _check_bits(base: Value, exponent: int) -> None:
-    """Refuse base**exponent when its exact value would have more than MAX_VALUE_BITS bits."""
-    if isinstance(base, float) or abs(exponent) < 2:
-        return
-    size = max(abs(base.numerator).bit_length(), base.denominator.bit_length())
-    if size * abs(exponent) > MAX_VALUE_BITS:
-        raise _TooLarge(f"a power in the formula makes a number of about {int(size * abs(exponent) * 0.30103):,} "
-                        f"digits at one of the points checked (at most {int(MAX_VALUE_BITS * 0.30103):,})")
-
-
-def _compile_condition(nonnegative: Node) -> Condition:
-    """A test that the formula is ≥ 0 at a point."""
-    value = _compile(nonnegative)
-    return lambda env: value(env) >= 0
-
-
-def _agree(a: Value, b: Value) -> bool:
-    if isinstance(a, float) or isinstance(b, float):
-        # Compared as Fractions so huge exact values cannot overflow a float.
-        a, b = Fraction(a), Fraction(b)
-        return abs(a - b) <= max(REL_TOL * max(abs(a), abs(b)), ABS_TOL)
-    return a == b
-
-
-def _as_text(value: Value | None) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float):
-        return format(value, ".12g")
-    return str(value)  # "28", "7/2"
-
-
 # ---------------------------------------------------------------- sampling
 
 
@@ -332,9 +157,9 @@ class _Formulas:
     ):
         self.variables = variables
         self.names = tuple(v.name for v in variables)
-        self.given = _compile(given)
-        self.expected = _compile(expected)
-        self.constraints = tuple(_compile_condition(c) for c in constraints)
+        self.given = compile_node(given)
+        self.expected = compile_node(expected)
+        self.constraints = tuple(compile_condition(c) for c in constraints)
 
     def env(self, point: Point) -> Env:
         """Variable name -> value at the point."""
@@ -367,7 +192,7 @@ def _value_or_none(evaluate: Evaluator, env: Env) -> Value | None:
 def _disagree(given: Value | None, expected: Value | None) -> bool:
     if given is None or expected is None:
         return (given is None) != (expected is None)
-    return not _agree(given, expected)
+    return not agree(given, expected)
 
 
 @dataclass
@@ -438,7 +263,7 @@ def _simplicity(point: Point) -> tuple[int, Point]:
 def _counterexample(formulas: _Formulas, point: Point) -> Counterexample:
     point = _shrink(formulas, point)
     given, expected = formulas.values(formulas.env(point))
-    return Counterexample(dict(zip(formulas.names, point)), _as_text(given), _as_text(expected))
+    return Counterexample(dict(zip(formulas.names, point)), as_text(given), as_text(expected))
 
 
 def _shrink(formulas: _Formulas, point: Point) -> Point:

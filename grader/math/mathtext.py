@@ -1,132 +1,41 @@
-"""Safe text → formula parsing: a tokenizer and Pratt parser that only build allow-listed formula trees."""
+"""Safe text → formula parsing: a recursive-descent parser over grader.math.tokens that only builds allow-listed formula trees.
+
+What a formula may name and how large it may be: grader.math.vocabulary.
+"""
 
 from __future__ import annotations
 
 import difflib
 import math
-import re
-import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
 from fractions import Fraction
-from types import MappingProxyType
-from typing import NamedTuple
 
 from grader.core import examples
 from grader.math import tree
 from grader.math.errors import FormatError
 from grader.math.latex import latex_to_text
+from grader.math.tokens import Token, Tokenizer
 from grader.math.tree import Node
+from grader.math.vocabulary import (
+    BUILTIN_FUNCTIONS,
+    DEFAULT_LIMITS,
+    EMPTY,
+    Builtin,
+    Limits,
+    Scope,
+    canonical_name,
+)
 
 __all__ = ["BUILTIN_FUNCTIONS", "DEFAULT_LIMITS", "Builtin", "Limits", "canonical_name", "parse_formula"]
 
-
-@dataclass(frozen=True)
-class Limits:
-    """Size bounds checked while the tree is built, so no input can make parsing or evaluating slow."""
-
-    max_length: int = 1000
-    max_depth: int = 40
-    max_digits: int = 40
-    max_exponent: int = 16
-    max_number_digits: int = 400
-    # Nested calls merge into one; sympy (MathML of reports) compares every pair: 32 take ~1 s.
-    max_arguments: int = 16
-
-
-DEFAULT_LIMITS = Limits()
-
-
-@dataclass(frozen=True)
-class Builtin:
-    """A function students may call: the tree function it builds, how many arguments it takes, an example."""
-
-    func: str  # tree.FLOOR, …; "sqrt" is a power of 1/2
-    min_args: int
-    max_args: int | None  # None: any number from min_args up
-    example: str
-
-
-BUILTIN_FUNCTIONS: Mapping[str, Builtin] = MappingProxyType(
-    {
-        "floor": Builtin(tree.FLOOR, 1, 1, "floor(a/b)"),
-        "ceil": Builtin(tree.CEILING, 1, 1, "ceil(a/b)"),
-        "ceiling": Builtin(tree.CEILING, 1, 1, "ceiling(a/b)"),
-        "max": Builtin(tree.MAX, 2, None, "max(a, b)"),
-        "min": Builtin(tree.MIN, 2, None, "min(a, b)"),
-        "abs": Builtin(tree.ABS, 1, 1, "abs(a - b)"),
-        "sqrt": Builtin("sqrt", 1, 1, "sqrt(a)"),
-    }
-)
-
-_EMPTY: Mapping = MappingProxyType({})
 _HALF = tree.Num(Fraction(1, 2))
-
-_NAME_RE = re.compile(
-    r"[A-Za-zΑ-Ωα-ω][A-Za-z0-9Α-Ωα-ω]*"
-    r"(?:_(?:\{ *[A-Za-z0-9+\-][A-Za-z0-9+\- ]*\}|[A-Za-z0-9]+))?"
-)
-_DIGITS_RE = re.compile(r"[0-9]+")
-_EXPONENT_RE = re.compile(r"[eE]([+-]?)([0-9]+)")
-_DIGITS = frozenset("0123456789")
-_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
-
-# Greek letters typed as unicode may stand for names spelled out ("α" finds a variable "alpha").
-_GREEK = {
-    chr(c): unicodedata.name(chr(c)).split()[-1].lower().replace("lamda", "lambda")
-    for c in [*range(0x391, 0x3A2), *range(0x3A3, 0x3AA), *range(0x3B1, 0x3CA)]
-}
-_GREEK.update({ch: word.capitalize() for ch, word in _GREEK.items() if ch.isupper()})
-
-_OPERATORS = {
-    "**": "^", "//": "//", "+": "+", "-": "-", "−": "-", "–": "-", "*": "*", "×": "*", "·": "*",
-    "⋅": "*", "∗": "*", "/": "/", "÷": "/", "^": "^",
-}
-_PAIRS = {"(": ")", "[": "]", "⌊": "⌋", "⌈": "⌉"}
-_CLOSERS = {close: open_ for open_, close in _PAIRS.items()}
-_SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7",
-                 "⁸": "8", "⁹": "9", "⁻": "-", "⁺": "+"}
-_SUFFIXES = {"k": 3, "K": 3, "M": 6, "G": 9, "B": 9}
-_GROUP_SPACES = frozenset(" \u00a0\u2009\u202f")
-_DECIMALS_HINT = "write decimals like {} or {}".format(*examples.DECIMALS)
-
-_EQUATION = ("an equation is not expected here; give only the expression",
-             f"write just the right-hand side: {examples.FORMULA}, not y = {examples.FORMULA}")
-_COMPARISON = ("a comparison is not expected here; give only the expression",
-               "write the value itself, without <, >, ≤, ≥ or ≠")
-_QUOTES = ("quoted text is not allowed", "write the formula itself, without quotes")
-# Characters with a known meaning elsewhere get a specific explanation instead of "unexpected".
-_REJECTED = {
-    "==": _EQUATION, "=": _EQUATION, "!=": _COMPARISON, "<=": _COMPARISON, ">=": _COMPARISON,
-    "<": _COMPARISON, ">": _COMPARISON, "≤": _COMPARISON, "≥": _COMPARISON, "≠": _COMPARISON,
-    "!": ("factorials are not supported",
-          f"write the product out, e.g. {examples.FACTORIAL_WRITTEN_OUT} instead of 4!"),
-    "%": ("'%' is not supported",
-          "write a percentage as a fraction: {} or {} instead of 3%".format(*examples.PERCENT_AS_FRACTION)),
-    ";": ("';' is not allowed", "give a single expression"),
-    "|": ("'|' is not supported", "write abs(x) for an absolute value"),
-    "'": _QUOTES, '"': _QUOTES, "`": _QUOTES, "‘": _QUOTES, "’": _QUOTES, "“": _QUOTES, "”": _QUOTES,
-    ".": (f"a '.' must be part of a number such as {examples.DECIMALS[0]}", "write decimals with digits after the dot"),
-    "_": ("a name must start with a letter", "write names like k_h, C_in or C_{in}"),
-}
-
-
-def canonical_name(raw: str) -> str:
-    """Normalise an identifier as the tokenizer does: `C_{in}`→`C_in`, `R_{i-1}`→`R_i-1`, `k_{h}`→`k_h`.
-
-    Spaces inside the subscript (and around the name) are removed.
-    """
-    head, sep, sub = raw.strip().partition("_")
-    if sub.startswith("{") and sub.endswith("}"):
-        sub = sub[1:-1]
-    return head + sep + "".join(sub.split())
 
 
 def parse_formula(
     text: str,
     *,
-    variables: Mapping[str, str] = _EMPTY,
-    function_symbols: Mapping[str, str] = _EMPTY,
+    variables: Mapping[str, str] = EMPTY,
+    function_symbols: Mapping[str, str] = EMPTY,
     number_mode: bool = False,
     limits: Limits = DEFAULT_LIMITS,
 ) -> Node:
@@ -141,8 +50,8 @@ def parse_formula(
     if "$" in text or "\\" in text or "{" in text:
         text = latex_to_text(text)
         _check_size(text, limits)
-    scope = _Scope(variables, function_symbols, number_mode)
-    tokens = _Tokenizer(text, scope, limits).run()
+    scope = Scope(variables, function_symbols, number_mode)
+    tokens = Tokenizer(text, scope, limits).run()
     return _Parser(text, tokens, scope, limits).parse()
 
 
@@ -156,264 +65,11 @@ def _check_size(text: str, limits: Limits) -> None:
                           text=text, position=limits.max_length, hint="shorten the answer")
 
 
-class _Token(NamedTuple):
-    kind: str  # num, name, op, open, close, comma, sup, end
-    text: str  # normalised operator, canonical name or bracket character
-    start: int
-    end: int
-    value: tree.Num | None = None
-
-
-class _Scope:
-    """The names a parse may use, with forgiving lookup (exact, Greek spelled out, unique case-insensitive)."""
-
-    def __init__(self, variables: Mapping, function_symbols: Mapping, number_mode: bool):
-        self.number_mode = number_mode
-        # A number answer allows no names, so declared ones are ignored rather than resolved.
-        self.variables = _EMPTY if number_mode else variables
-        self.functions = _EMPTY if number_mode else function_symbols
-
-    def variable(self, name: str) -> str | None:
-        """The variable a name stands for, or None."""
-        return _lookup(self.variables, name)
-
-    def function(self, name: str) -> str | None:
-        """The declared function a name stands for, or None."""
-        return _lookup(self.functions, name)
-
-    @staticmethod
-    def builtin(name: str) -> tuple[str, Builtin] | None:
-        """The built-in function (its key and entry) a name stands for, case-insensitively, or None."""
-        key = name.lower()
-        return (key, BUILTIN_FUNCTIONS[key]) if key in BUILTIN_FUNCTIONS else None
-
-    def is_callable(self, name: str) -> bool:
-        """Whether `name(` starts a function call."""
-        return self.function(name) is not None or self.builtin(name) is not None
-
-    def allowed_names(self) -> list[str]:
-        """The distinct names of the declared variables, sorted, for messages."""
-        return sorted(set(self.variables.values()))
-
-
-def _lookup(table: Mapping, name: str):
-    """Find `name` in `table`: exactly, then with Greek spelled out, then (longer names) case-insensitively if unique."""
-    spellings = [name]
-    if any(ch in _GREEK for ch in name):
-        spellings.append("".join(_GREEK.get(ch, ch) for ch in name))
-    for spelling in spellings:
-        if spelling in table:
-            return table[spelling]
-    if len(name) == 1:
-        return None  # a single letter's case carries meaning: R (a field) is not r (a dilation)
-    for spelling in spellings:
-        folded = spelling.casefold()
-        matches = {value for key, value in table.items() if key.casefold() == folded}
-        if len(matches) == 1:
-            return matches.pop()
-    return None
-
-
-def _skip_spaces(text: str, i: int) -> int:
-    while i < len(text) and text[i].isspace():
-        i += 1
-    return i
-
-
-class _Tokenizer:
-    """Splits text into tokens, checking brackets, depth and literal sizes on the way."""
-
-    def __init__(self, text: str, scope: _Scope, limits: Limits):
-        self.text = text
-        self.scope = scope
-        self.limits = limits
-        self.tokens: list[_Token] = []
-        self.brackets: list[tuple[_Token, bool]] = []  # open bracket, and whether it starts a call
-
-    def error(self, message: str, position: int, hint: str) -> FormatError:
-        return FormatError(message, text=self.text, position=position, hint=hint)
-
-    def run(self) -> list[_Token]:
-        text, i = self.text, 0
-        while i < len(text):
-            ch = text[i]
-            if ch.isspace():
-                i += 1
-                continue
-            if ch in _DIGITS or (ch == "." and text[i + 1 : i + 2] in _DIGITS):
-                i = self.number(i)
-            elif self.is_times_x(i):
-                self.tokens.append(_Token("op", "*", i, i + 1))
-                i += 1
-            elif match := _NAME_RE.match(text, i):
-                i = self.name(match)
-            elif ch in _SUPERSCRIPTS:
-                i = self.superscript(i)
-            elif text[i : i + 2] in _OPERATORS or ch in _OPERATORS:
-                op = text[i : i + 2] if text[i : i + 2] in _OPERATORS else ch
-                self.tokens.append(_Token("op", _OPERATORS[op], i, i + len(op)))
-                i += len(op)
-            elif ch in _PAIRS:
-                self.open(i)
-                i += 1
-            elif ch in _CLOSERS:
-                self.close(i)
-                i += 1
-            elif ch == ",":
-                self.tokens.append(_Token("comma", ",", i, i + 1))
-                i += 1
-            else:
-                raise self.rejected(i)
-        if self.brackets:
-            opener = self.brackets[-1][0]
-            raise self.error(f"this {opener.text!r} is never closed", opener.start,
-                             f"add the missing {_PAIRS[opener.text]!r}")
-        self.tokens.append(_Token("end", "", len(text), len(text)))
-        return self.tokens
-
-    def rejected(self, i: int) -> FormatError:
-        """The error for a character that has no place in a formula."""
-        two = self.text[i : i + 2]
-        key = two if two in _REJECTED else self.text[i]
-        if key in _REJECTED:
-            message, hint = _REJECTED[key]
-            return self.error(message, i, hint)
-        ch = self.text[i]
-        return self.error(f"unexpected character {ch!r} (U+{ord(ch):04X}) at column {i + 1}", i,
-                          "use only numbers, names, + - * / ^, brackets and functions like floor(…)")
-
-    def is_times_x(self, i: int) -> bool:
-        """Whether an `x` here is a multiplication sign: between numbers/brackets, and not a variable."""
-        ch = self.text[i]
-        if ch not in "xX" or not self.tokens or self.tokens[-1].kind not in ("num", "close", "sup"):
-            return False
-        j = _skip_spaces(self.text, i + 1)
-        following = self.text[j : j + 2]
-        starts_operand = following[:1] in _DIGITS or following[:1] in _PAIRS or (
-            following[:1] == "." and following[1:] in _DIGITS)
-        return starts_operand and self.scope.variable(ch) is None
-
-    def name(self, match: re.Match) -> int:
-        end = match.end()
-        if self.text[end : end + 1] == "_":
-            raise self.error("a name can have only one subscript, written _x, _xy or _{...}", end,
-                             "write names like k_h, C_in or R_{i-1}")
-        self.tokens.append(_Token("name", canonical_name(match.group()), match.start(), end))
-        return end
-
-    def superscript(self, i: int) -> int:
-        start = i
-        while i < len(self.text) and self.text[i] in _SUPERSCRIPTS:
-            i += 1
-        raw = "".join(_SUPERSCRIPTS[ch] for ch in self.text[start:i])
-        if not re.fullmatch(r"[+-]?[0-9]{1,%d}" % self.limits.max_digits, raw):
-            raise self.error("a superscript must be a whole number such as ² or ⁻¹", start,
-                             "or write the power with ^, e.g. x^2")
-        self.tokens.append(_Token("sup", raw, start, i, tree.Num(int(raw))))
-        return i
-
-    def open(self, i: int) -> None:
-        previous = self.tokens[-1] if self.tokens else None
-        is_call = previous is not None and previous.kind == "name" and self.scope.is_callable(previous.text)
-        token = _Token("open", self.text[i], i, i + 1)
-        self.brackets.append((token, is_call))
-        if len(self.brackets) > self.limits.max_depth:
-            raise self.error(f"too deeply nested (at most {self.limits.max_depth} levels of brackets)",
-                             i, "simplify the expression")
-        self.tokens.append(token)
-
-    def close(self, i: int) -> None:
-        ch = self.text[i]
-        if not self.brackets:
-            raise self.error(f"this {ch!r} has no matching {_CLOSERS[ch]!r}", i,
-                             f"remove it or add the missing {_CLOSERS[ch]!r}")
-        opener = self.brackets.pop()[0]
-        if _PAIRS[opener.text] != ch:
-            raise self.error(f"{ch!r} does not match the {opener.text!r} at column {opener.start + 1}", i,
-                             f"close {opener.text!r} with {_PAIRS[opener.text]!r}")
-        self.tokens.append(_Token("close", ch, i, i + 1))
-
-    def number(self, start: int) -> int:
-        """Read one number literal (grouping, decimals, e-notation, suffix) as an exact rational."""
-        text, limits = self.text, self.limits
-        whole, i = self.grouped_digits(start)
-        fraction = ""
-        if text[i : i + 1] == ".":
-            fraction, i = self.fraction(i)
-        if len(whole) + len(fraction) > limits.max_digits:
-            raise self.error(f"number too long (at most {limits.max_digits} digits)", start,
-                             f"round the number or use e-notation such as {examples.E_NOTATION}")
-        exponent = 0
-        if match := _EXPONENT_RE.match(text, i):
-            digits = match.group(2).lstrip("0")
-            if len(digits) > len(str(limits.max_number_digits)) or int(digits or 0) > limits.max_number_digits:
-                raise self.error(f"number too large (at most {limits.max_number_digits} digits)", start,
-                                 "check the exponent after e")
-            exponent = int(digits or 0) * (-1 if match.group(1) == "-" else 1)
-            i = match.end()
-        if self.scope.number_mode:
-            exponent, i = self.suffix(exponent, i)
-        mantissa, scale = int(whole + fraction or "0"), exponent - len(fraction)
-        value = tree.number(mantissa * 10**scale if scale >= 0 else Fraction(mantissa, 10**-scale))
-        self.tokens.append(_Token("num", text[start:i], start, i, value))
-        return i
-
-    def fraction(self, dot: int) -> tuple[str, int]:
-        """The digits after a decimal point; `5.` alone is allowed, `5.x`, `5.e3` and `1.2.3` are not."""
-        match = _DIGITS_RE.match(self.text, dot + 1)
-        if match is None:
-            if self.text[dot + 1 : dot + 2] in _NAME_CHARS or self.text[dot + 1 : dot + 2] == ".":
-                raise self.error("a decimal point must be followed by digits", dot,
-                                 _DECIMALS_HINT)
-            return "", dot + 1
-        if self.text[match.end() : match.end() + 1] == ".":
-            raise self.error("a number can have only one decimal point", match.end(), _DECIMALS_HINT)
-        return match.group(), match.end()
-
-    def grouped_digits(self, i: int) -> tuple[str, int]:
-        """The integer digits from i, joined across thousands separators.
-
-        `_` groups digits in every mode; `,` and (thin, no-break) spaces only in number mode.
-        """
-        text = self.text
-        match = _DIGITS_RE.match(text, i)
-        if not match:
-            return "", i
-        groups, i = [match.group()], match.end()
-        separators = {"_"}
-        if self.scope.number_mode:
-            separators |= _GROUP_SPACES
-            # Inside max(…) or min(…) a comma separates arguments, so it cannot group digits there.
-            if not (self.brackets and self.brackets[-1][1]):
-                separators.add(",")
-        while i < len(text) and text[i] in separators:
-            match = _DIGITS_RE.match(text, i + 1)
-            group = match.group() if match else ""
-            if len(group) == 3 and len(groups[0]) <= 3:
-                groups.append(group)
-                i = match.end()
-                continue
-            if text[i] in _GROUP_SPACES or (text[i] == "," and not group):
-                break  # a space or a comma before a non-digit just ends the number
-            raise self.error("malformed digit grouping", i,
-                             f"use a dot for decimals ({examples.DECIMALS[1]}) and groups of three digits for "
-                             f"thousands ({examples.DIGITS[1]} or {examples.DIGITS[3]})")
-        return "".join(groups), i
-
-    def suffix(self, exponent: int, i: int) -> tuple[int, int]:
-        """Apply a magnitude suffix (k, M, G, B) after a number, with or without a space."""
-        j = _skip_spaces(self.text, i)
-        letter = self.text[j : j + 1]
-        after = self.text[j + 1 : j + 2]
-        if letter in _SUFFIXES and after not in _NAME_CHARS and after not in _GREEK:
-            return exponent + _SUFFIXES[letter], j + 1
-        return exponent, i
-
-
 class _Parser:
-    """Pratt parser over the tokens: sums, products (explicit and implicit), power chains, atoms."""
+    """Recursive descent over the tokens, one method per precedence level: sums, products (explicit and implicit),
+    power chains, atoms."""
 
-    def __init__(self, text: str, tokens: list[_Token], scope: _Scope, limits: Limits):
+    def __init__(self, text: str, tokens: list[Token], scope: Scope, limits: Limits):
         self.text = text
         self.tokens = tokens
         self.scope = scope
@@ -423,14 +79,14 @@ class _Parser:
     def error(self, message: str, position: int, hint: str) -> FormatError:
         return FormatError(message, text=self.text, position=position, hint=hint)
 
-    def raw(self, token: _Token) -> str:
+    def raw(self, token: Token) -> str:
         """The token as the student typed it, for messages."""
         return self.text[token.start : token.end]
 
-    def peek(self) -> _Token:
+    def peek(self) -> Token:
         return self.tokens[self.pos]
 
-    def advance(self) -> _Token:
+    def advance(self) -> Token:
         token = self.tokens[self.pos]
         self.pos += 1
         return token
@@ -441,7 +97,7 @@ class _Parser:
             raise self.comma_error(self.peek())
         return result
 
-    def comma_error(self, token: _Token) -> FormatError:
+    def comma_error(self, token: Token) -> FormatError:
         return self.error("',' is only allowed between the arguments of a function such as max(a, b)",
                           token.start,
                           f"use a dot for decimals ({examples.DECIMALS[0]}) and write numbers without commas")
@@ -469,7 +125,7 @@ class _Parser:
             else:
                 return left
 
-    def combine(self, left: Node, op: _Token, right: Node) -> Node:
+    def combine(self, left: Node, op: Token, right: Node) -> Node:
         if op.text == "*":
             return tree.mul(left, right)
         if right == tree.ZERO:
@@ -484,7 +140,7 @@ class _Parser:
                              "use smaller numbers")
         return result
 
-    def check_adjacent(self, token: _Token) -> None:
+    def check_adjacent(self, token: Token) -> None:
         """Allow implicit multiplication except a number right after a number or a name."""
         previous = self.tokens[self.pos - 1]
         if token.kind != "num" or previous.kind not in ("num", "name", "sup"):
@@ -527,7 +183,7 @@ class _Parser:
             exponent = tree.neg(exponent) if signs[j - 1] else exponent
         return self.build_power(operands[0], exponent, ops[0])
 
-    def build_power(self, base: Node, exponent: Node, op: _Token) -> Node:
+    def build_power(self, base: Node, exponent: Node, op: Token) -> Node:
         """base**exponent, after checking that the result stays small enough to build quickly."""
         if isinstance(exponent, tree.Num):
             self.check_power(base, exponent.value, op.start)
@@ -571,7 +227,7 @@ class _Parser:
             value = self.build_power(value, sup.value, sup)
         return value
 
-    def missing_operand(self, token: _Token) -> FormatError:
+    def missing_operand(self, token: Token) -> FormatError:
         """Explain why a value was expected here but `token` came instead."""
         previous = self.tokens[self.pos - 1] if self.pos else None
         if token.kind == "op" and previous is not None and previous.kind == "op":
@@ -628,7 +284,7 @@ class _Parser:
         self.advance()  # the matching closing bracket
         return args
 
-    def call_builtin(self, token: _Token, key: str, builtin: Builtin) -> Node:
+    def call_builtin(self, token: Token, key: str, builtin: Builtin) -> Node:
         args = self.arguments()
         if len(args) < builtin.min_args or (builtin.max_args is not None and len(args) > builtin.max_args):
             if builtin.min_args == builtin.max_args:
@@ -652,7 +308,7 @@ class _Parser:
                                      token.start, "check the arguments of the function")
         return tree.call(builtin.func, *args)
 
-    def unknown_name(self, token: _Token) -> FormatError:
+    def unknown_name(self, token: Token) -> FormatError:
         name = token.text
         if self.scope.number_mode:
             return self.error(f"{self.raw(token)!r} is not allowed here: the answer must be a plain number",

@@ -16,9 +16,9 @@ import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Union
+from typing import Any
 
-Rational = Union[int, Fraction]
+Rational = int | Fraction
 
 # Built-in functions, by the names sympy gives them (printed the same way sympy prints them).
 FLOOR, CEILING, MAX, MIN, ABS = "floor", "ceiling", "Max", "Min", "Abs"
@@ -76,7 +76,7 @@ class Apply:
     args: tuple[Node, ...]
 
 
-Node = Union[Num, Sym, Add, Mul, Pow, Call, Apply]
+Node = Num | Sym | Add | Mul | Pow | Call | Apply
 
 ZERO, ONE, MINUS_ONE = Num(0), Num(1), Num(-1)
 

@@ -6,29 +6,13 @@ from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 
 from grader.core.errors import UsageError
-from grader.core.homework import (
-    KINDS,
-    ChoiceOptions,
-    EquationOptions,
-    ExpressionOptions,
-    Homework,
-    NumberOptions,
-    ShapeOptions,
-    TextOptions,
-)
+from grader.core.homework import Homework, Item
 from grader.core.models import Status
+from grader.plugins.kinds import options_fault
 
 ENTRY_POINT_GROUP = "grader.homeworks"
 
 _STATUSES = {status.value for status in Status}
-_OPTIONS_OF_KIND = {
-    "number": NumberOptions,
-    "shape": ShapeOptions,
-    "expression": ExpressionOptions,
-    "choice": ChoiceOptions,
-    "equation": EquationOptions,
-    "text": TextOptions,
-}
 
 
 class PluginError(UsageError):
@@ -58,7 +42,7 @@ def load_homework(name: str) -> Homework:
         raise PluginError(f"plugin {name!r}: cannot load {entry_point.value} "
                           f"({type(error).__name__}: {error})") from error
     if not isinstance(homework, Homework):
-        raise PluginError(f"plugin {name!r}: the entry point must be a grader.core.homework.Homework, "
+        raise PluginError(f"plugin {name!r}: the entry point must be a grader.homework.Homework, "
                           f"got {type(homework).__name__}")
     if homework.id != name:
         raise PluginError(f"plugin {name!r}: registered under {name!r} but its id is {homework.id!r}")
@@ -100,53 +84,18 @@ def validate_homework(homework: Homework) -> None:
         )
 
 
-def _validate_item(where: str, problem_id: str, item) -> None:
+def _validate_item(where: str, problem_id: str, item: Item) -> None:
     at = f"{where}, item {item.id!r}"
     if not item.id.startswith(problem_id + "."):
         raise PluginError(f"{at}: id must start with its problem's id {problem_id!r} and a dot")
-    if item.kind not in KINDS:
-        raise PluginError(f"{at}: unknown kind {item.kind!r} (kinds: {', '.join(KINDS)})")
     if not item.points > 0:
         raise PluginError(f"{at}: points must be positive, got {item.points!r}")
-    expected_options = _OPTIONS_OF_KIND.get(item.kind)
-    if expected_options is not None and not isinstance(item.options, expected_options):
-        raise PluginError(f"{at}: kind {item.kind!r} needs options of type {expected_options.__name__}")
-    options = item.options
-    if isinstance(options, (ExpressionOptions, EquationOptions)):
-        named = [*options.variables, *getattr(options, "functions", ())]
-        _check_unique_spellings(at, "name", [(n.name, (n.name, *n.aliases)) for n in named])
-    if isinstance(options, ChoiceOptions):
-        if len(options.choices) < 2:
-            raise PluginError(f"{at}: a choice item needs at least two choices")
-        _check_unique_spellings(at, "option spelling", [(c.name, (c.name, *c.aliases)) for c in options.choices],
-                                normalise=_choice_spelling)
-    if isinstance(options, TextOptions):
-        if not options.concepts:
-            raise PluginError(f"{at}: a text item needs at least one concept")
-        for concept in (*options.concepts, *options.misconceptions):
-            if not 0 < concept.share <= 1 or not concept.phrasings:
-                raise PluginError(f"{at}: concept {concept.name!r} needs a share in (0, 1] and at least one phrasing")
-        if sum(c.share for c in options.concepts) < 1 - 1e-9:
-            raise PluginError(f"{at}: the concepts' shares add up to less than 1, so full marks are impossible")
+    fault = options_fault(item)
+    if fault is not None:
+        raise PluginError(f"{at}: {fault}")
     for name, share in (("carry_credit", item.carry_credit), ("mistake_credit", item.mistake_credit)):
         if share is not None and not 0 <= share <= 1:
             raise PluginError(f"{at}: {name} must be in [0, 1], got {share!r}")
     for mistake in item.mistakes:
         if not 0 <= mistake.credit <= 1 or not mistake.feedback:
             raise PluginError(f"{at}: mistake {mistake.answer!r} needs a credit in [0, 1] and feedback")
-
-
-def _choice_spelling(text: str) -> str:
-    from grader.checks.choice import normalise
-
-    return normalise(text)
-
-
-def _check_unique_spellings(at: str, what: str, entries, normalise=lambda s: s) -> None:
-    """Raise if one spelling belongs to two different names (an alias clash)."""
-    owners: dict[str, str] = {}
-    for name, spellings in entries:
-        for spelling in spellings:
-            key = normalise(spelling)
-            if owners.setdefault(key, name) != name:
-                raise PluginError(f"{at}: the {what} {spelling!r} is used by both {owners[key]!r} and {name!r}")

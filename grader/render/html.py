@@ -14,16 +14,13 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import Counter
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from grader.core.identity import identity_flag
 from grader.core.models import ItemResult, Result, Status
-
-if TYPE_CHECKING:
-    from grader.batch import ClassSummary, HomeworkSummary
+from grader.core.summary import ClassSummary, HomeworkSummary
 
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 # Presentation MathML elements and attributes that sympy's printer uses; anything else is refused.

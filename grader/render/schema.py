@@ -10,19 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.core.homework import ChoiceOptions, Homework, Item
+from grader.core.homework import Homework, Item
+from grader.plugins.kinds import kind_of
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
-
-# YAML reads `1024` as a number and `yes` as a boolean; the loader keeps them as typed text.
-_VALUE_TYPES: dict[str, dict[str, Any]] = {
-    "number": {"type": ["number", "string"]},
-    "shape": {"anyOf": [{"type": ["string", "integer"]}, {"type": "array", "items": {"type": ["integer", "string"]}}]},
-    "expression": {"type": ["string", "number"]},
-    "equation": {"type": "string"},
-    "choice": {"type": ["string", "boolean"]},
-    "text": {"type": ["string", "number", "boolean"]},
-}
+_STRUCTURE = ("type", "anyOf", "oneOf", "items", "enum", "const")
 
 
 def build_schema(homework: Homework) -> dict[str, Any]:
@@ -77,12 +69,15 @@ def _group_ref(prefix: str) -> str:
 
 
 def _item_schema(item: Item) -> dict[str, Any]:
+    fragment = kind_of(item).json_schema(item)
     description = f"{item.prompt} ({item.kind}, {item.points:g} points)"
-    schema: dict[str, Any] = {**_VALUE_TYPES[item.kind], "title": item.id, "description": description}
-    if isinstance(item.options, ChoiceOptions):
-        schema["examples"] = [c.name for c in item.options.choices]
-        schema["description"] += ". One of: " + ", ".join(c.name for c in item.options.choices)
-    return {"anyOf": [schema, {"type": "null"}], "description": schema["description"]}
+    if "description" in fragment:  # what the kind says of its answers: "One of: …"
+        description += ". " + fragment["description"]
+    # What the value is first, then its name and description, then the kind's other annotations (examples).
+    schema: dict[str, Any] = {key: value for key, value in fragment.items() if key in _STRUCTURE}
+    schema.update(title=item.id, description=description)
+    schema.update((key, value) for key, value in fragment.items() if key not in _STRUCTURE and key != "description")
+    return {"anyOf": [schema, {"type": "null"}], "description": description}
 
 
 def _group_schema(prefix: str, ids: list[str], prefixes: list[str]) -> dict[str, Any]:

@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import textwrap
 
-from grader.core import examples
-from grader.core.homework import ChoiceOptions, Homework, Item
+from grader.core.homework import Homework, Item
+from grader.plugins.kinds import kind_of
 
 # What the first line of a template points editors at; `grader schema HOMEWORK -o …` writes it.
 DEFAULT_SCHEMA_NAME = "{homework}.schema.json"
 
-_HOW_TO_ANSWER = {
-    "number": f"a number; arithmetic such as {examples.ARITHMETIC} is fine",
-    "shape": f"a shape H × W × C, e.g. {examples.SHAPE_TYPED}",
-    "expression": "a formula",
-    "equation": "an equation lhs = rhs",
-    "choice": "one of",
-    "text": "free text (use | for several lines)",
-}
 _WIDTH = 100
 
 
@@ -54,9 +46,7 @@ def render_template(homework: Homework, *, schema: str | None = None) -> str:
 
 
 def _item_lines(item: Item) -> list[str]:
-    how = _HOW_TO_ANSWER.get(item.kind, item.kind)
-    if isinstance(item.options, ChoiceOptions):
-        how += ": " + " | ".join(c.name for c in item.options.choices)
+    how = kind_of(item).how_to_answer(item)
     points = f"{item.points:g} point{'s' if item.points != 1 else ''}"
     comment = f"{item.prompt} [{item.kind}, {points}; {how}]"
     wrapped = textwrap.wrap(comment, _WIDTH - 4, break_on_hyphens=False)

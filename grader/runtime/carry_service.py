@@ -14,12 +14,11 @@ import multiprocessing
 import os
 import threading
 import traceback
-from collections import deque
 from collections.abc import Mapping
 from multiprocessing.connection import Client, Connection, Listener
 
-from grader.grading.carry import CarryDeferred, recompute_here
 from grader.core.homework import Carried, Homework
+from grader.grading.runtime import recompute_here
 
 log = logging.getLogger(__name__)
 
@@ -49,88 +48,48 @@ class CarryService:
 
 
 class ServiceClient:
-    """A recompute function (grader.grading.carry.Recompute) that asks the service at `address`, connecting on first use.
+    """A recompute function (grader.grading.runtime.Recompute) that asks the service at `address`, connecting on first use.
 
-    Answers are remembered: a class repeats the same wrong values, and a round trip costs more
-    than a lookup. If the service cannot be reached, this process recomputes from then on.
-
-    With `defer` set, a value not known yet is asked for without waiting, as long as the service
-    has not answered anything (it answers nothing before its warm-up, while torch loads): the call
-    raises CarryDeferred, and the answer is read when the value is asked for again.
+    Each request waits for its answer. Answers are remembered: a class repeats the same wrong
+    values, and a round trip costs more than a lookup. If the service cannot be reached, this
+    process recomputes from then on.
     """
 
     def __init__(self, address: str, authkey: bytes) -> None:
         self.address, self.authkey = address, authkey
-        self.defer = False
         self._connection: Connection | None = None
         self._reachable = True
-        self._answered = False  # the service has answered once: it is warm
         self._known: dict[tuple, Carried | None] = {}
-        self._asked: deque[tuple] = deque()  # sent, in order, their replies not read yet
-        self._replies: dict[tuple, tuple[str, object]] = {}  # read, not yet asked for again
 
     def __call__(self, homework: Homework, item_id: str, upstream: Mapping[str, str]) -> Carried | None:
         request = homework.id, item_id, tuple(sorted(upstream.items()))
-        if request in self._known:
-            return self._known[request]
-        if self.defer and not self.ready():
-            if request not in self._asked:
-                self._send(request)
-            if not self.ready():  # (an unreachable service means: recompute here, now)
-                raise CarryDeferred(item_id)
-        value = self._value(homework, request)
-        if len(self._known) >= MAX_REMEMBERED:
-            self._known.clear()
-        self._known[request] = value
-        return value
+        if request not in self._known:
+            if len(self._known) >= MAX_REMEMBERED:
+                self._known.clear()
+            self._known[request] = self._ask(homework, item_id, upstream)
+        return self._known[request]
 
-    def ready(self) -> bool:
-        """Whether asking now is answered without waiting for the service's warm-up (replies already sent are read)."""
-        if not self._answered and self._reachable and self._asked:
-            self._read(wait=False)
-        return self._answered or not self._reachable
-
-    def _value(self, homework: Homework, request: tuple) -> Carried | None:
-        if request not in self._replies and request not in self._asked:
-            self._send(request)
-        while request not in self._replies and self._reachable:
-            self._read(wait=True)
-        if request not in self._replies:  # the service went away meanwhile
-            _, item_id, upstream = request
-            return recompute_here(homework, item_id, dict(upstream))
-        status, value = self._replies.pop(request)
+    def _ask(self, homework: Homework, item_id: str, upstream: Mapping[str, str]) -> Carried | None:
+        reply = self._round_trip((homework.id, item_id, dict(upstream))) if self._reachable else None
+        if reply is None:  # unreachable, now or from before
+            return recompute_here(homework, item_id, upstream)
+        status, value = reply
         if status == "import-error":
             raise ImportError(value)
         if status == "error":
-            raise RuntimeError(f"recomputing {request[1]} failed in the carry-forward service:\n{value}")
+            raise RuntimeError(f"recomputing {item_id} failed in the carry-forward service:\n{value}")
         return value
 
-    def _send(self, request: tuple) -> None:
-        if not self._reachable:
-            return
+    def _round_trip(self, request: tuple) -> tuple[str, object] | None:
         try:
             if self._connection is None:
                 self._connection = Client(self.address, family="AF_UNIX", authkey=self.authkey)
-            self._connection.send((request[0], request[1], dict(request[2])))
+            self._connection.send(request)
+            return self._connection.recv()
         except (OSError, EOFError, multiprocessing.AuthenticationError):
-            self._lost()
-            return
-        self._asked.append(request)
-
-    def _read(self, *, wait: bool) -> None:
-        """Read the replies already there (at least one if `wait`), in the order they were asked."""
-        try:
-            while self._asked and (wait or self._connection.poll(0)):
-                self._replies[self._asked[0]] = self._connection.recv()
-                self._asked.popleft()
-                self._answered, wait = True, False
-        except (OSError, EOFError, multiprocessing.AuthenticationError):
-            self._lost()
-
-    def _lost(self) -> None:
-        log.warning("the carry-forward service cannot be reached; this worker recomputes itself", exc_info=True)
-        self._connection, self._reachable = None, False
-        self._asked.clear()
+            log.warning("the carry-forward service cannot be reached; this worker recomputes itself")
+            self._connection, self._reachable = None, False
+            return None
 
 
 # One recomputation at a time: torch's dispatch modes and the problems' caches are not meant for threads.

@@ -1,17 +1,15 @@
 """Worker processes fed in chunks over pipes; results come back as they are done and are yielded in order.
 
-Unlike concurrent.futures' pool, a worker may hold an item back and hand its result in later, with
-another chunk's (grader.batch sets a submission aside while the carry-forward service loads
-torch). A worker only holds items back while more work is queued for it: once its pipe is empty
-it finishes what it holds. A worker that dies loses only the items it was given and had not
-answered yet; the caller decides what becomes of those (`lost`).
+Unlike concurrent.futures' pool, a worker that dies (a segfault, the out-of-memory killer) fails
+nothing by itself: it loses only the items it was given and had not answered yet, the caller
+decides what becomes of those (`lost`), and a fresh worker takes its place.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import signal
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Generic, Protocol, TypeVar
@@ -20,26 +18,20 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 # Chunks sent to a worker ahead of its acknowledgement: one being taken, one queued, so that a
-# worker holding items back always has more to take.
+# worker never waits for the parent between chunks.
 CHUNKS_AHEAD = 2
-# Results done but not yet yielded (waiting for an earlier one) beyond which no more work is sent:
-# the workers then run out of work and finish what they hold, so the parent's memory stays flat.
+# Results done but not yet yielded (waiting for an earlier one) beyond which no more work is sent,
+# so the parent's memory stays flat.
 MAX_WAITING_RESULTS = 512
 # What a worker sends when it has taken every item of a chunk.
 _TAKEN = "taken"
 
 
 class Job(Protocol[Item, Result]):
-    """What runs in a worker: items go in one at a time; each result comes out when it is done."""
+    """What runs in a worker, made once per worker process: items go in one at a time."""
 
-    def take(self, index: int, item: Item) -> Iterable[tuple[int, Result]]:
-        """Start on one item; return the (index, result) pairs finished now (this one's or held ones)."""
-
-    def holding(self) -> bool:
-        """Whether items are held back."""
-
-    def finish_held(self) -> Iterable[tuple[int, Result]]:
-        """Finish every held item, waiting for whatever they wait on."""
+    def take(self, item: Item) -> Result:
+        """The result of one item."""
 
 
 def in_order(
@@ -147,19 +139,14 @@ class _Worker(Generic[Item, Result]):
 
 
 def _work(connection: Connection, make_job: Callable[[], Job]) -> None:
-    """A worker's loop: take chunks; when none is queued, finish what is held; exit on None."""
+    """A worker's loop: take chunks, send each result as it is done; exit on None."""
     # Ctrl-C reaches the whole process group: the parent stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     job = make_job()
     while True:
-        if job.holding() and not connection.poll(0):
-            for done in job.finish_held():
-                connection.send(done)
-            continue
         chunk = connection.recv()
         if chunk is None:
             return
         for index, item in chunk:
-            for done in job.take(index, item):
-                connection.send(done)
+            connection.send((index, job.take(item)))
         connection.send(_TAKEN)

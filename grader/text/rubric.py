@@ -12,12 +12,15 @@ sharing) cancels the concept however it is also phrased. A misconception the ans
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from grader.core.homework import Concept, TextOptions
 from grader.text.lexicon import Lexicon, Reading, is_stopword, lemma
 from grader.text.phrasing import Phrasing, compile_phrasing, occurrences, words_of
 from grader.text.scope import Scope
 from grader.text.words import Token, stem, tokens
+
+if TYPE_CHECKING:  # the rubric's data types belong to the text kind (grader.checks.text), above this engine
+    from grader.checks.text import Concept, TextOptions
 
 PARTIAL_CREDIT = 0.5
 # Content words in a row, as the question has them, that make a copy of the question.

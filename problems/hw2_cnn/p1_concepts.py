@@ -142,9 +142,9 @@ _MOTION_CONTRARY = (
     "per_frame|frame_wise|2d|2_d|single_frame|normal|regular|standard cnn|convolution captur*|see*|model* motion|movement",
     "cnn does|do captur*|see*|model* motion|movement",
     f"{_MOTION} handl*|captur*|learn* automatically|anyway|already",
-    f"no|not need* extra|additional|separate temporal|time|motion model|network",
+    "no|not need* extra|additional|separate temporal|time|motion model|network",
     f"{_MOTION} not need*|necessary|required|important", f"pool* captur*|model*|combin* {_MOTION}|movement",
-    f"{_MOTION}|movement implicit*|already there", "averag* prediction*|frame*", f"time|temporal like|as|same space|spatial",
+    f"{_MOTION}|movement implicit*|already there", "averag* prediction*|frame*", "time|temporal like|as|same space|spatial",
     f"action* never|not depend* mov*|{_MOTION}")
 _SPATIAL_PER_FRAME = Concept(
     "2-D convolution captures per-frame spatial patterns", 0.5,

@@ -72,7 +72,7 @@ _GROW_DEEPER = Concept(
     "stack more convolutional layers (depth)", 0.5,
     ("more|additional|extra|multiple|several layer|conv*", "stack*|add* layer|conv*", "deeper|depth",
      "increas* depth", "increas* number layer*", "layer* on top each other|another", "layer* in a row"),
-    contrary=("fully_connected|dense|linear layer*", f"{_RF} stay*|remain* same|constant", f"add*|more|stack* layer* not chang*|affect*|increas*|grow*", f"depth not chang*|affect* {_RF}"))
+    contrary=("fully_connected|dense|linear layer*", f"{_RF} stay*|remain* same|constant", "add*|more|stack* layer* not chang*|affect*|increas*|grow*", f"depth not chang*|affect* {_RF}"))
 _DOWNSAMPLE = Concept(
     "spatial downsampling: pooling or strided convolution", 0.5,
     ("pool*", "stride*|strided", "downsampl*|subsampl*", "reduc*|shrink* resolution|spatial|size|feature_map",

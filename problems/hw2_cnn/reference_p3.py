@@ -8,8 +8,8 @@ from grader.analysis.nets import analyze
 from grader.math import tree
 from problems.hw2_cnn.p3_receptive_fields import (
     SINGLE_15,
-    THREE_3x3,
     ConvConfig,
+    THREE_3x3,
     conv_params,
     effective_kernel_size,
     stack_params,

@@ -9,8 +9,8 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.math.algebra import NoNormalForm, constant_ratio, is_zero, same_rational_function
 from grader.math import tree
+from grader.math.algebra import NoNormalForm, constant_ratio, is_zero, same_rational_function
 from tests.sympy_bridge import from_sympy, parse_tree
 
 k, s, C = sympy.symbols("k s C")

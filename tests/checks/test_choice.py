@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from grader.checks import choice
-from grader.core.homework import Choice, ChoiceOptions, Item
+from grader.homework import Choice, ChoiceOptions, Item
 from grader.math.errors import FormatError
 
 SUITABILITY = Item("q.suit", "choice", 2, "Is a CNN suitable?", ChoiceOptions((

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from grader.checks import equation
-from grader.core.homework import EquationOptions, FunctionName, Item, Variable
+from grader.homework import EquationOptions, FunctionName, Item, Variable
 from grader.math.errors import FormatError
 
 OPTIONS = EquationOptions((FunctionName("f", ("F",)), FunctionName("T", ("g",))), (Variable("x", ("I",)),))

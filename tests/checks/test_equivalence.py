@@ -13,9 +13,8 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.math import equivalence
+from grader.math import equivalence, tree
 from grader.math.equivalence import Domain, Equivalence, IntegerVariable
-from grader.math import tree
 from grader.math.timelimit import TimeLimitExceeded, run_with_time_limit
 from tests.sympy_bridge import from_sympy
 

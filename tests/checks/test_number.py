@@ -5,8 +5,8 @@ from fractions import Fraction
 import pytest
 
 from grader.checks import number
-from grader.core.homework import Item
 from grader.core.models import Status
+from grader.homework import Item
 from grader.math.errors import FormatError
 
 ITEM = Item("p.count", "number", 1, "A count.")

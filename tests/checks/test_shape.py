@@ -3,8 +3,8 @@
 import pytest
 
 from grader.checks import shape
-from grader.core.homework import Item
 from grader.core.models import Status
+from grader.homework import Item
 from grader.math.errors import FormatError
 
 ITEM = Item("p.output", "shape", 1, "Output shape.")

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from grader.checks import text
-from grader.core.homework import Concept, Item, TextOptions
+from grader.homework import Concept, Item, TextOptions
 from problems.hw2_cnn import HOMEWORK
 
 SHARING = Concept("same weights everywhere", 0.5, ("same weight|kernel|filter",), contrary=("layer* shar* weight*",))

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from grader.render import github_actions as ci
 from grader.cli import app
 from grader.core.errors import UsageError
+from grader.render import github_actions as ci
 
 from .conftest import PARTIAL_CHANGES, make_submission, wrong_answers
 

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import stat
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from .conftest import PARTIAL_CHANGES, make_submission
-from .test_gradescope import spec_violations
-
 from ..deployments import REPO
 from ..deployments import run_autograder as run_script
+from .conftest import PARTIAL_CHANGES, make_submission
+from .test_gradescope import spec_violations
 
 
 def run_autograder(root: Path, **env: str) -> dict:

@@ -13,9 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sympy import Abs, Integer, Max, Min, Rational, ceiling, floor, sqrt
 
-from grader.math import latex, mathtext
+from grader.math import latex, mathtext, tree
 from grader.math.errors import FormatError
-from grader.math import tree
 from grader.math.mathtext import BUILTIN_FUNCTIONS, DEFAULT_LIMITS, Limits, canonical_name
 from tests.sympy_bridge import parse_math, parse_tree
 

@@ -16,12 +16,13 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from grader.grading.grade import check_answers, grade
 from grader.core.key import key_mistakes, load_key
 from grader.core.models import RawAnswer, Status, Student, Submission
-from problems.hw2_cnn import HOMEWORK
-from problems.hw2_cnn import layer_values
+from grader.grading.checking import Request
+from grader.grading.grade import grade
+from problems.hw2_cnn import HOMEWORK, layer_values
 from problems.hw2_cnn.assumptions import RULES
+from tests.runtimes import BOUNDED
 
 KEY = load_key(HOMEWORK)
 P4 = next(p for p in HOMEWORK.problems if p.id == "p4")
@@ -96,7 +97,7 @@ def submission_of(answers: dict[str, str]) -> Submission:
 def test_each_misconception_is_recognised_on_a_submission_made_of_it(rule):
     """Every item answered under the wrong assumption names the rule and earns its share, with its feedback."""
     wrong = made_of(rule)
-    result = grade(submission_of(wrong), HOMEWORK, KEY)
+    result = grade(submission_of(wrong), HOMEWORK, KEY, BOUNDED)
     by_id = {item.id: item for item in result.items}
     for item_id in wrong:
         item = by_id[item_id]
@@ -138,10 +139,10 @@ def test_random_wrong_values_trigger_no_misconception():
         for text in candidates:
             drawn_rule_values += text in rule_values
             if text != key and text not in rule_values:
-                batch.append((item, text, key))
-    checked = check_answers(batch, mistakes=mistakes)
-    fired = [(item.id, text, verdict.misconception) for (item, text, _), (_, verdict, _) in zip(batch, checked)
-             if verdict.misconception is not None]
+                batch.append(Request(item, text, key, mistakes=mistakes.get(item.id, ())))
+    checked = BOUNDED.check(batch)
+    fired = [(request.item.id, request.text, done.verdict.misconception) for request, done in zip(batch, checked)
+             if done.verdict.misconception is not None]
     assert len(batch) > 4500 and fired == []
     assert drawn_rule_values < len(batch) / 100  # a rule's exact value is rarely drawn by chance (24 here)
 
@@ -161,7 +162,9 @@ WRONG_FORMULAS = [
 def test_other_wrong_formulas_match_no_rule(name, text):
     """A wrong formula that is none of the rules' formulas gets no misconception (and no credit)."""
     item = HOMEWORK.item(f"p4.formula.{name}")
-    (_, verdict, _), = check_answers([(item, text, KEY.answers[item.id])], mistakes=key_mistakes(HOMEWORK, KEY))
+    (checked,) = BOUNDED.check([Request(item, text, KEY.answers[item.id],
+                                        mistakes=key_mistakes(HOMEWORK, KEY).get(item.id, ()))])
+    verdict = checked.verdict
     assert (verdict.misconception, verdict.score) == (None, 0.0), verdict.feedback
 
 

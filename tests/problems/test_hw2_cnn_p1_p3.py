@@ -8,8 +8,8 @@ import torch
 from torch import nn
 
 from grader.core.key import load_key
-from tests.sympy_bridge import parse_math
 from problems.hw2_cnn import HOMEWORK
+from tests.sympy_bridge import parse_math
 
 # The tables of HOMEWORK.md (id, kind, points).
 HOMEWORK_MD = {

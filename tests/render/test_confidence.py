@@ -6,19 +6,20 @@ import json
 
 import pytest
 
-from grader.grading.grade import grade_item
 from grader.core.key import load_key
 from grader.core.models import RawAnswer
+from grader.grading.grade import grade_item
 from grader.render._common import item_notes
 from grader.render.html import item_row
 from problems.hw2_cnn import HOMEWORK
+from tests.runtimes import BOUNDED
 
 KEY = load_key(HOMEWORK)
 
 
 def _graded(item_id: str, answer: str):
     item = HOMEWORK.item(item_id)
-    return grade_item(item, RawAnswer(text=answer), KEY.answers[item_id], HOMEWORK)
+    return grade_item(item, RawAnswer(text=answer), KEY.answers[item_id], HOMEWORK, BOUNDED)
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,16 @@ from contextlib import contextmanager
 
 import pytest
 
-from grader.grading.grade import grade_item
 from grader.core.key import load_key
 from grader.core.models import ItemResult, RawAnswer
+from grader.grading.grade import grade_item
+from grader.grading.runtime import Runtime
 from problems.hw2_cnn import HOMEWORK
+
+from ..runtimes import INLINE, bounded
+
+# Checking processes as `grader check` has them, shared by the corpus.
+BOUNDED = bounded()
 
 KEY = load_key(HOMEWORK)
 # One item of each kind the homework has (the corpus runs every payload through each): the
@@ -53,10 +59,10 @@ def watch_side_effects():
         _watching.pop()
 
 
-def grade_answer(kind: str, text: str, **kwargs) -> ItemResult:
-    """Grade `text` as the answer to the homework's first item of `kind`."""
+def grade_answer(kind: str, text: str, runtime: Runtime = BOUNDED, **kwargs) -> ItemResult:
+    """Grade `text` as the answer to the homework's first item of `kind` (bounded, as `grader check` does)."""
     item = ITEM_OF_KIND[kind]
-    return grade_item(item, RawAnswer(text=text, line=3), KEY.answers[item.id], HOMEWORK, **kwargs)
+    return grade_item(item, RawAnswer(text=text, line=3), KEY.answers[item.id], HOMEWORK, runtime, **kwargs)
 
 
 @contextmanager
@@ -78,13 +84,10 @@ def marker(tmp_path):
 
 def _warm_up() -> None:
     """Grade typical and broken answers once, so lazy first-use imports are not counted as events."""
-    from grader.runtime.bounded import WorkLimits
-
-    inline = WorkLimits(isolate=False)
     for kind, item in ITEM_OF_KIND.items():
         for text in (KEY.answers[item.id], "1+1", "__import__('x')", "H^2 + floor(H/2) + sqrt(H) + max(H, p) + abs(p)",
                      "9^9^9", "1e999999", "(((", "x" * 2000, r"\frac{H}{2}", "2.5M", "floor(floor(H^16)^16)^16^16"):
-            grade_answer(kind, text, limits=inline)
+            grade_answer(kind, text, runtime=INLINE)
 
 
 _warm_up()

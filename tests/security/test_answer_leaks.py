@@ -15,18 +15,17 @@ import re
 import pytest
 
 from grader.core import examples
-
-from grader.render import template
-from grader.runtime.bounded import WorkLimits
-from grader.grading.grade import checker_for, grade_item
 from grader.core.key import key_mistakes, load_key
-from grader.core.models import RawAnswer, Status
+from grader.core.models import RawAnswer
+from grader.grading.grade import grade_item
 from grader.math.errors import FormatError
 from grader.plugins.homeworks import available_homeworks, load_homework
+from grader.plugins.kinds import kind_of
+from grader.render import template
 from grader.render.schema import build_schema
+from tests.runtimes import INLINE
 
 HOMEWORKS = list(available_homeworks())
-INLINE = WorkLimits(isolate=False)
 # Kinds whose answers may be a number or a shape that a stretch of text reads as.
 NUMERIC_KINDS = ("number", "shape", "expression")
 # Answers no checker can read, to collect the hint of each way of failing.
@@ -56,7 +55,7 @@ def credited(homework, text: str) -> list[str]:
     key = load_key(homework)
     mistakes = key_mistakes(homework, key)
     return [item.id for item in homework.items if item.kind in NUMERIC_KINDS
-            if grade_item(item, RawAnswer(text=text), key.answers[item.id], homework, limits=INLINE,
+            if grade_item(item, RawAnswer(text=text), key.answers[item.id], homework, INLINE,
                           mistakes=mistakes.get(item.id, ())).score > 0]
 
 
@@ -86,13 +85,13 @@ def hint_text(homework) -> str:
     for item in homework.items:
         for answer in UNREADABLE:
             try:
-                checker_for(item).read(answer, item)
+                kind_of(item).read(answer, item)
             except FormatError as error:
                 texts += [re.sub(r"'[^']*'|\"[^\"]*\"", " ", error.message), error.hint]
                 continue
             if item.kind in ("number", "shape"):
                 texts.append(grade_item(item, RawAnswer(text=answer), key.answers[item.id], homework,
-                                        limits=INLINE, hide_expected=True).feedback)
+                                        INLINE, hide_expected=True).feedback)
     # Counts in messages are limits or what was found, not answers: "at most 40 digits", "got 2".
     return re.sub(r"\b(?:at most|at least|exactly|got|Expected) \d+", " ", "\n".join(texts))
 
@@ -137,7 +136,7 @@ def test_every_example_reads_as_its_kind(kind, example):
     errors = []
     for item in items:
         try:
-            checker_for(item).read(example, item)
+            kind_of(item).read(example, item)
             return
         except FormatError as error:
             errors.append(error.explain())
@@ -152,5 +151,5 @@ def test_every_example_is_worth_nothing(kind, example, name):
     key = load_key(homework)
     mistakes = key_mistakes(homework, key)
     assert [item.id for item in homework.items if item.kind in (*NUMERIC_KINDS, "equation")
-            and grade_item(item, RawAnswer(text=example), key.answers[item.id], homework, limits=INLINE,
+            and grade_item(item, RawAnswer(text=example), key.answers[item.id], homework, INLINE,
                            mistakes=mistakes.get(item.id, ())).score > 0] == []

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from grader.runtime.bounded import WorkLimits
 from grader.core.models import Status
+from tests.runtimes import INLINE
 from tests.security.conftest import ITEM_OF_KIND, grade_answer, watch_side_effects, within
-
-INLINE = WorkLimits(isolate=False)
 
 # Payloads that would run code if any part of the grader evaluated student text as Python or
 # handed it to sympify/parse_expr/lambdify. MARKER is replaced by a path the test watches.
@@ -47,7 +45,7 @@ def test_code_injection_runs_nothing(payload, kind, marker):
     """An injection payload is an invalid (or wrong) answer, never runs code, in and out of the worker."""
     text = payload.replace("MARKER", str(marker))
     with within(2.0), watch_side_effects() as events:
-        inline = grade_answer(kind, text, limits=INLINE)
+        inline = grade_answer(kind, text, runtime=INLINE)
     assert events == []
     assert inline.status in (Status.INVALID, Status.INCORRECT) and inline.score == 0
     assert inline.given == text and inline.feedback
@@ -86,7 +84,7 @@ BOMBS = [
     ("many-dims", "shape", "x".join(["2"] * 50), "too many dimensions"),
     ("max-many-arguments", "expression", "max(" + ",".join(f"{v}*{i}" for i in range(1, 40) for v in "Hpk") + ")",
      "too many values in max/min"),
-    ("nested-max-merge", "expression", "max(" + ",".join("max(H*{0},p*{0},k*{0},s*{0},d*{0})".format(i)
+    ("nested-max-merge", "expression", "max(" + ",".join(f"max(H*{i},p*{i},k*{i},s*{i},d*{i})"
                                                         for i in range(1, 6)) + ")", "too many values in max/min"),
     ("equation-power-tower", "equation", "9**9**9**9 = f(x)", "number too large"),
     ("equation-many-signs", "equation", "f(x) = " * 120 + "f(x)", "exactly one '='"),

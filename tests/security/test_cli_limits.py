@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from typer.testing import CliRunner
 
-from grader import batch
+from grader.batch import run as batch_run
 from grader.cli import app
 
 from ..deployments import GRADER, REPO, run_check
@@ -45,7 +45,7 @@ def test_jobs_are_capped_with_a_message(tmp_path, monkeypatch):
     """--jobs 300 starts at most twice the cores' worker processes, and says so."""
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     asked = []
-    monkeypatch.setattr(batch, "run_pool", lambda entries, options, *, jobs, progress: asked.append(jobs) or iter(()))
+    monkeypatch.setattr(batch_run, "run_pool", lambda entries, options, *, jobs, progress: asked.append(jobs) or iter(()))
     result = CliRunner().invoke(app, ["grade", str(tmp_path), "-o", str(tmp_path / "out"), "--jobs", "300"])
     assert result.exit_code == 0, result.output
     assert asked == [4]

@@ -9,18 +9,18 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from xml.etree import ElementTree
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
 from grader.api import check_file
 from grader.cli import main
-from grader.io.discovery import discover_submissions, safe_stem
 from grader.core.errors import UsageError
 from grader.core.models import Status
-from grader.plugins.homeworks import load_homework
+from grader.io.discovery import discover_submissions, safe_stem
 from grader.io.submission import load_submission, load_submission_text
+from grader.plugins.homeworks import load_homework
 from tests.security.conftest import HOMEWORK, KEY, watch_side_effects, within
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -18,9 +18,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grader.io import yaml_compose
 from grader.batch import grade_folder
 from grader.core.errors import UsageError
+from grader.io import yaml_compose
 from grader.io.yaml_compose import MAX_NODES
 from tests.security.hostile_yaml import SHAPES, VALUES_BEFORE, file_name
 from tests.security.test_files import good, run_cli

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.core.homework import Concept, TextOptions
+from grader.homework import Concept, TextOptions
 from grader.text.rubric import judge
 
 SAME = Concept("same weights at every position", 0.5, ("same weight|kernel|filter", "slid* over"),

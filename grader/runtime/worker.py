@@ -1,24 +1,14 @@
-"""Run work on untrusted input in a worker process bounded in wall time, CPU time and memory.
+"""A checking process: a fork of the grader with its address space and CPU time limited, answering calls over pipes.
 
-A signal handler cannot stop one long C-level operation (a big-integer power, a huge
-multiplication) and only works in the main thread, and nothing in-process bounds memory. So
-every answer is checked in a *worker*: a fork of the grading process (sharing the sympy and
-grader modules already imported, so starting one costs a few milliseconds) with
-`RLIMIT_AS` (memory) and `RLIMIT_CPU` (CPU time) set, reused for the next call while it stays
-healthy so its caches stay warm. The parent waits for each reply with a wall-clock deadline; on
-a deadline, CPU-limit or memory-limit hit the worker is killed, `TooComplex` is raised naming
-the limit, and the next call forks a fresh worker.
+Forking shares the modules already imported (sympy, the grader), so starting one costs a few
+milliseconds; it is reused while it stays healthy, so its caches stay warm. The parent waits for
+each reply with a wall-clock deadline; on a deadline, CPU-limit or memory-limit hit the process is
+killed and the outcome is a TooComplex naming the bound. Calls and results cross the pipes pickled:
+the function by reference, its arguments and its result as typed objects.
 
-Threads: each thread gets its own worker (no lock is shared between threads), so a later HTTP
-service can grade from several threads at once. The child runs the calling thread as its only
-(main) thread, so the SIGALRM-based `run_with_time_limit` works inside it even when the caller
-is not the main thread. Forking a multi-threaded process is safe here because the worker only
-runs grader code (logging re-initialises its locks after fork).
-
-The worker is a snapshot of the process at its first use: later changes to module state (a
-monkeypatched checker in a test) are not seen by it until `shutdown_workers()` is called.
-Where `fork` or `resource` is unavailable (Windows) or `WorkLimits.isolate` is false, calls run
-inline with no bound beyond the parsers' size limits and the symbolic check's SIGALRM limit.
+Forking a multi-threaded process is safe here because the child only runs grader code (logging
+re-initialises its locks after fork). Every live process of this process is registered, so that a
+process forked later (another checking process, a batch worker) closes their pipes at once.
 """
 
 from __future__ import annotations
@@ -34,131 +24,51 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+
+from grader.core.limits import Bound
 
 try:
     import resource
 except ImportError:  # pragma: no cover - not on Windows
     resource = None  # type: ignore[assignment]
 
-__all__ = ["DEFAULT_WORK_LIMITS", "TooComplex", "WorkLimits", "WorkerError", "map_bounded", "run_bounded",
-           "shutdown_workers"]
-
-
-@dataclass(frozen=True)
-class WorkLimits:
-    """Bounds on checking one answer.
-
-    `seconds` is the wall-clock time one call may take (the CPU-time limit, a backstop, is one to
-    two seconds more);
-    `memory_mb` is how much address space the worker may grow beyond its size at start;
-    `batch_seconds` bounds one map_bounded call (a whole submission) in total, so a file full of
-    slow answers costs at most that long: the answers left then get TooComplex("budget").
-    `isolate=False` runs calls inline (unbounded; for debugging, or platforms without fork).
-    """
-
-    seconds: float = 5.0
-    memory_mb: int = 1024
-    isolate: bool = True
-    batch_seconds: float = 60.0
-
-
-DEFAULT_WORK_LIMITS = WorkLimits()
-
-
-class TooComplex(Exception):
-    """A call hit a bound; `limit` is "time", "memory", "cpu", "nesting" or "budget"."""
-
-    def __init__(self, limit: str, detail: str):
-        self.limit = limit
-        self.detail = detail
-        super().__init__(f"{limit} limit: {detail}")
-
-
-class WorkerError(RuntimeError):
-    """The called function raised (the message holds the worker's traceback) or the worker crashed."""
-
-
 _OK, _ERROR, _MEMORY, _NESTING = b"o", b"e", b"m", b"n"
 _HEADER = struct.Struct("!cI")
 _LENGTH = struct.Struct("!I")
 
-_in_worker = False  # set in a worker: nested calls run inline
-_local = threading.local()
-_live: dict[int, _Worker] = {}  # request fd -> worker, of this process, to close in forked children
+in_worker = False  # set in a checking process: nested calls run inline
+_live: dict[int, Worker] = {}  # request fd -> process, of this process, to close in forked children
 _live_lock = threading.Lock()
 
 
-def run_bounded(fn: Callable[..., str], *args: object, limits: WorkLimits = DEFAULT_WORK_LIMITS) -> str:
-    """Return fn(*args) computed in this thread's worker within `limits`.
+class TooComplex(Exception):
+    """A call hit a bound: which one, and what happened."""
 
-    `fn` must be a module-level function (it is pickled by reference, with `args`) returning a
-    str. Raises TooComplex when a bound is hit, WorkerError when fn raised or the worker died.
-    """
-    outcome = map_bounded(fn, [args], limits=limits)[0]
-    if isinstance(outcome, Exception):
-        raise outcome
-    return outcome
+    def __init__(self, bound: Bound, detail: str):
+        self.bound = bound
+        self.detail = detail
+        super().__init__(f"{bound.value} limit: {detail}")
 
 
-def map_bounded(
-    fn: Callable[..., str], calls: Sequence[tuple], *, limits: WorkLimits = DEFAULT_WORK_LIMITS
-) -> list[str | TooComplex | WorkerError]:
-    """fn(*args) for every args in `calls`, in order, each call bounded by `limits` on its own.
-
-    All calls go to the worker in one message and come back one by one, so a submission's
-    answers cost one round trip. A call that hits a bound gets a TooComplex in its place (one
-    whose fn raised, a WorkerError) and the calls after it go on in a fresh worker.
-    """
-    if not limits.isolate or _in_worker or resource is None or not hasattr(os, "fork"):
-        return [_call_inline(fn, args) for args in calls]
-    outcomes: list[str | TooComplex | WorkerError] = []
-    budget = time.monotonic() + limits.batch_seconds
-    while len(outcomes) < len(calls):
-        worker = _worker_for_this_thread(limits)
-        outcomes.extend(worker.map(fn, calls[len(outcomes):], limits.seconds, budget))
-        if not worker.alive():
-            _local.worker = None
-        if isinstance(outcomes[-1], TooComplex) and outcomes[-1].limit == "budget":
-            outcomes.extend([outcomes[-1]] * (len(calls) - len(outcomes)))
-    return outcomes
+class WorkerError(RuntimeError):
+    """The called function raised (the message holds the process's traceback) or the process crashed."""
 
 
-def _call_inline(fn: Callable[..., str], args: tuple) -> str | TooComplex | WorkerError:
-    """One call in this process, with the worker's mapping of exceptions to outcomes."""
-    try:
-        return fn(*args)
-    except MemoryError:
-        return TooComplex("memory", "ran out of memory")
-    except RecursionError:
-        return TooComplex("nesting", "nested too deeply to evaluate")
-    except Exception:  # noqa: BLE001 - reported like the worker's
-        return WorkerError(traceback.format_exc())
+def available() -> bool:
+    """Whether checking processes can be forked and bounded here (not on Windows)."""
+    return resource is not None and hasattr(os, "fork") and not in_worker
 
 
-def shutdown_workers() -> None:
-    """Stop every worker this process started (they are restarted on the next call)."""
+def stop_all() -> None:
+    """Stop every checking process this process started."""
     with _live_lock:
         workers = list(_live.values())
     for worker in workers:
         worker.stop()
-    _local.worker = None
 
 
-def _worker_for_this_thread(limits: WorkLimits) -> _Worker:
-    worker = getattr(_local, "worker", None)
-    # A worker belongs to the process that forked it (a forked batch process starts its own).
-    if worker is not None and (worker.owner != os.getpid() or worker.memory_mb != limits.memory_mb
-                               or not worker.alive()):
-        worker.stop()  # does nothing for another process's worker or one already reaped
-        worker = None
-    if worker is None:
-        worker = _local.worker = _Worker(limits.memory_mb)
-    return worker
-
-
-class _Worker:
-    """One forked worker process and the two pipes to it."""
+class Worker:
+    """One forked checking process and the two pipes to it."""
 
     def __init__(self, memory_mb: int):
         self.memory_mb = memory_mb
@@ -203,35 +113,35 @@ class _Worker:
             except OSError:
                 pass
 
-    def map(self, fn: Callable[..., str], calls: Sequence[tuple], seconds: float, budget: float) -> list:
+    def map(self, fn: Callable[..., object], calls: Sequence[tuple], seconds: float, budget: float) -> list:
         """Outcomes of the calls, in order; fewer than asked when the worker had to be stopped.
 
         The last outcome is then the TooComplex or WorkerError that stopped it.
         """
-        outcomes: list[str | TooComplex | WorkerError] = []
+        outcomes: list[object] = []
         request = pickle.dumps((fn, list(calls), seconds), protocol=pickle.HIGHEST_PROTOCOL)
         try:
             _write_all(self.request, _LENGTH.pack(len(request)) + request)
             for _ in calls:
                 deadline = min(time.monotonic() + seconds, budget)
                 status, length = _HEADER.unpack(self._read(_HEADER.size, deadline))
-                payload = self._read(length, deadline).decode("utf-8", "surrogatepass")
+                payload = self._read(length, deadline)
                 if status == _OK:
-                    outcomes.append(payload)
+                    outcomes.append(pickle.loads(payload))
                 elif status == _MEMORY:
                     self.stop(kill=True)  # memory may be fragmented or a cache half-filled: start afresh
-                    outcomes.append(TooComplex("memory", f"needed more than {self.memory_mb} MB"))
+                    outcomes.append(TooComplex(Bound.MEMORY, f"needed more than {self.memory_mb} MB"))
                     break
                 elif status == _NESTING:
-                    outcomes.append(TooComplex("nesting", "nested too deeply to evaluate"))
+                    outcomes.append(TooComplex(Bound.NESTING, "nested too deeply to evaluate"))
                 else:
-                    outcomes.append(WorkerError(payload))
+                    outcomes.append(WorkerError(payload.decode("utf-8", "replace")))
         except _Deadline:
             self.stop(kill=True)
             if time.monotonic() >= budget:
-                outcomes.append(TooComplex("budget", "the time for the whole batch of calls is used up"))
+                outcomes.append(TooComplex(Bound.BUDGET, "the time for the whole batch of calls is used up"))
             else:
-                outcomes.append(TooComplex("time", f"gave up after {seconds:g} s"))
+                outcomes.append(TooComplex(Bound.TIME, f"gave up after {seconds:g} s"))
         except (_WorkerGone, BrokenPipeError):
             outcomes.append(self._death())
         return outcomes
@@ -256,13 +166,13 @@ class _Worker:
         if status is not None and os.WIFSIGNALED(status):
             number = os.WTERMSIG(status)
             if number == signal.SIGXCPU:
-                return TooComplex("cpu", "used up its CPU time")
+                return TooComplex(Bound.CPU, "used up its CPU time")
             if number == signal.SIGKILL:  # the kernel's out-of-memory killer
-                return TooComplex("memory", "was killed, most likely for running out of memory")
+                return TooComplex(Bound.MEMORY, "was killed, most likely for running out of memory")
             return WorkerError(f"the worker was killed by signal {number}")
         code = os.WEXITSTATUS(status) if status is not None and os.WIFEXITED(status) else None
         if code == _EXIT_MEMORY:
-            return TooComplex("memory", f"needed more than {self.memory_mb} MB")
+            return TooComplex(Bound.MEMORY, f"needed more than {self.memory_mb} MB")
         return WorkerError(f"the worker exited unexpectedly (exit status {code})")
 
     def stop(self, *, kill: bool = True) -> int | None:
@@ -315,11 +225,11 @@ def _read_exactly(fd: int, size: int) -> bytes | None:
 
 
 def _become_worker(requests: int, replies: int, parent_fds: list[int], memory_mb: int) -> None:
-    """The worker's life: bound itself, then answer calls until its request pipe closes. Never returns."""
-    global _in_worker
+    """The checking process's life: bound itself, then answer calls until its request pipe closes. Never returns."""
+    global in_worker
     code = 0
     try:
-        _in_worker = True
+        in_worker = True
         _live.clear()
         for fd in parent_fds:  # so that each worker sees EOF as soon as its own parent closes its pipe
             try:
@@ -336,14 +246,13 @@ def _become_worker(requests: int, replies: int, parent_fds: list[int], memory_mb
             for args in calls:
                 _limit_cpu(seconds)
                 try:
-                    status, payload = _OK, fn(*args)
+                    status, data = _OK, pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
                 except MemoryError:
-                    status, payload = _MEMORY, ""
+                    status, data = _MEMORY, b""
                 except RecursionError:
-                    status, payload = _NESTING, ""
+                    status, data = _NESTING, b""
                 except BaseException:  # noqa: BLE001 - reported to the parent, which decides
-                    status, payload = _ERROR, traceback.format_exc()
-                data = payload.encode("utf-8", "surrogatepass")
+                    status, data = _ERROR, traceback.format_exc().encode("utf-8", "replace")
                 _write_all(replies, _HEADER.pack(status, len(data)) + data)
     except MemoryError:
         code = _EXIT_MEMORY
@@ -393,7 +302,6 @@ def _forget_workers_in_child() -> None:
             except OSError:
                 pass
     _live.clear()
-    _local.worker = None
 
 
 if hasattr(os, "register_at_fork"):
@@ -402,5 +310,5 @@ if hasattr(os, "register_at_fork"):
 
 @atexit.register
 def _stop_at_exit() -> None:
-    if not _in_worker:
-        shutdown_workers()
+    if not in_worker:
+        stop_all()

@@ -1,0 +1,111 @@
+"""What grading needs from where it runs, injected: where bounded checks run, what is remembered, how errors are carried forward."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from grader.core.homework import Carried, Homework
+from grader.core.limits import DEFAULT_WORK_LIMITS, Bound
+from grader.grading.checking import Checked, Request, check, too_complex, too_long
+from grader.plugins.kinds import kind_of
+
+# Checks the answers that may evaluate math, each within bounds, in order (grader.runtime.sandbox).
+BoundedCheck = Callable[[Sequence[Request]], list[Checked]]
+# Recomputes an item from a student's earlier answers: (homework, item id, {dependency: answer}) → Carried.
+Recompute = Callable[[Homework, str, Mapping[str, str]], Carried | None]
+
+# Enough for the common answers of a whole homework: a class's one-off wrong values pass through.
+MAX_REMEMBERED_CHECKS = 4096
+
+
+def recompute_here(homework: Homework, item_id: str, upstream: Mapping[str, str]) -> Carried | None:
+    """The problem's own carry_forward, in this process (it may import torch)."""
+    return homework.problem_of(item_id).carry_forward(item_id, upstream)
+
+
+class CheckMemo:
+    """Checked answers remembered, least recently used first out: a class writes the same answers again
+    and again, and a check is a pure function of its request. Safe to share between threads."""
+
+    def __init__(self, size: int = MAX_REMEMBERED_CHECKS) -> None:
+        self.size = size
+        self._entries: OrderedDict[Request, Checked] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def recall(self, request: Request) -> Checked | None:
+        with self._lock:
+            checked = self._entries.get(request)
+            if checked is not None:
+                self._entries.move_to_end(request)
+            return checked
+
+    def remember(self, request: Request, checked: Checked) -> None:
+        with self._lock:
+            self._entries[request] = checked
+            if len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+@dataclass
+class Runtime:
+    """The surroundings grading runs in, passed in rather than global.
+
+    `sandbox` checks answers that may evaluate math (formulas, arithmetic) within time and memory
+    bounds; without one, every answer is checked in this process (tests, debugging, platforms
+    without fork), bounded only by the parsers' size limits. `memo` remembers checked answers
+    (None: nothing is remembered). `recompute` carries errors forward (here, or through a service
+    that keeps torch loaded for a whole batch).
+    """
+
+    sandbox: BoundedCheck | None = None
+    memo: CheckMemo | None = field(default_factory=CheckMemo)
+    recompute: Recompute = recompute_here
+
+    def check(self, requests: Sequence[Request]) -> list[Checked]:
+        """Each request checked, in order: over-long text refused before any parser; remembered answers recalled;
+        answers whose kind says they need bounds checked in the sandbox, the others (literals, shapes,
+        choices, free text) in this process, through the same function, which saves the round trip."""
+        outcomes: list[Checked | None] = [None] * len(requests)
+        to_check: list[int] = []
+        for index, request in enumerate(requests):
+            outcomes[index] = too_long(request) or self._recall(request)
+            if outcomes[index] is None:
+                to_check.append(index)
+        bounded = [i for i in to_check if self.sandbox is not None and kind_of(requests[i].item).needs_bounds(
+            requests[i].text)]
+        if bounded:
+            for index, checked in zip(bounded, self.sandbox([requests[i] for i in bounded])):
+                outcomes[index] = checked
+        for index in to_check:
+            if outcomes[index] is None:
+                outcomes[index] = check_inline(requests[index])
+            self._remember(requests[index], outcomes[index])
+        return outcomes  # type: ignore[return-value]
+
+    def _recall(self, request: Request) -> Checked | None:
+        if self.memo is None or not kind_of(request.item).remember_checks:
+            return None
+        return self.memo.recall(request)
+
+    def _remember(self, request: Request, checked: Checked | None) -> None:
+        # A bound hit depends on the machine's load, not on the answer: it is not remembered.
+        if checked is None or checked.bound is not None or self.memo is None \
+                or not kind_of(request.item).remember_checks:
+            return
+        self.memo.remember(request, checked)
+
+
+def check_inline(request: Request) -> Checked:
+    """`check` in this process, with a bounded process's treatment of memory and nesting errors."""
+    try:
+        return check(request)
+    except MemoryError:
+        return too_complex(Bound.MEMORY, DEFAULT_WORK_LIMITS)
+    except RecursionError:
+        return too_complex(Bound.NESTING, DEFAULT_WORK_LIMITS)
