@@ -43,7 +43,7 @@ import sys, sympy
 from dataclasses import replace
 from grader.batch import grade_folder
 from grader.core.verdict import Verdict
-from grader.math.tree import to_sympy
+from grader.math.symbolic import to_sympy
 from grader.plugins.kinds import kinds
 
 def naive_compare(given, expected, item):
@@ -80,7 +80,7 @@ def expression_pool(text: str, item, rng: random.Random) -> dict[str, list[str]]
     import sympy
 
     from grader.checks.expression import read
-    from grader.math.tree import to_sympy
+    from grader.math.symbolic import to_sympy
 
     expr = to_sympy(read(text, item))
     printed = sympy.sstr(expr)

@@ -62,7 +62,7 @@ def main(out: Path) -> int:
         print("chromium not found (apt-get install chromium); no screenshots taken", file=sys.stderr)
         return 3
     from grader.batch import grade_folder
-    from grader.core.overrides import load_overrides
+    from grader.io.overrides import load_overrides
     from grader.plugins.homeworks import load_homework
 
     out = out.resolve()  # file:// URIs need absolute paths (`make screenshots` passes out/screenshots)

@@ -11,7 +11,8 @@ from fractions import Fraction
 from typing import Any
 
 from grader.math.mathtext import parse_formula
-from grader.math.tree import Node, to_sympy
+from grader.math.symbolic import to_sympy
+from grader.math.tree import Node
 
 
 def names(mapping: Mapping[str, Any] | None) -> dict[str, str]:

@@ -9,7 +9,8 @@ import pytest
 from grader.api import check_file
 from grader.core.errors import UsageError
 from grader.core.models import Status
-from grader.core.overrides import ItemOverride, apply_overrides, load_overrides
+from grader.core.overrides import ItemOverride, apply_overrides
+from grader.io.overrides import load_overrides
 from grader.plugins.homeworks import load_homework
 
 CLASS = Path(__file__).resolve().parent / "data" / "class"

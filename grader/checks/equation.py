@@ -24,6 +24,7 @@ from grader.math.algebra import NoNormalForm, constant_ratio, is_zero, same_rati
 from grader.math.chains import split_members
 from grader.math.errors import FormatError
 from grader.math.mathtext import canonical_name, parse_formula
+from grader.math.symbolic import to_sympy
 from grader.math.timelimit import TimeLimitExceeded, run_with_time_limit
 from grader.math.tree import Node
 
@@ -189,7 +190,7 @@ def _proportional(difference: Node, expected: Node) -> bool:
         pass
     import sympy
 
-    ratio = sympy.simplify(tree.to_sympy(difference) / tree.to_sympy(expected))
+    ratio = sympy.simplify(to_sympy(difference) / to_sympy(expected))
     return bool(ratio.is_number and ratio != 0 and ratio.is_finite)
 
 

@@ -13,6 +13,7 @@ from grader.core.verdict import Verdict
 from grader.math import tree
 from grader.math.equivalence import Domain, Equivalence, IntegerVariable, check_equivalence
 from grader.math.mathtext import canonical_name, parse_formula
+from grader.math.symbolic import to_sympy
 from grader.math.tree import Node
 
 
@@ -114,7 +115,7 @@ def mathml(value: Node) -> str:
     """
     from sympy.printing.mathml import mathml as print_mathml
 
-    body = print_mathml(tree.to_sympy(value), printer="presentation")
+    body = print_mathml(to_sympy(value), printer="presentation")
     # Named entities (&InvisibleTimes;) are HTML-only; numeric ones keep the markup well-formed XML.
     body = _NAMED_ENTITY.sub(_numeric_entity, body)
     return f'<math xmlns="{_MATHML_NS}">{body}</math>'

@@ -33,6 +33,6 @@ def compare_counts(what: str, given: int, reference: int, target: str, hidden: b
     if hidden:
         return f"{what} is too {'large' if larger else 'small'}"
     if ratio >= 2 or ratio <= Fraction(1, 2):
-        factor = float(max(ratio, 1 / ratio))
-        return f"{what} is about {factor:.3g} times {'larger' if larger else 'smaller'} than {target}"
+        times = float(max(ratio, 1 / ratio))
+        return f"{what} is about {times:.3g} times {'larger' if larger else 'smaller'} than {target}"
     return f"{what} is {abs(float(ratio) - 1):.0%} {'larger' if larger else 'smaller'} than {target}"

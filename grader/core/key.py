@@ -6,9 +6,11 @@ problem's mistake rules (torch runs at key time, so grading needs none).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -49,7 +51,7 @@ def key_path(homework: Homework) -> Path:
 
 
 
-def check_mistakes(homework: Homework, mistakes, path) -> None:
+def check_mistakes(homework: Homework, mistakes: Mapping[str, Sequence[tuple[str, str]]], path: str | Path) -> None:
     """Every item and rule named must exist: a renamed rule makes the key stale, not a crash."""
     for item_id, values in mistakes.items():
         if item_id not in homework.item_ids:
@@ -91,7 +93,7 @@ def load_key(homework: Homework, path: Path | None = None) -> Key:
                mistakes=mistakes)
 
 
-def _read_mistakes(section, path) -> dict[str, tuple[tuple[str, str], ...]]:
+def _read_mistakes(section: Any, path: Path) -> dict[str, tuple[tuple[str, str], ...]]:
     try:
         return {str(item_id): tuple((str(v["rule"]), str(v["answer"])) for v in values)
                 for item_id, values in section.items()}

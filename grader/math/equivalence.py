@@ -22,6 +22,7 @@ from grader.math.evaluate import (
     compile_condition,
     compile_node,
 )
+from grader.math.symbolic import to_sympy
 from grader.math.timelimit import TimeLimitExceeded, run_with_time_limit
 from grader.math.tree import Node
 
@@ -330,9 +331,9 @@ def _sympy_is_zero(given: Node, expected: Node) -> bool:
     import sympy
     from sympy.polys.polyerrors import BasePolynomialError
 
-    difference = tree.to_sympy(given) - tree.to_sympy(expected)
+    difference = to_sympy(given) - to_sympy(expected)
     try:
         # expand() settles polynomials cheaply; cancel(together()) is needed for fractions.
-        return sympy.expand(difference) == 0 or sympy.cancel(sympy.together(difference)) == 0
+        return bool(sympy.expand(difference) == 0 or sympy.cancel(sympy.together(difference)) == 0)
     except BasePolynomialError:
         return False  # cancel() rejects some generators: no proof either way

@@ -121,6 +121,10 @@ def _pow(base: Evaluator, exponent: Evaluator) -> Evaluator:
     return lambda env: _power(base(env), exponent(env))
 
 
+def _absolute(value: Value) -> Value:
+    return -value if value < 0 else value
+
+
 def _unary(fn: Callable[[Value], Value]) -> Callable[[Evaluator], Evaluator]:
     return lambda arg: lambda env: fn(arg(env))
 
@@ -132,7 +136,7 @@ def _n_ary(fn: Callable[[Sequence[Value]], Value]) -> Callable[..., Evaluator]:
 _BUILDERS: dict[str, Callable[..., Evaluator]] = {
     tree.FLOOR: _unary(math.floor),
     tree.CEILING: _unary(math.ceil),
-    tree.ABS: _unary(abs),
+    tree.ABS: _unary(_absolute),
     tree.MAX: _n_ary(max),
     tree.MIN: _n_ary(min),
 }
@@ -158,7 +162,7 @@ def _power(base: Value, exponent: Value) -> Value:
         if root is not None:
             return _power(root, exponent.numerator)
     try:
-        return float(base) ** float(exponent)
+        return float(float(base) ** float(exponent))
     except OverflowError:
         raise Unsupported(f"{base}**{exponent} is too large to evaluate") from None
 

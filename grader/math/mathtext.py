@@ -9,6 +9,7 @@ import difflib
 import math
 from collections.abc import Mapping
 from fractions import Fraction
+from typing import cast
 
 from grader.core import examples
 from grader.math import tree
@@ -196,7 +197,7 @@ class _Parser:
             raise self.error("division by zero (0 to a negative power)", position, "check the base")
         digits = _log10_size(_coefficient(base))
         cap = 4 * limits.max_number_digits + 1  # beyond this any base of 2 or more is already too big
-        if digits * float(min(abs(exponent), cap)) > limits.max_number_digits:
+        if digits * min(float(tree.magnitude(exponent)), cap) > limits.max_number_digits:
             raise self.error(f"number too large (a power may produce at most {limits.max_number_digits} digits)",
                              position, "use smaller numbers")
         # Taking the root of a long number gets slow.
@@ -206,7 +207,7 @@ class _Parser:
         if isinstance(base, tree.Num):
             return
         # (x^a)^b is x^(a*b) to evaluate (and sympy merges it), so the merged exponent must stay small.
-        if abs(_inner_exponent(base) * exponent) > limits.max_exponent:
+        if tree.magnitude(_inner_exponent(base) * exponent) > limits.max_exponent:
             kind = "for expressions with variables" if tree.free_names(base) else "unless the base is a plain number"
             raise self.error(f"exponent too large (at most {limits.max_exponent} {kind})", position,
                              f"use an exponent between -{limits.max_exponent} and {limits.max_exponent}")
@@ -214,8 +215,9 @@ class _Parser:
     def atom(self) -> Node:
         """A number, a name, a function call or a bracketed group, then any superscript powers."""
         token = self.peek()
+        value: Node
         if token.kind == "num":
-            value = self.advance().value
+            value = cast(tree.Num, self.advance().value)  # the tokenizer gives every number token its value
         elif token.kind == "name":
             value = self.name()
         elif token.kind == "open":
@@ -224,7 +226,7 @@ class _Parser:
             raise self.missing_operand(token)
         while self.peek().kind == "sup":
             sup = self.advance()
-            value = self.build_power(value, sup.value, sup)
+            value = self.build_power(value, cast(tree.Num, sup.value), sup)
         return value
 
     def missing_operand(self, token: Token) -> FormatError:
@@ -358,11 +360,12 @@ def _coefficient_digits(node: Node) -> float:
 def _inner_exponent(base: Node) -> tree.Rational:
     """The largest number exponent in base (or its factors) that raising base to a power multiplies."""
     factors = base.factors if isinstance(base, tree.Mul) else (base,)
-    exponents = [abs(f.exp.value) for f in factors if isinstance(f, tree.Pow) and isinstance(f.exp, tree.Num)]
+    exponents: list[tree.Rational] = [tree.magnitude(f.exp.value) for f in factors
+                                      if isinstance(f, tree.Pow) and isinstance(f.exp, tree.Num)]
     return max(exponents, default=1)
 
 
-def _split_into_names(name: str, variables: Mapping) -> list[str] | None:
+def _split_into_names(name: str, variables: Mapping[str, str]) -> list[str] | None:
     """Split a name into two or more declared names (`dk` → d, k), or None if it cannot be."""
     splits: dict[int, list[str]] = {0: []}
     for start in range(len(name)):

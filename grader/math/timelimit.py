@@ -1,4 +1,8 @@
-"""Run a callable under a wall-clock time limit (SIGALRM in the main thread; no limit elsewhere)."""
+"""A soft time limit on symbolic work (sympy) inside a check: SIGALRM in the main thread, no limit elsewhere.
+
+The hard bounds are the checking process's (grader.runtime.sandbox): this one only turns a slow
+symbolic step into "could not decide" before the whole answer hits them.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +25,8 @@ def run_with_time_limit(fn: Callable[[], T], seconds: float) -> T:
     thread may install signal handlers, so when called from another thread (or on a platform
     without setitimer, or while an ITIMER_REAL of someone else's is already running, which must
     not be cancelled) fn runs WITHOUT a limit. Python handles the signal between bytecodes, so a
-    long call into C code overruns until it returns. A later issue moves this to a subprocess.
+    long call into C code overruns until it returns: the checking process's own limits stop that.
+    A checking process runs the calling thread as its main thread, so the limit holds there.
     """
     if seconds <= 0:
         raise TimeLimitExceeded("no time allowed")

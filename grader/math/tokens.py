@@ -141,7 +141,7 @@ class Tokenizer:
             following[:1] == "." and following[1:] in _DIGITS)
         return starts_operand and self.scope.variable(ch) is None
 
-    def name(self, match: re.Match) -> int:
+    def name(self, match: re.Match[str]) -> int:
         end = match.end()
         if self.text[end : end + 1] == "_":
             raise self.error("a name can have only one subscript, written _x, _xy or _{...}", end,
@@ -237,7 +237,7 @@ class Tokenizer:
         while i < len(text) and text[i] in separators:
             match = _DIGITS_RE.match(text, i + 1)
             group = match.group() if match else ""
-            if len(group) == 3 and len(groups[0]) <= 3:
+            if match is not None and len(group) == 3 and len(groups[0]) <= 3:
                 groups.append(group)
                 i = match.end()
                 continue

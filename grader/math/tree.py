@@ -2,7 +2,7 @@
 
 Grading a submission only needs to read formulas, evaluate them exactly and compare them, so
 the parser builds these nodes and sympy (0.4–0.7 s to import) is left to reports (MathML) and
-to the rare proof that needs more than polynomial algebra; `to_sympy` converts on demand.
+to the rare proof that needs more than polynomial algebra; grader.math.symbolic converts on demand.
 
 The builders fold what sympy folds automatically and is cheap to fold: numbers in sums and
 products, powers and roots of rational numbers when exact, floor/ceiling/max/min/abs of numbers,
@@ -13,12 +13,17 @@ order and `show` prints it back recognisably.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import TypeAlias, TypeGuard, cast
 
-Rational = int | Fraction
+Rational: TypeAlias = int | Fraction
+
+
+def magnitude(value: Rational) -> Rational:
+    """abs() of an exact number, typed as one (abs of `int | Fraction` is an `object` to a type checker)."""
+    return -value if value < 0 else value
 
 # Built-in functions, by the names sympy gives them (printed the same way sympy prints them).
 FLOOR, CEILING, MAX, MIN, ABS = "floor", "ceiling", "Max", "Min", "Abs"
@@ -76,7 +81,7 @@ class Apply:
     args: tuple[Node, ...]
 
 
-Node = Num | Sym | Add | Mul | Pow | Call | Apply
+Node: TypeAlias = Num | Sym | Add | Mul | Pow | Call | Apply
 
 ZERO, ONE, MINUS_ONE = Num(0), Num(1), Num(-1)
 
@@ -126,7 +131,7 @@ def mul(*factors: Node) -> Node:
             elif isinstance(part, Pow) and not isinstance(part.exp, Num):
                 others.append(part)
             else:
-                base, exponent = (part.base, part.exp.value) if isinstance(part, Pow) else (part, 1)
+                base, exponent = (part.base, cast(Num, part.exp).value) if isinstance(part, Pow) else (part, 1)
                 exponents[base] = exponents.get(base, 0) + exponent
     flat: list[Node] = []
     for base, exponent in exponents.items():
@@ -208,10 +213,10 @@ def _integer_root(n: int, degree: int) -> int | None:
     return root if root**degree == n else None
 
 
-_FOLDERS = {
+_FOLDERS: dict[str, Callable[[list[Rational]], Rational]] = {
     FLOOR: lambda args: math.floor(args[0]),
     CEILING: lambda args: math.ceil(args[0]),
-    ABS: lambda args: abs(args[0]),
+    ABS: lambda args: magnitude(args[0]),
     MAX: max,
     MIN: min,
 }
@@ -225,7 +230,7 @@ def call(func: str, *args: Node) -> Node:
         if len(args) == 1:
             return args[0]
     if all(isinstance(arg, Num) for arg in args):
-        return number(_FOLDERS[func]([arg.value for arg in args]))
+        return number(_FOLDERS[func]([cast(Num, arg).value for arg in args]))
     return Call(func, tuple(args))
 
 
@@ -352,9 +357,12 @@ def _printed_product(node: Mul) -> tuple[str, int]:
         if factors[0] == ONE:
             factors.pop(0)
     over = [f for f in factors if not _is_reciprocal(f)]
-    under = [f.base if f.exp == MINUS_ONE else Pow(f.base, number(-f.exp.value)) for f in factors if _is_reciprocal(f)]
-    if over and isinstance(over[0], Num) and isinstance(over[0].value, Fraction):
-        fraction = over.pop(0).value  # positive: the sign was taken off above
+    under = [f.base if f.exp == MINUS_ONE else Pow(f.base, number(-cast(Num, f.exp).value))
+             for f in factors if _is_reciprocal(f)]
+    first = over[0] if over else None
+    if isinstance(first, Num) and isinstance(first.value, Fraction):
+        fraction = first.value  # positive: the sign was taken off above
+        over.pop(0)
         if fraction.numerator != 1:
             over.insert(0, Num(fraction.numerator))
         under.insert(0, Num(fraction.denominator))
@@ -365,34 +373,6 @@ def _printed_product(node: Mul) -> tuple[str, int]:
     return f"{sign}{top}/{bottom}", _SUM if sign else _PRODUCT
 
 
-def _is_reciprocal(factor: Node) -> bool:
+def _is_reciprocal(factor: Node) -> TypeGuard[Pow]:
     return isinstance(factor, Pow) and isinstance(factor.exp, Num) and factor.exp.value < 0 and (
         isinstance(factor.exp.value, int))
-
-
-# ---------------------------------------------------------------- sympy, on demand
-
-
-def to_sympy(node: Node, functions: Mapping[str, Any] | None = None) -> Any:
-    """The same formula as a sympy expression (imports sympy: reports and rare proofs only)."""
-    import sympy
-
-    builtins = {FLOOR: sympy.floor, CEILING: sympy.ceiling, MAX: sympy.Max, MIN: sympy.Min, ABS: sympy.Abs}
-
-    def convert(n: Node) -> Any:
-        if isinstance(n, Num):
-            value = n.value
-            return sympy.Rational(value.numerator, value.denominator) if isinstance(value, Fraction) else sympy.Integer(value)
-        if isinstance(n, Sym):
-            return sympy.Symbol(n.name)
-        if isinstance(n, Add):
-            return sympy.Add(*map(convert, n.terms))
-        if isinstance(n, Mul):
-            return sympy.Mul(*map(convert, n.factors))
-        if isinstance(n, Pow):
-            return sympy.Pow(convert(n.base), convert(n.exp))
-        if isinstance(n, Call):
-            return builtins[n.func](*map(convert, n.args))
-        return sympy.Function(n.func)(*map(convert, n.args))
-
-    return convert(node)

@@ -48,7 +48,7 @@ BUILTIN_FUNCTIONS: Mapping[str, Builtin] = MappingProxyType(
     }
 )
 
-EMPTY: Mapping = MappingProxyType({})
+EMPTY: Mapping[str, str] = MappingProxyType({})
 
 # Greek letters typed as unicode may stand for names spelled out ("α" finds a variable "alpha").
 GREEK = {
@@ -72,7 +72,7 @@ def canonical_name(raw: str) -> str:
 class Scope:
     """The names a parse may use, with forgiving lookup (exact, Greek spelled out, unique case-insensitive)."""
 
-    def __init__(self, variables: Mapping, function_symbols: Mapping, number_mode: bool):
+    def __init__(self, variables: Mapping[str, str], function_symbols: Mapping[str, str], number_mode: bool):
         self.number_mode = number_mode
         # A number answer allows no names, so declared ones are ignored rather than resolved.
         self.variables = EMPTY if number_mode else variables
@@ -101,7 +101,7 @@ class Scope:
         return sorted(set(self.variables.values()))
 
 
-def lookup(table: Mapping, name: str):
+def lookup(table: Mapping[str, str], name: str) -> str | None:
     """Find `name` in `table`: exactly, then with Greek spelled out, then (longer names) case-insensitively if unique."""
     spellings = [name]
     if any(ch in GREEK for ch in name):

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from grader.math import tree
 from grader.math.algebra import NoNormalForm, constant_ratio, is_zero, same_rational_function
+from grader.math.symbolic import to_sympy
 from tests.sympy_bridge import from_sympy, parse_tree
 
 k, s, C = sympy.symbols("k s C")
@@ -37,7 +38,7 @@ def read(text: str) -> tree.Node:
 def test_same_rational_function(a, b, same):
     """Pairs decided exactly; sympy's cancel() of the difference agrees."""
     assert same_rational_function(read(a), read(b)) is same
-    assert (sympy.cancel(tree.to_sympy(read(a)) - tree.to_sympy(read(b))) == 0) is same
+    assert (sympy.cancel(to_sympy(read(a)) - to_sympy(read(b))) == 0) is same
 
 
 def test_constant_ratio_of_equations():

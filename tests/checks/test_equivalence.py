@@ -13,8 +13,9 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.math import equivalence, tree
+from grader.math import equivalence
 from grader.math.equivalence import Domain, Equivalence, IntegerVariable
+from grader.math.symbolic import to_sympy
 from grader.math.timelimit import TimeLimitExceeded, run_with_time_limit
 from tests.sympy_bridge import from_sympy
 
@@ -110,7 +111,7 @@ CASES = {
 def _in_domain(point: dict[str, int], domain: Domain) -> bool:
     values = {sympy.Symbol(v.name): point[v.name] for v in domain.variables}
     within = all(v.low <= point[v.name] <= v.high for v in domain.variables)
-    return within and all(tree.to_sympy(c).subs(values) >= 0 for c in domain.nonnegative)
+    return within and all(to_sympy(c).subs(values) >= 0 for c in domain.nonnegative)
 
 
 def _value_text(expr: sympy.Expr, point: dict[str, int]) -> str | None:

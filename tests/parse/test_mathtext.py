@@ -16,6 +16,7 @@ from sympy import Abs, Integer, Max, Min, Rational, ceiling, floor, sqrt
 from grader.math import latex, mathtext, tree
 from grader.math.errors import FormatError
 from grader.math.mathtext import BUILTIN_FUNCTIONS, DEFAULT_LIMITS, Limits, canonical_name
+from grader.math.symbolic import to_sympy
 from tests.sympy_bridge import parse_math, parse_tree
 
 H, k, s, p, d = sympy.symbols("H k s p d")
@@ -43,7 +44,7 @@ def parse_only(text: str, **kwargs) -> tree.Node:
 
 def parse(text: str, **kwargs) -> sympy.Expr:
     """The parsed formula as sympy, to compare with an expression built by hand."""
-    return tree.to_sympy(parse_only(text, **kwargs))
+    return to_sympy(parse_only(text, **kwargs))
 
 
 def rejection(text: str, **kwargs) -> FormatError:

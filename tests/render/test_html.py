@@ -11,7 +11,7 @@ import pytest
 from grader.api import check_file
 from grader.batch import grade_folder
 from grader.core.models import ItemResult, ProblemResult, Result, Status, Student
-from grader.core.overrides import load_overrides
+from grader.io.overrides import load_overrides
 from grader.plugins.homeworks import load_homework
 from grader.render.html import feedback_blocks, render_error_report, render_report, safe_mathml
 

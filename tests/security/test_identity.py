@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from grader.batch import grade_folder
-from grader.core.overrides import load_overrides
+from grader.io.overrides import load_overrides
 from grader.plugins.homeworks import load_homework
 
 SAMPLES = Path(__file__).resolve().parents[2] / "submissions" / "hw2-cnn"
