@@ -75,6 +75,17 @@ class Judgement:
     reason: str = ""
 
 
+@dataclass
+class _Found:
+    """Where an answer states a group of phrasings: plainly, only in part (hedged, questioned), denied, or
+    stated and then taken back by a lone negation (each as the phrasing's index and its words' positions)."""
+
+    asserted: list[tuple[int, tuple[int, ...]]] = field(default_factory=list)
+    hedged: list[tuple[int, tuple[int, ...]]] = field(default_factory=list)
+    denied: list[tuple[int, tuple[int, ...]]] = field(default_factory=list)
+    taken_back: list[tuple[int, int]] = field(default_factory=list)  # the lone negations' first and last words
+
+
 class _Answer:
     """An answer read once for all of a rubric's phrasings."""
 
@@ -84,6 +95,7 @@ class _Answer:
         self.scope = Scope(self.toks)
         self.echoed = _echoed(self.toks, question)
         self.denials: list[tuple[int, ...]] = []  # occurrences seen denied (for confidence)
+        self.hedges: list[tuple[int, ...]] = []  # occurrences seen hedged or questioned (for confidence)
         self.echoes = 0
         self.seen = False
 
@@ -91,21 +103,30 @@ class _Answer:
         """The answer's words from the first to the last position (as read: lower case, abbreviations spelled out)."""
         return " ".join(t.raw for t in self.toks[min(positions):max(positions) + 1])
 
-    def asserted(self, phrasings: tuple[Phrasing, ...], negatable: bool) -> tuple[list, list]:
-        """Occurrences (each phrasing's index and the positions of its words) asserted, and those denied."""
-        asserted, denied = [], []
+    def find(self, phrasings: tuple[Phrasing, ...], negatable: bool) -> _Found:
+        """Each occurrence of the phrasings, sorted by how the answer states it."""
+        found = _Found()
+        scope = self.scope
         for index, phrasing in enumerate(phrasings):
             for positions in occurrences(phrasing, self.toks, self.reading):
                 self.seen = True
                 content = [p for p in positions if not is_stopword(self.toks[p].raw)]
+                lone = scope.taking_back(positions)
                 if content and all(p in self.echoed for p in content):
                     self.echoes += 1
-                elif negatable and self.scope.denies(positions, self.toks) >= 0:
-                    denied.append((index, positions))
+                elif all(scope.questioned[p] for p in content or positions):
+                    found.hedged.append((index, positions))
+                elif negatable and scope.denies(positions, self.toks) >= 0:
+                    found.denied.append((index, positions))
+                elif lone is not None:
+                    found.taken_back.append(lone)
+                elif scope.hedges(positions, self.toks):
+                    found.hedged.append((index, positions))
                 else:
-                    asserted.append((index, positions))
-        self.denials.extend(positions for _, positions in denied)
-        return asserted, denied
+                    found.asserted.append((index, positions))
+        self.denials.extend(positions for _, positions in found.denied)
+        self.hedges.extend(positions for _, positions in found.hedged)
+        return found
 
 
 def judge(text: str, options: TextOptions, question: str = "") -> Judgement:
@@ -116,26 +137,31 @@ def judge(text: str, options: TextOptions, question: str = "") -> Judgement:
     total = 0.0
     for compiled in rubric.concepts:
         concept = compiled.concept
-        full, denied = answer.asserted(compiled.full, concept.negatable)
-        partial, denied_partial = answer.asserted(compiled.partial, concept.negatable)
-        contrary, _ = answer.asserted(compiled.contrary, True)
-        if contrary:
-            result.contradicted.append((concept, answer.quote(contrary[0][1])))
+        full = answer.find(compiled.full, concept.negatable)
+        partial = answer.find(compiled.partial, concept.negatable)
+        contrary = answer.find(compiled.contrary, True)
+        if contrary.asserted:
+            result.contradicted.append((concept, answer.quote(contrary.asserted[0][1])))
             continue
-        if not full and not partial:
-            result.missing.append(concept)
+        stated = full.asserted + full.hedged + partial.asserted + partial.hedged
+        if not stated:
+            lone = (full.taken_back or partial.taken_back or [None])[0]
+            if lone is not None:
+                result.retracted.append((concept, answer.quote(lone)))
+            else:
+                result.missing.append(concept)
             continue
-        retraction = _retraction(answer, full + partial, denied + denied_partial)
+        retraction = _retraction(answer, stated, full.denied + partial.denied)
         if retraction is not None:
             result.retracted.append((concept, answer.quote(retraction)))
             continue
-        credit = 1.0 if full or _two_apart(partial) else PARTIAL_CREDIT
+        credit = 1.0 if full.asserted or _two_apart(partial.asserted) else PARTIAL_CREDIT
         result.credited.append((concept, credit))
         total += concept.share * credit
     total = min(1.0, total)
     said: set[int] = set()  # words already taken as a misconception: one wrong claim costs once
     for compiled in rubric.misconceptions:
-        wrong, _ = answer.asserted(compiled.full, compiled.concept.negatable)
+        wrong = answer.find(compiled.full, compiled.concept.negatable).asserted
         wrong = [positions for _, positions in wrong if said.isdisjoint(positions)]
         if wrong:
             said.update(wrong[0])
@@ -169,6 +195,8 @@ def _confidence(answer: _Answer, result: Judgement) -> tuple[str, str]:
         return "low", "nothing in the answer matches the rubric's phrasings"
     if answer.denials:
         return "medium", f"a negation near “{answer.quote(answer.denials[0])}”"
+    if answer.hedges:
+        return "medium", f"said only in part or in doubt: “{answer.quote(answer.hedges[0])}”"
     if answer.echoes:
         return "medium", "words copied from the question"
     if any(credit < 1 for _, credit in result.credited):
