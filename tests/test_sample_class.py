@@ -296,7 +296,8 @@ FRESH_ANSWERS = [
                "results; 1x1 convs are used to shrink the depth first.", 3.0),
 ]
 # Index in FRESH_ANSWERS → the rubric's points where it still differs from the marker. The marks are
-# kept as given; 0, 1, 2, 5, 12 and 14 differ since issue 16 because the marker followed the rubric's
+# kept as given; 8 differs since the second round of issue 16 (one statement, one concept); 0, 1, 2, 5, 12 and 14
+# differ since issue 16 because the marker followed the rubric's
 # former unequal shares, where tests/data/freetext's markers (and HOMEWORK.md's list) give each concept
 # an equal share and a half-stated concept half of it.
 FRESH_DISAGREEMENTS = {
@@ -305,7 +306,8 @@ FRESH_DISAGREEMENTS = {
     1: 1.25,  # "the model is smaller": one of four
     2: 0.6,  # any position, handled by weight sharing; nothing on a dense net's parameters
     5: 2.5,  # one fixed method (bilinear) is half of that concept
-    8: 2.25,  # "the same object wherever it appears": presence, and a detector working anywhere only implied
+    8: 1.5,  # "the same object wherever it appears": presence; one statement earns one concept, so the
+             # detector working anywhere that the marker also read into it is not credited
     10: 0.0,  # road vs sidewalk is localisation, but none of the rubric's application names appear
     12: 2.25,  # "training becomes difficult" is half of the degradation concept
     14: 2.55,  # nothing on padding keeping the sizes equal

@@ -84,6 +84,7 @@ class Lexicon:
                 self._typo_prefixes.setdefault(len(prefix), ())
                 self._typo_prefixes[len(prefix)] += (prefix,)
         self._seen: dict[str, tuple[frozenset[int], bool]] = {}
+        self._glued: dict[str, frozenset[int]] = {}
 
     def index(self, word: str) -> int:
         return self.words.index(word)
@@ -102,6 +103,15 @@ class Lexicon:
             known = self._seen[word] = (found, typo)
         return known
 
+    def _glued_ids(self, word: str) -> frozenset[int]:
+        """The rubric words two answer words glued are (`down` + `sampling`), remembered like single words."""
+        known = self._glued.get(word)
+        if known is None:
+            if len(self._glued) >= REMEMBERED_WORDS:
+                self._glued.clear()
+            known = self._glued[word] = self._exact_ids(word)
+        return known
+
     def _exact_ids(self, word: str) -> frozenset[int]:
         found: set[int] = set()
         base = lemma(word) if len(word) > 3 else word  # short words: "non" is no form of "none"
@@ -118,7 +128,7 @@ class Lexicon:
         for form in dict.fromkeys((word, stem(word))):  # "weigths" is one edit from "weight" once its -s is cut
             best, _ = nearest(form, self._typo_words, max_edits(form))
             if best is not None:
-                return self._typo_ids[best]
+                return self._exact_ids(best)  # the word it is a typo of, and the prefixes that word has ("weight*")
         for length, prefixes in self._typo_prefixes.items():
             # The prefix's letters may end one letter earlier or later in a word with a typo.
             for cut in (length - 1, length, length + 1):
@@ -141,7 +151,7 @@ class Lexicon:
         pairs = {}
         for first, second in zip(toks, toks[1:]):
             if len(first.raw) <= 5 and first.clause == second.clause:
-                found = self._exact_ids(first.raw + second.raw)
+                found = self._glued_ids(first.raw + second.raw)
                 if found:
                     pairs[first.position] = found
         return Reading(ids, pairs, typos)

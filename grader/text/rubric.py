@@ -3,10 +3,12 @@
 A concept is credited when one of its phrasings occurs *asserted*: not denied by a negation (unless
 the concept is not negatable), not only copied from the question (three or more content words in a
 row as the question has them), and not taken back later ("X. Actually, not X": a denial after a
-turn wins over an earlier assertion). A weaker phrasing (`Concept.partial`) earns half the share, two of them stated apart the whole. A
-contrary phrasing that the answer asserts (`Concept.contrary`: sharing across layers for weight
-sharing) cancels the concept however it is also phrased. A misconception the answer asserts
-(`TextOptions.misconceptions`) takes its share off the score.
+turn wins over an earlier assertion, and so does a lone "but actually no"). A weaker phrasing
+(`Concept.partial`) earns half the share; two different `Piece`s of it (two of three methods named)
+stated apart earn the whole. A contrary phrasing that the answer asserts (`Concept.contrary`: sharing
+across layers for weight sharing) cancels the concept however it is also phrased; a `ClauseContrary`
+cancels what its own clause says ("pose estimation and landmarks are where invariance is desirable").
+A misconception the answer asserts (`TextOptions.misconceptions`) takes its share off the score.
 """
 
 from __future__ import annotations
@@ -24,14 +26,31 @@ PARTIAL_CREDIT = 0.5
 ECHO_RUN = 3
 
 
+class Piece(str):
+    """A partial phrasing that names one piece of a concept (one of its methods): two different pieces stated
+    apart make the whole, where two weaker paraphrases of one idea stay half of it."""
+
+    __slots__ = ()
+
+
+class ClauseContrary(str):
+    """A contrary phrasing that cancels only what its own clause says: "pose estimation, landmarks and
+    localisation are where invariance is desirable" reverses each of them, not a task named elsewhere."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class _Compiled:
-    """A concept's phrasings compiled against its rubric's lexicon."""
+    """A concept's phrasings compiled against its rubric's lexicon (contraries for the whole answer, and
+    for their own clause), and which partial phrasings are pieces."""
 
     concept: Concept
     full: tuple[Phrasing, ...]
     partial: tuple[Phrasing, ...]
     contrary: tuple[Phrasing, ...]
+    clause_contrary: tuple[Phrasing, ...]
+    pieces: frozenset[int]
 
 
 @dataclass(frozen=True)
@@ -53,8 +72,11 @@ def _rubric(options: TextOptions) -> _Rubric:
     lexicon = Lexicon(w for c in every for p in (*c.phrasings, *c.partial, *c.contrary) for w in words_of(p))
 
     def compiled(concept: Concept) -> _Compiled:
+        whole = tuple(p for p in concept.contrary if not isinstance(p, ClauseContrary))
+        clause = tuple(p for p in concept.contrary if isinstance(p, ClauseContrary))
         return _Compiled(concept, *(tuple(compile_phrasing(p, lexicon) for p in group)
-                                    for group in (concept.phrasings, concept.partial, concept.contrary)))
+                                    for group in (concept.phrasings, concept.partial, whole, clause)),
+                         frozenset(i for i, p in enumerate(concept.partial) if isinstance(p, Piece)))
 
     rubric = _Rubric(lexicon, tuple(map(compiled, options.concepts)), tuple(map(compiled, options.misconceptions)))
     _rubrics[id(options)] = (options, rubric)
@@ -134,30 +156,20 @@ def judge(text: str, options: TextOptions, question: str = "") -> Judgement:
     rubric = _rubric(options)
     answer = _Answer(text, rubric, f"{question} {options.context}")
     result = Judgement()
+    found = [(c, answer.find(c.full, c.concept.negatable), answer.find(c.partial, c.concept.negatable))
+             for c in rubric.concepts]
+    needed = [_needed(answer, full.asserted + full.hedged) for _, full, _ in found]
+    taken: set[int] = set()  # words that weaker phrasings of earlier concepts were credited for
     total = 0.0
-    for compiled in rubric.concepts:
-        concept = compiled.concept
-        full = answer.find(compiled.full, concept.negatable)
-        partial = answer.find(compiled.partial, concept.negatable)
-        contrary = answer.find(compiled.contrary, True)
-        if contrary.asserted:
-            result.contradicted.append((concept, answer.quote(contrary.asserted[0][1])))
-            continue
-        stated = full.asserted + full.hedged + partial.asserted + partial.hedged
-        if not stated:
-            lone = (full.taken_back or partial.taken_back or [None])[0]
-            if lone is not None:
-                result.retracted.append((concept, answer.quote(lone)))
-            else:
-                result.missing.append(concept)
-            continue
-        retraction = _retraction(answer, stated, full.denied + partial.denied)
-        if retraction is not None:
-            result.retracted.append((concept, answer.quote(retraction)))
-            continue
-        credit = 1.0 if full.asserted or _two_apart(partial.asserted) else PARTIAL_CREDIT
-        result.credited.append((concept, credit))
-        total += concept.share * credit
+    for i, (compiled, full, partial) in enumerate(found):
+        # One statement earns one concept: a weaker phrasing within the one statement another concept is
+        # credited for ("the same detector fires anywhere"), or already credited to an earlier concept ("it
+        # can appear anywhere"), counts for no other.
+        elsewhere = taken.union(*needed[:i], *needed[i + 1:])
+        partial.asserted = [o for o in partial.asserted if elsewhere.isdisjoint(o[1])]
+        partial.hedged = [o for o in partial.hedged if elsewhere.isdisjoint(o[1])]
+        taken |= _words(partial.asserted + partial.hedged)
+        total += _credit(answer, compiled, full, partial, result)
     total = min(1.0, total)
     said: set[int] = set()  # words already taken as a misconception: one wrong claim costs once
     for compiled in rubric.misconceptions:
@@ -172,8 +184,61 @@ def judge(text: str, options: TextOptions, question: str = "") -> Judgement:
     return result
 
 
+def _words(occurrences: list[tuple[int, tuple[int, ...]]]) -> set[int]:
+    return {p for _, positions in occurrences for p in positions}
+
+
+def _needed(answer: _Answer, occurrences: list[tuple[int, tuple[int, ...]]]) -> set[int]:
+    """The words a concept's credit rests on: those of its phrasings when they all lie in one statement (span);
+    none when it is stated in two places, either of which would do."""
+    spans = {answer.toks[p].span for _, positions in occurrences for p in positions}
+    return _words(occurrences) if len(spans) == 1 else set()
+
+
+def _credit(answer: _Answer, compiled: _Compiled, full: _Found, partial: _Found, result: Judgement) -> float:
+    """The share a concept earns (recorded in `result` as credited, contradicted, taken back or missing)."""
+    concept = compiled.concept
+    contrary = answer.find(compiled.contrary, True)
+    if contrary.asserted:
+        result.contradicted.append((concept, answer.quote(contrary.asserted[0][1])))
+        return 0.0
+    stated = full.asserted + full.hedged + partial.asserted + partial.hedged
+    reversed_in = _clause_contrary(answer, compiled, stated)
+    if reversed_in is not None:
+        result.contradicted.append((concept, reversed_in))
+        return 0.0
+    if not stated:
+        lone = (full.taken_back or partial.taken_back or [None])[0]
+        if lone is not None:
+            result.retracted.append((concept, answer.quote(lone)))
+        else:
+            result.missing.append(concept)
+        return 0.0
+    retraction = _retraction(answer, stated, full.denied + partial.denied)
+    if retraction is not None:
+        result.retracted.append((concept, answer.quote(retraction)))
+        return 0.0
+    pieces = [o for o in partial.asserted if o[0] in compiled.pieces]
+    credit = 1.0 if full.asserted or _two_apart(pieces) else PARTIAL_CREDIT
+    result.credited.append((concept, credit))
+    return concept.share * credit
+
+
+def _clause_contrary(answer: _Answer, compiled: _Compiled, stated: list[tuple[int, tuple[int, ...]]]) -> str | None:
+    """The words of a clause contrary when every statement of the concept, or its last, is in a clause one
+    reverses ("… so invariance is undesirable there. But for pose estimation invariance is fine"), or None."""
+    if not stated or not compiled.clause_contrary:
+        return None
+    reversing = {answer.toks[min(p)].clause: p for _, p in answer.find(compiled.clause_contrary, True).asserted}
+    clauses = {answer.toks[min(p)].clause for _, p in stated}
+    last = answer.toks[max(max(p) for _, p in stated)].clause
+    if clauses <= reversing.keys() or last in reversing:
+        return answer.quote(reversing[last if last in reversing else min(clauses)])
+    return None
+
+
 def _two_apart(occurrences: list[tuple[int, tuple[int, ...]]]) -> bool:
-    """Whether two different weaker phrasings are stated apart (not one phrase such as "bilinear interpolation")."""
+    """Whether two different pieces are stated apart (not one phrase such as "bilinear interpolation")."""
     return any(i != j and min(b) > max(a) + 1 for i, a in occurrences for j, b in occurrences)
 
 

@@ -46,8 +46,11 @@ _NOT_SUBJECT = frozenset({"i", "we", "you", "it", "they", "he", "she", "one", "o
 _VERB_NEGATORS = frozenset({"not", "never", "fail", "fails", "failed", "unable"})
 # Words of a subject between a phrasing and the negation of its verb.
 SUBJECT_WORDS = 1
-# A negation standing alone: nothing but these after it in its span ("no wait", "not really", "not at all").
-_ALONE_AFTER = frozenset({"wait", "really", "actually", "at", "all", "quite", "true", "exactly", "so"})
+# A negation standing alone: nothing but these after it in its span ("no wait", "not really", "neither does").
+_ALONE_AFTER = frozenset({"wait", "really", "actually", "at", "all", "quite", "true", "exactly", "so", "of", "them",
+                          "these", "those", "does", "do", "is", "are", "works", "work", "helps", "help"})
+# Negations that may stand alone ("no", "not", "or maybe neither does").
+_LONE = frozenset({"no", "not", "nope", "neither", "none"})
 # Words right before a lone negation that make it take back what came before ("but actually no", "or maybe not").
 _RETRACTING_BEFORE = frozenset({"but", "actually", "maybe", "perhaps", "probably", "wait", "hmm", "well", "though"})
 # Words that may open a sentence before a lone negation that takes back the sentence before ("But actually no.").
@@ -177,7 +180,7 @@ def _taken_back(toks: list[Token]) -> list[tuple[int, tuple[int, int]]]:
     """Each lone negation after a turn: the first word it takes back and (its first word, its last word)."""
     found = []
     for i, token in enumerate(toks):
-        if token.raw not in {"no", "not", "nope"}:
+        if token.raw not in _LONE:
             continue
         end = i + 1
         while end < len(toks) and toks[end].span == token.span and toks[end].raw in _ALONE_AFTER:

@@ -29,11 +29,14 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "transp": ("transposed",), "interp": ("interpolation",), "downsamp": ("downsampling",), "w/": ("with",), "w/o": ("without",),
     "b/c": ("because",), "wrt": ("with", "respect", "to"), "etc": (), "vs": ("versus",),
 }
+# An abbreviation's dot, unless a capital follows it: "the RF. Pooling then." ends a sentence.
 _DOTTED = re.compile(r"(?<![\w#/])(" + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True))
-                     + r")\.(?=\W|$)")
+                     + r")\.(?=\W|$)(?-i:(?!\s+[A-Z]))", re.IGNORECASE)
 
 # Words that start a clause (the phrasing of a concept does not reach across them).
 CLAUSE_WORDS = frozenset({"but", "whereas", "however"})
+# Words that open a comparison ("unlike X, …", "compared to X, …"): its comma also ends a clause.
+COMPARING_WORDS = frozenset({"unlike", "compared", "comparing", "versus", "vs"})
 # Words that start another statement: a negation before them does not reach past them.
 SPAN_WORDS = CLAUSE_WORDS | frozenset({
     "and", "because", "since", "so", "which", "who", "whose", "while", "although", "though", "thus", "therefore",
@@ -55,7 +58,8 @@ class Token(NamedTuple):  # a tuple: one per word of every answer
 
 def normalise(text: str) -> str:
     """Unicode forms folded, lower case, contractions spelled out (can't → can not), `3 × 3` → `3x3`."""
-    text = unicodedata.normalize("NFKC", text).casefold().replace("’", "'").replace("‘", "'")
+    text = _DOTTED.sub(r"\1", unicodedata.normalize("NFKC", text))
+    text = text.casefold().replace("’", "'").replace("‘", "'")
     if "can" in text:
         text = re.sub(r"\bcan ?not\b|\bcan't\b", "can not", text)
     if "won't" in text:
@@ -65,7 +69,6 @@ def normalise(text: str) -> str:
     if "nt" in text:  # "dont", "doesnt", "isnt": the apostrophe left out
         text = re.sub(r"\b(do|does|did|is|are|was|were|has|have|had|could|would|should|must|need)nt\b", r"\1 not", text)
     text = re.sub(r"\b(?:e\.g|i\.e)\b\.?", " ", text)  # "e.g." and "i.e." end no sentence
-    text = _DOTTED.sub(r"\1", text)
     # 1 × 1, 3x3, 5 * 5 → one word, as written in "1x1 convolution".
     return re.sub(r"(\d)\s*[x×*]\s*(?=\d)", r"\1x", text)
 
@@ -75,18 +78,23 @@ def tokens(text: str) -> list[Token]:
     result: list[Token] = []
     # A wrapped line goes on in the same sentence; a blank line or a list bullet starts a new one.
     sentence = clause = span = 0
+    opening = ""  # the first word of the current span
     for sentence_end, clause_end, span_end, word in _PIECE.findall(normalise(text)):
         if sentence_end:
             sentence, clause, span = sentence + 1, clause + 1, span + 1
         elif clause_end:
             clause, span = clause + 1, span + 1
         elif span_end:
+            # "Unlike a dense layer, a conv layer has fewer weights": the compared thing is a clause of its own
+            clause += opening in COMPARING_WORDS
             span += 1
         else:
             if word in CLAUSE_WORDS:
                 clause += 1
             if word in SPAN_WORDS:
                 span += 1
+            if not result or result[-1].span != span:
+                opening = word
             for k, spelled in enumerate(ABBREVIATIONS.get(word, (word,))):
                 result.append(Token(spelled, word if k == 0 else spelled, len(result), sentence, clause, span))
     return result

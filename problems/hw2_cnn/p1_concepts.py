@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from grader.homework import Choice, ChoiceOptions, Concept, Item, Problem, SelfTest, TextOptions
+from grader.text.rubric import Piece
 
 SUITABLE = Choice("suitable", ("yes", "fully suitable", "well suited", "suited", "very suitable", "appropriate",
                                "a good fit"))
@@ -188,9 +189,10 @@ _FIXED_METHODS = Concept(
     "non-learnable methods: nearest-neighbour, bilinear interpolation, max-unpooling", 0.25,
     (*(f"{a} {b}" for a in _FIXED_GROUPS for b in _FIXED_GROUPS if a != b),
      "nearest|bilinear|unpool*|interpolat* not|non learnabl*|trainabl*|learned|parametr*"),
-    partial=("nearest neighbo*", "nearest_neighbo*", "nn", "bilinear|bicubic", "unpool*", "interpolat*",
-             "copy*|repeat*|duplicat* value*|pixel*|each|block", "blend*|averag* neighbo*|value*",
-             "put*|place* back max|position|spot|location"))
+    # each method a piece: two of them named apart are the whole concept
+    partial=tuple(map(Piece, ("nearest neighbo*", "nearest_neighbo*", "nn", "bilinear|bicubic", "unpool*", "interpolat*",
+                              "copy*|repeat*|duplicat* value*|pixel*|each|block", "blend*|averag* neighbo*|value*",
+                              "put*|place* back max|position|spot|location"))))
 _LEARNABLE_METHOD = Concept(
     "the learnable method: transposed convolution", 0.25,
     ("transpos* conv*", "deconv*", "up_conv*", "upconv*", "fractionally strid*", "convtranspose*",

@@ -21,6 +21,7 @@ from grader.homework import (
     Variable,
 )
 from grader.parse import tree
+from grader.text.rubric import Piece
 from grader.parse.tree import Node
 
 x = tree.Sym("x")
@@ -94,7 +95,7 @@ _AUGMENTATION = Concept(
      f"random* {_TURNED}|angle*|orientation*", f"{_TURNED} random*", f"{_TURNED} copy|copies|version*|example*|sample*",
      f"{_TURNED} angle*|degree*", "different|random|many|various|all angle*|orientation*",
      f"extra|more|additional data {_TURNED}"),
-    partial=("augment*", f"{_TURNED} image|input|data|photo|picture",
+    partial=(Piece("augment*"), Piece(f"{_TURNED} image|input|data|photo|picture"),
              "more|varied|diverse|various|different data|viewpoint*|example*|view*"),
     contrary=(f"augment*|rotat* {_NOT_HELPING}", "avoid rotation*|rotat*", "only upright", *_ALREADY_INVARIANT,
               "flip*|crop*|mirror* mak*|giv*|provid*|achiev* rotation|rotat*"))

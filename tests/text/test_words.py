@@ -50,12 +50,17 @@ def test_an_abbreviation_keeps_how_it_was_written():
         ("shared because fewer", "span", False),
         ("equivariant or invariant", "span", True),
         ("line one\n- item", "sentence", False),
+        ("the RF. Pooling", "sentence", False),
+        ("unlike FC, conv", "clause", False),
+        ("like FC, conv", "clause", True),
     ],
     ids=["full-stop", "abbreviation-dot", "semicolon", "comma-same-clause", "comma-ends-span", "but",
-         "colon-same-clause", "because-ends-span", "or-keeps-span", "bullet"],
+         "colon-same-clause", "because-ends-span", "or-keeps-span", "bullet", "abbreviation-dot-then-capital",
+         "comparison-comma", "no-comparison"],
 )
 def test_units_of_the_first_and_last_word(text, unit, same):
-    """Sentences end at . ! ? and bullets; clauses also at ; ( ) but; spans also at commas and clause words."""
+    """Sentences end at . ! ? (an abbreviation's dot only before a capital) and bullets; clauses also at ; ( ) but
+    and at the comma after "unlike X"; spans also at commas and clause words."""
     words = tokens(text)
     assert (getattr(words[0], unit) == getattr(words[-1], unit)) is same
 
