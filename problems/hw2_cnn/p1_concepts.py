@@ -40,14 +40,20 @@ _INPUT = "image|input|picture|photo|feature_map|map"
 
 _SAME_WEIGHTS = Concept(
     "the same kernel/filter weights are reused at every spatial position", 0.25,
-    (f"same {_FILTER}",
-     # "the weights are shared" alone restates the term; shared *across positions* explains it
+    # "the weights are shared" alone restates the term; the same weights *at every position* explains it
+    (f"same|identical {_FILTER} every|each|all|any|whole|entire|everywhere|across|throughout|all_over",
+     f"same|identical {_FILTER} slid*|mov*|scan*|sweep*|swept|glid*", f"every|each|all {_PLACE} same|identical {_FILTER}",
      f"shar* across|over|between|at|for all|every|each|different {_PLACE}", f"shar* {_SPOT}",
      f"shar* across|over {_WHOLE} {_INPUT}",
      f"appl*|use*|reus*|run* every|each|all|any {_PLACE}",
-     "appl*|use*|reus* everywhere|all_over",
-     f"reus* {_FILTER}", f"{_FILTER} reus*",
-     f"one|single|1 {_FILTER} across|over|for {_WHOLE} {_INPUT}|{_PLACE}"),
+     "appl*|use*|reus* everywhere|all_over", f"use*|appl*|run* {_FILTER} again|repeatedly|everywhere",
+     f"{_FILTER} use*|appl* again|repeatedly|many_times|several_times|multiple_times|over_and_over",
+     f"one|single|1 {_FILTER} across|over|for {_WHOLE} {_INPUT}|{_PLACE}",
+     f"one|single|1 {_FILTER} slid*|scan*|sweep*|swept|glid*",
+     f"appl*|use*|reus*|run* across|over|throughout {_WHOLE} {_INPUT}"),
+    # the same weights, or weights reused, without saying where: half the idea
+    partial=("same|identical weight|kernel|filter|parameter|detector|stencil|template|set_of_weights",
+             f"reus* {_FILTER}", f"{_FILTER} reus*"),
     contrary=(
         # sharing between layers is not parameter sharing
         "layer* shar* weight*|kernel*|filter*|parameter*", "shar* between|across|among layer*",
@@ -77,13 +83,15 @@ _FEWER_PARAMETERS = Concept(
 _SLIDING = Concept(
     "the filter slides over the input, producing a feature map", 0.25,
     ("slid*|mov*|convolv*|scan*|swept|sweep*|glid*|shift*|pass* over|across|along",
-     "slid*|scan*|mov* window|filter|kernel|stencil", "window|filter|kernel|stencil slid*|mov*|scan*",
-     "step by step", f"appl* across|over {_WHOLE} {_INPUT}",
-     "dot product|weighted_sum|weighted sum each|every|location|position|time|step",
-     "convolution operation|convolv*"))
+     "slid*|scan*|sweep*|glid* window|filter|kernel|stencil", "window|filter|kernel|stencil slid*|scan*|sweep*|glid*",
+     f"appl* across|over {_WHOLE} {_INPUT}", "dot_product|weighted_sum each|every|location|position|time|step",
+     "convolution operation|convolv*"),
+    # a filter that moves (by its stride) or works step by step, not said to go over the input
+    partial=("mov* window|filter|kernel|stencil", "window|filter|kernel|stencil mov*", "step by step"))
 _ANYWHERE = Concept(
     "a feature is detected wherever it appears (translation equivariance)", 0.25,
-    ("anywhere", "wherever", "any|another|other position|location|place|where|corner|part|spot",
+    ("anywhere", "wherever", "any|another position|location|place|corner|part|spot",
+     "detect|find|recogni*|spot every|different|other position|location|place|corner|part|spot",
      "regardless position|location|where", "no matter where", "translation equivarian*|invarian*",
      "equivarian*", "independent position|location"))
 
@@ -110,8 +118,11 @@ _DENSE_TOO_BIG = Concept(
      "fully_connected|dense|mlp parameter|weight|huge|large|big|many|expensive|enormous|impractical|million*|"
      "impossible|infeasible",
      "ordinary|normal|regular|plain network|net|approach huge|large|big|many|expensive|enormous|impractical|too",
-     "fewer|less|few parameter|weight", "parameter|weight explod*|enormous|huge"),
-    contrary=("same number parameter*|weight*|params dense|fully_connected|mlp",))
+     "fewer|less|few parameter|weight", "parameter|weight explod*|enormous|huge",
+     "parameter|weight count|number small*|tiny|low*|few", "million*|billion* weight*|parameter*|params|connection*"),
+    contrary=("same number parameter*|weight*|params dense|fully_connected|mlp",
+              # a dense network said to need fewer weights (the verb and "fewer" written together)
+              "dense|fully_connected|mlp need*_fewer|need*_less|require*_fewer|has_fewer|have_fewer|use*_fewer"))
 
 _TIME = "time|moment|point|second|minute|instant|step|timeline|offset"
 _TIME_INVARIANT = ("translation|time|shift|temporal invarian*|equivarian*", "invarian*|equivarian* time|translation|shift",
@@ -134,10 +145,15 @@ _WINDOWS_IMPRACTICAL = Concept(
     "a dense network over all windows would be impractical", 0.4,
     ("fully_connected|dense|mlp window|position|length|impractical|expensive|parameter|huge|variable|big|large",
      "huge|big|large network|net|model whole|entire stream|recording",
-     "too|so|very many parameter|weight|window", "too big|large|expensive", "impossible|infeasible",
+     "too|so|very many parameter|weight|window", "too big|large|expensive|much|costly|slow",
+     "fully_connected|dense|mlp impossible|infeasible",
+     "every|each|all possible|chunk*|window*|segment*|offset* separately",
      "variable|arbitrary|any|different length|duration", "fixed|variable input|sequence length|size",
      "not need* fixed|separate|own length|input|weight",
-     "sliding window", "fewer|less parameter|weight"))
+     "sliding window", "fewer|less parameter|weight"),
+    partial=("impossible|infeasible",),
+    contrary=("dense|fully_connected|mlp more_practical|more_feasible|more_efficient|more_suitable|better|cheaper|"
+              "work*_fine|work*_better",))
 _MOTION = "motion|movement|temporal|time|dynamic*"
 _MOTION_CONTRARY = (
     "per_frame|frame_wise|2d|2_d|single_frame|normal|regular|standard cnn|convolution captur*|see*|model* motion|movement",
@@ -170,19 +186,24 @@ _RESOLUTION_LOST = Concept(
     ("downsampl*|pooling|strid*|encoder reduc*|shrink*|lose|lost|loss|decreas*|compress* resolution|size|dimension|"
      "spatial|detail|image|picture|map",
      "resolution|size|dimension|detail lost|reduc*|decreas*|shrink*|smaller",
+     "lose|lost|loss|losing|throw*|threw|discard* resolution|detail*|spatial",
      "low|lower|small|smaller|coarse|coarser resolution|feature_map|image|picture|map|grid",
      "encoder|pooling|downsampl* reduc*|shrink*|compress* feature_map|image",
      "feature_map|resolution|picture|image|map small*|low*|tiny|coarse*",
-     "shrink*|smaller|tiny|coarse*|downsampl*", "middle|bottleneck small|tiny|coarse*",
+     "shrink*|reduc*|downsampl*|compress* picture|image|map*|grid", "middle|bottleneck small|tiny|coarse*",
      "encoder reduc*|shrink*|decreas* h|hxw|height|width"),
+    # that something shrinks, or downsampling named, without saying the resolution is lost: half
+    partial=("shrink*|smaller|tiny|coarse*|downsampl*",),
     contrary=("encoder increas*|enlarg* resolution|size", "bottleneck already|same size|resolution",
               "bottleneck has|have|keep* input|original|same resolution|size", "already input|full|same resolution|size"))
 _RESOLUTION_NEEDED = Concept(
     "reconstruction/segmentation needs the input resolution back", 0.25,
-    ("segmentation|pixel_wise|per_pixel|dense_prediction|reconstruct*|every_pixel|each_pixel",
-     "original|input|full size|resolution|dimension|shape",
+    ("original|input|full size|resolution|dimension|shape",
      "same size|resolution|shape input", "as big|large as input",
-     "recover*|restor*|regain*|back resolution|size", "bigger|larger again", "blow* up|enlarg*|upscal*"),
+     "recover*|restor*|regain*|back resolution|size", "bigger|larger again", "blow*_up|blown_up|back_up"),
+    # a task that needs it named, or enlarging said, without the input resolution: half
+    partial=("segmentation|pixel_wise|per_pixel|dense_prediction|reconstruct*|every_pixel|each_pixel",
+             "enlarg*|upscal*"),
     contrary=("encoder increas*|enlarg* resolution|size", "bottleneck already|same size|resolution",
               "bottleneck has|have|keep* input|original|same resolution|size", "already input|full|same resolution|size", "upsampl* only channel*"))
 _FIXED_METHODS = Concept(
@@ -192,24 +213,24 @@ _FIXED_METHODS = Concept(
     # each method a piece: two of them named apart are the whole concept
     partial=tuple(map(Piece, ("nearest neighbo*", "nearest_neighbo*", "nn", "bilinear|bicubic", "unpool*", "interpolat*",
                               "copy*|repeat*|duplicat* value*|pixel*|each|block", "blend*|averag* neighbo*|value*",
-                              "put*|place* back max|position|spot|location"))))
+                              "put*|place* back max|position|spot|location"))),
+    # a fixed method said to be learned contradicts the concept (HOMEWORK.md: a wrong claim cancels it)
+    contrary=("learnabl*|trainabl* unpool*|nearest|bilinear|interpolat*",
+              "unpool*|nearest|bilinear|interpolat* is|are|also learnabl*|trainabl*",
+              "unpool*|nearest|bilinear|interpolat* learn* weight*"))
 _LEARNABLE_METHOD = Concept(
     "the learnable method: transposed convolution", 0.25,
     ("transpos* conv*", "deconv*", "up_conv*", "upconv*", "fractionally strid*", "convtranspose*",
-     "learn*|trainabl*|learnabl*|parametri* upsampl*|enlarg*|layer|weight*|filter|kernel|conv*",
+     "learn*|learnabl*|trainabl*|parametri* upsampl*|upscal*|enlarg*|deconv*|conv*",
+     "learnabl*|trainabl*|learned layer|weight*|filter|kernel",
      "sub_pixel|pixel_shuffl*"),
     contrary=("transpos*|deconv* non|not learnabl*|trainabl*|fixed", "transpos*|deconv* also fixed",
               "none|nothing of|is|has learnabl*|learn*|trainabl*"))
-_UNPOOL_LEARNABLE = Concept(
-    "max-unpooling has nothing to learn", 0.125,
-    ("learnabl*|trainabl* unpool*|nearest|bilinear|interpolat*",
-     "unpool*|nearest|bilinear|interpolat* is|are|also learnabl*|trainabl*",
-     "unpool*|nearest|bilinear|interpolat* learn* weight*"))
 
 ITEMS: tuple[Item, ...] = (
     Item("p1.a", "text", 5, "Explain parameter sharing in a convolutional layer and why it matters.",
          TextOptions((_SAME_WEIGHTS, _FEWER_PARAMETERS, _SLIDING, _ANYWHERE),
-                     misconceptions=(Concept("parameter sharing gives no rotation or scale invariance", 0.1,
+                     misconceptions=(Concept("parameter sharing gives no rotation or scale invariance", 0.05,
                                              ("rotation|scale|size invarian*",
                                               "invarian*|robust* rotation|scale|size")),))),
     Item("p1.b.i", "choice", 2, "Detecting a wolf anywhere in aerial drone images: is a CNN suitable, "
@@ -233,8 +254,7 @@ ITEMS: tuple[Item, ...] = (
         (_SPATIAL_PER_FRAME, _NEEDS_TIME_MODEL),
         context="Recognising the action performed in a video clip: is a CNN suitable?")),
     Item("p1.c.methods", "text", 4, "Why do encoder–decoder networks need upsampling, and which methods exist?",
-         TextOptions((_RESOLUTION_LOST, _RESOLUTION_NEEDED, _FIXED_METHODS, _LEARNABLE_METHOD),
-                     misconceptions=(_UNPOOL_LEARNABLE,))),
+         TextOptions((_RESOLUTION_LOST, _RESOLUTION_NEEDED, _FIXED_METHODS, _LEARNABLE_METHOD))),
     Item("p1.c.learnable", "choice", 2, "Which of nearest-neighbour, bilinear, max-unpooling, transposed "
          "convolution is learnable?", UPSAMPLING),
 )

@@ -21,7 +21,7 @@ from grader.homework import (
     Variable,
 )
 from grader.parse import tree
-from grader.text.rubric import Piece
+from grader.text.rubric import ClauseContrary, Piece
 from grader.parse.tree import Node
 
 x = tree.Sym("x")
@@ -95,8 +95,9 @@ _AUGMENTATION = Concept(
      f"random* {_TURNED}|angle*|orientation*", f"{_TURNED} random*", f"{_TURNED} copy|copies|version*|example*|sample*",
      f"{_TURNED} angle*|degree*", "different|random|many|various|all angle*|orientation*",
      f"extra|more|additional data {_TURNED}"),
+    # augmentation and rotated images are the two pieces of the idea; more data alone is not it
     partial=(Piece("augment*"), Piece(f"{_TURNED} image|input|data|photo|picture"),
-             "more|varied|diverse|various|different data|viewpoint*|example*|view*"),
+             "varied|diverse|various|different viewpoint*|view*|orientation*"),
     contrary=(f"augment*|rotat* {_NOT_HELPING}", "avoid rotation*|rotat*", "only upright", *_ALREADY_INVARIANT,
               "flip*|crop*|mirror* mak*|giv*|provid*|achiev* rotation|rotat*"))
 _GROUP_CONV = Concept(
@@ -122,19 +123,24 @@ _PRESENCE = Concept(
      "class|label|identity|category|answer|output independent|regardless|irrespective where|position|location",
      "position|location|where not matter*", "position|location|where irrelevant|unimportant", "cat is|still cat",
      "is there"),
+    # that the object may be anywhere, without saying that only its presence matters: half
+    partial=("anywhere", "different|any|various|other place*|position*|location*|spot*|part*"),
     contrary=("position|location|where always|does|do matter*|important|needed|determin*",
               "position|location|where matter* more",
               "know*|tell*|find* exactly where", "where object is needed|important"))
 _ONE_DETECTOR = Concept(
     "one detector fires regardless of the location", 0.5,
-    ("same|one|single feature|detector|filter|weight|answer|output|label|prediction",
-     "fire*|react*|respond*|detect*|find*|recogni*|work* anywhere|wherever|everywhere|regardless",
-     "detect*|find*|recogni*|fire* every|any|other|all place|position|location|spot",
-     "answer|output|label|prediction not chang* mov*|shift*|translat*", "both classif*|detect*|recogni*",
-     "generaliz*", "fewer|less example*|data", "not need* example* every|each|all|possible position|spot|location"),
+    ("same|one|single feature|detector|filter|weight",
+     "fire*|react*|respond*|detect|find|recogni*|work* anywhere|wherever|everywhere|regardless",
+     "detect|find|recogni*|fire* every|any|other|all place|position|location|spot", "both classif*|detect*|recogni*",
+     "not|no need* learn*|separate|different|own|new detector|filter|weight*",
+     "transfer*|carr* all|every|other|any location*|position*|place*|spot*"),
+    # the same output, better generalisation or fewer examples say the effect, not the one detector: half
     partial=("regardless|irrespective position|location|where", "anywhere", "wherever", "any position|location|place",
-             "no matter where"),
-    contrary=("separate|different|own detector|filter|weight* need*|required every|each|for place|position|location",
+             "no matter where", "same|one|single answer|output|label|prediction",
+             "answer|output|label|prediction not chang* mov*|shift*|translat*",
+             "generaliz*", "fewer|less example*|data", "not need* example* every|each|all|possible position|spot|location"),
+    contrary=("only fire*|detect|work*|respond* position|location|place|spot|where","separate|different|own detector|filter|weight* need*|required every|each|for place|position|location",
               "need* separate|different|own detector|filter every|each|for place|position|location",
               "know*|tell*|find* exactly where", "only fire*|detect* one|particular|specific|single|same position|location"))
 _DESIRABLE_MISTAKES = (
@@ -143,27 +149,32 @@ _DESIRABLE_MISTAKES = (
              "bounding|segmentation",)),
 )
 
+_MEDICAL = "medical|anatomical|anatomy|organ|tumour|tumor|lesion|nodule|x_ray|mri|ct|scan"
+# Each application: its name, its phrasings, and words that only half name it (a medical image may as well
+# be classified, where invariance is fine; a letter may as well be read).
 _TASKS = (
     ("pose estimation", ("pose estimat*", "pose", "human pose|posture", "joint*|skeleton|elbow*|knee*",
-                         "body part*")),
+                         "body part*"), ()),
     ("facial landmark detection", ("facial|face landmark*|keypoint*|point*", "landmark*", "face alignment",
-                                   "eye*|mouth|nose corner*|point*|position*", "point* eye*|mouth|nose|face")),
-    ("anatomical / medical localisation", ("medical|anatomical|anatomy|organ|tumour|tumor|lesion|x_ray|mri|ct|scan",
-                                           "medical imag*")),
+                                   "eye*|mouth|nose corner*|point*|position*", "point* eye*|mouth|nose|face"), ()),
+    ("anatomical / medical localisation", (f"{_MEDICAL} locali*|where|position*|location*|find*|segment*|lobe",
+                                           "where|locat*|find* tumour|tumor|lesion|organ|nodule"),
+     (_MEDICAL, "medical imag*")),
     ("object localisation / bounding-box regression", ("localization|localiz*", "bounding box*",
                                                        "bounding_box*", "bbox*", "object detect*", "where exactly",
-                                                       "box* around", "coordinate*", "answer is position|location")),
-    ("keypoint detection", ("keypoint*", "key point*", "key_point*")),
+                                                       "box* around", "coordinate*", "answer is position|location"),
+     ()),
+    ("keypoint detection", ("keypoint*", "key point*", "key_point*"), ()),
     ("left vs right distinctions", ("left right", "left_right", "left vs right", "mirror*", "handedness",
-                                    "orientation matter*", "6 9|six nine", "digit 6|9", "b d", "reading text",
-                                    "text recognition|reading|ocr", "character*|letter*")),
+                                    "orientation matter*", "6|six 9|nine", "digit 6|9", "b d", "reading text",
+                                    "text recognition|reading|ocr"), ("character*|letter*",)),
 )
-_FINE = "fine|ok|okay|good|desirable|wanted|harmless|helpful|useful"
+# Invariance said to be fine in the clause that names a task reverses it ("pose estimation and landmarks
+# are examples where invariance is desirable"), not a task named in another clause.
+_FINE = "fine|ok|okay|good|desirable|wanted|harmless|helpful|useful|beneficial|needed|essential|important"
+_FINE_HERE = (ClauseContrary(f"invarian* {_FINE}"), ClauseContrary("benefit*|profit* invarian*"))
 APPLICATIONS = TextOptions(
-    tuple(Concept(name, 0.5, phrasings,
-                  contrary=tuple(f"{p} invarian* {_FINE}" for p in phrasings)
-                  + tuple(f"invarian* {_FINE} {p}" for p in phrasings) + tuple(f"{p} benefit* invarian*" for p in phrasings))
-          for name, phrasings in _TASKS),
+    tuple(Concept(name, 0.5, phrasings, partial=partial, contrary=_FINE_HERE) for name, phrasings, partial in _TASKS),
     misconceptions=(Concept("translation invariance is undesirable wherever the position is the answer", 1.0,
                             ("invarian* never undesirable|bad", "never undesirable", "always desirable|wanted")),))
 
