@@ -27,10 +27,16 @@ ECHO_RUN = 3
 
 
 class Piece(str):
-    """A partial phrasing that names one piece of a concept (one of its methods): two different pieces stated
-    apart make the whole, where two weaker paraphrases of one idea stay half of it."""
+    """A partial phrasing that states one piece of a concept (augmentation; rotated images): two different pieces
+    stated apart make the whole, where two weaker paraphrases of one idea stay half of it. Phrasings of one piece
+    share its `piece` name (each is its own piece by default)."""
 
-    __slots__ = ()
+    piece: str
+
+    def __new__(cls, phrasing: str, piece: str = "") -> Piece:
+        made = super().__new__(cls, phrasing)
+        made.piece = piece or phrasing
+        return made
 
 
 class ClauseContrary(str):
@@ -50,7 +56,7 @@ class _Compiled:
     partial: tuple[Phrasing, ...]
     contrary: tuple[Phrasing, ...]
     clause_contrary: tuple[Phrasing, ...]
-    pieces: frozenset[int]
+    pieces: dict[int, str]  # partial phrasing's index → the piece it states
 
 
 @dataclass(frozen=True)
@@ -76,7 +82,7 @@ def _rubric(options: TextOptions) -> _Rubric:
         clause = tuple(p for p in concept.contrary if isinstance(p, ClauseContrary))
         return _Compiled(concept, *(tuple(compile_phrasing(p, lexicon) for p in group)
                                     for group in (concept.phrasings, concept.partial, whole, clause)),
-                         frozenset(i for i, p in enumerate(concept.partial) if isinstance(p, Piece)))
+                         {i: p.piece for i, p in enumerate(concept.partial) if isinstance(p, Piece)})
 
     rubric = _Rubric(lexicon, tuple(map(compiled, options.concepts)), tuple(map(compiled, options.misconceptions)))
     _rubrics[id(options)] = (options, rubric)
@@ -218,7 +224,7 @@ def _credit(answer: _Answer, compiled: _Compiled, full: _Found, partial: _Found,
     if retraction is not None:
         result.retracted.append((concept, answer.quote(retraction)))
         return 0.0
-    pieces = [o for o in partial.asserted if o[0] in compiled.pieces]
+    pieces = [(compiled.pieces[i], positions) for i, positions in partial.asserted if i in compiled.pieces]
     credit = 1.0 if full.asserted or _two_apart(pieces) else PARTIAL_CREDIT
     result.credited.append((concept, credit))
     return concept.share * credit
@@ -237,7 +243,7 @@ def _clause_contrary(answer: _Answer, compiled: _Compiled, stated: list[tuple[in
     return None
 
 
-def _two_apart(occurrences: list[tuple[int, tuple[int, ...]]]) -> bool:
+def _two_apart(occurrences: list[tuple[str, tuple[int, ...]]]) -> bool:
     """Whether two different pieces are stated apart (not one phrase such as "bilinear interpolation")."""
     return any(i != j and min(b) > max(a) + 1 for i, a in occurrences for j, b in occurrences)
 

@@ -87,10 +87,38 @@ def test_misconception_costs_its_share_after_the_cap():
     ids=["one-piece", "two-pieces-apart", "one-piece-twice", "two-paraphrases"],
 )
 def test_two_pieces_stated_apart_earn_the_whole_share(text, score):
-    """Two different pieces of a concept (two methods named) make the whole; two weaker paraphrases of one idea
-    stay half of it."""
+    """Two different pieces of a concept make the whole; two weaker paraphrases of one idea stay half of it."""
     options = TextOptions((Concept("methods", 0.5, ("nearest bilinear",), partial=(Piece("nearest"), Piece("bilinear"))),
                            Concept("fewer", 0.5, ("fewer parameter*",), partial=("smaller model", "less memory"))))
+    assert judge(text, options).score == score
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [("nearest. And bilinear.", 0.5), ("nearest. Only the last one learns.", 1.0)],
+    ids=["two-phrasings-of-one-piece", "two-pieces"],
+)
+def test_phrasings_of_one_piece_share_its_name(text, score):
+    """Phrasings that name the same piece (any fixed method) do not make the whole; another piece does."""
+    options = TextOptions((Concept("fixed methods", 1.0, ("fixed nearest|bilinear",), partial=(
+        Piece("nearest", "named"), Piece("bilinear", "named"), Piece("only|last one learn*", "the rest learn nothing"))),))
+    assert judge(text, options).score == score
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
+        ("transposed convolution (learnable)", 0.5),
+        ("transposed convolution (the one we met in the third lecture) which is learnable", 0.5),
+        ("fixed upsampling (nearest neighbour, bilinear or max unpooling)", 0.5),
+        ("transposed convolution. Learnable.", 0.0),
+    ],
+    ids=["short-brackets", "long-aside-passed-over", "next-slot-in-brackets", "another-sentence"],
+)
+def test_a_phrasing_reads_through_brackets(text, score):
+    """A phrasing goes on past words in brackets, or finds its next word among them, but not into another sentence."""
+    options = TextOptions((Concept("learnable", 0.5, ("transpos*_conv* learnabl*",)),
+                           Concept("fixed", 0.5, ("fixed nearest|bilinear",))))
     assert judge(text, options).score == score
 
 
