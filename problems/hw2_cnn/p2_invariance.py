@@ -86,8 +86,9 @@ ROTATION = ChoiceOptions((
 
 _TURNED = "rotat*|turn*|spin*|tilt*|spun"
 _NOT_HELPING = "not|never help*|work*|chang*|need*|improv*|giv*|provid*|achiev*|matter*|mak*"
+# pooling said to give rotation invariance (not pooling over the rotations of a group convolution)
 _ALREADY_INVARIANT = ("cnn*|network*|model* already|naturally|inherently|automatically rotation invarian*|robust*",
-                      "pool* giv*|mak*|provid* rotation invarian*|robust*")
+                      "pool*_giv*|pool*_mak*|pool*_provid*|pooling_layers_mak* rotation invarian*|robust*")
 _AUGMENTATION = Concept(
     "data augmentation with rotated images", 1.0,
     (f"augment* {_TURNED}|angle*|orientation*", f"{_TURNED} augment*", "train* on|with rotat*|turned|spun|rotation*",
@@ -131,9 +132,10 @@ _PRESENCE = Concept(
 _ONE_DETECTOR = Concept(
     "one detector fires regardless of the location", 0.5,
     ("same|one|single feature|detector|filter|weight",
-     "fire*|react*|respond*|detect|find|recogni*|work* anywhere|wherever|everywhere|regardless",
+     "fire*|react*|respond*|detect|find|recogni*|work* anywhere|wherever|everywhere|regardless|independent*",
      "detect|find|recogni*|fire* every|any|other|all place|position|location|spot", "both classif*|detect*|recogni*",
      "not|no need* learn*|separate|different|own|new detector|filter|weight*",
+     "not|no need* learn*|relearn*|train* every|each|all|separately position*|location*|place*|spot*",
      "transfer*|carr* all|every|other|any location*|position*|place*|spot*"),
     # the same output, better generalisation or fewer examples say the effect, not the one detector: half
     partial=("regardless|irrespective position|location|where", "anywhere", "wherever", "any position|location|place",
@@ -151,7 +153,7 @@ _DESIRABLE_MISTAKES = (
 
 _MEDICAL = "medical|anatomical|anatomy|organ|tumour|tumor|lesion|nodule|x_ray|mri|ct|scan"
 # Each application: its name, its phrasings, and words that only half name it (a medical image may as well
-# be classified, where invariance is fine; a letter may as well be read).
+# be classified, where invariance is fine).
 _TASKS = (
     ("pose estimation", ("pose estimat*", "pose", "human pose|posture", "joint*|skeleton|elbow*|knee*",
                          "body part*"), ()),
@@ -162,12 +164,12 @@ _TASKS = (
      (_MEDICAL, "medical imag*")),
     ("object localisation / bounding-box regression", ("localization|localiz*", "bounding box*",
                                                        "bounding_box*", "bbox*", "object detect*", "where exactly",
-                                                       "box* around", "coordinate*", "answer is position|location"),
+                                                       "box* around", "output*|predict*|regress*|return* coordinate*",
+                                                       "answer is position|location"),
      ()),
     ("keypoint detection", ("keypoint*", "key point*", "key_point*"), ()),
-    ("left vs right distinctions", ("left right", "left_right", "left vs right", "mirror*", "handedness",
-                                    "orientation matter*", "6|six 9|nine", "digit 6|9", "b d", "reading text",
-                                    "text recognition|reading|ocr"), ("character*|letter*",)),
+    # 6 and 9, b and d, mirrored letters differ by a flip or a turn, not by where they are
+    ("left vs right distinctions", ("left right", "left_right", "left vs right", "handedness"), ("mirror*",)),
 )
 # Invariance said to be fine in the clause that names a task reverses it ("pose estimation and landmarks
 # are examples where invariance is desirable"), not a task named in another clause.

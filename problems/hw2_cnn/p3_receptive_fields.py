@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from grader.homework import Concept, ExpressionOptions, Item, Mistake, Problem, SelfTest, TextOptions, Variable
 from grader.parse import tree
 from grader.parse.tree import Node
+from grader.text.rubric import ClauseContrary
 
 C, k, r = tree.Sym("C"), tree.Sym("k"), tree.Sym("r")
 
@@ -82,7 +83,9 @@ _GROW_DEEPER = Concept(
      "increas* depth", "increas* number layer*", "layer* on top each other|another", "layer* in a row"),
     contrary=("fully_connected|dense|linear layer*", f"{_RF} stay*|remain* same|constant",
               f"add*|more|stack* layer* not chang*|affect*|increas*|grow*", f"depth not chang*|affect* {_RF}",
-              _ONLY_KERNELS))
+              _ONLY_KERNELS,
+              # a 1×1 convolution named where the layers are added: 1×1 layers see no further
+              ClauseContrary("1x1|pointwise")))
 _DOWNSAMPLE = Concept(
     "spatial downsampling: pooling or strided convolution", 0.5,
     ("pool*", "stride*|strided", "downsampl*|subsampl*", "reduc*|shrink* resolution|spatial|size|feature_map",

@@ -73,8 +73,9 @@ def test_the_longest_answer_allowed_is_checked_quickly(item):
         ("p3.a.iii", "As gradients are backpropagated through many layers, they can diminish, and deeper plain "
                      "networks get a higher training error (degradation)."),
         ("p2.c.remedy", "Show the model many copies of each picture turned by random angles."),
-        ("p1.c.methods", "The encoder shrinks the image, and segmentation needs the input size back: copy each value "
-                         "into a 2×2 block; blend neighbouring values linearly; a trainable enlarging layer."),
+        ("p1.c.methods", "The encoder shrinks the image, and segmentation needs the input size back. Fixed rules: copy "
+                         "each value into a 2×2 block, or blend neighbouring values linearly; or a trainable "
+                         "enlarging layer."),
         ("p3.a.iii", "grads blow up or shrink to nothing, and accuracy drops with depth"),
         ("p1.a", "same kernel at every position, it slides over the img; far fewer params than FC, and a feature is "
                  "found anywhere"),
