@@ -149,7 +149,8 @@ _TIME_CONVOLUTION = Concept(
     partial=("1d|1_d|one_dimensional conv*|cnn",), contrary=(_ONLY_ONE_PLACE, "position|location|when matter*"))
 _WINDOWS_IMPRACTICAL = Concept(
     "a dense network over all windows would be impractical", 0.4,
-    ("fully_connected|dense|mlp window|position|length|impractical|expensive|parameter|huge|variable|big|large",
+    ("fully_connected|dense|mlp impractical*|expensive|huge|big|large|costly|slow",
+     "far|much more parameter*|weight*|computation|compute", "window*|stream impractical*|expensive|huge|costly",
      "huge|big|large network|net|model whole|entire stream|recording",
      "too|so|very many parameter|weight|window", "too big|large|expensive|much|costly|slow",
      "fully_connected|dense|mlp impossible|infeasible", "not|never practical|feasible|possible|realistic|scalable",
@@ -157,7 +158,8 @@ _WINDOWS_IMPRACTICAL = Concept(
      "variable|arbitrary|any|different length|duration", "fixed|variable input|sequence length|size",
      "not need* fixed|separate|own length|input|weight",
      "sliding window", "fewer|less parameter|weight"),
-    partial=("impossible|infeasible",),
+    # a dense network over the windows named, without saying what is wrong with it: half
+    partial=("impossible|infeasible", "fully_connected|dense|mlp window|position|length|parameter|variable"),
     contrary=("dense|fully_connected|mlp more_practical|more_feasible|more_efficient|more_suitable|better|cheaper|"
               "work*_fine|work*_better",))
 _MOTION = "motion|movement|temporal|time|dynamic*"
@@ -171,22 +173,27 @@ _MOTION_CONTRARY = (
     f"action* never|not depend* mov*|{_MOTION}", f"fully|already|completely|easily captur*|see*|model* {_MOTION}")
 _SPATIAL_PER_FRAME = Concept(
     "2-D convolution captures per-frame spatial patterns", 0.5,
-    ("each|every|single|individual|per|one frame|image|picture", "frame_wise|framewise", "frame by frame", "spatial",
-     "spatial feature|pattern|information|content|appearance|structure", "appearance",
+    ("each|every|single|individual|per|one frame|image|picture", "frame_wise|framewise", "frame by frame",
+     "spatial feature|pattern|information|content|appearance|structure|detail*|layout|shape*",
+     "appearance|look* each|every|single|individual|per|one|of frame*|image|picture",
+     "spatial yes|part|side|aspect|ok|fine|good|handled|captured",
      "in|within a|each|every|one|single frame|image|picture", "object*|pose|scene in frame*", "picture|image part",
      "2d|2_d|two_dimensional conv*|cnn|filter frame|spatial|image|appearance|object"),
+    # "spatial" or "appearance" alone: half
+    partial=("spatial", "appearance"),
     contrary=_MOTION_CONTRARY)
 _NEEDS_TIME_MODEL = Concept(
     "but not motion/temporal dynamics: needs 3-D convolution, recurrent nets or transformers over time", 0.5,
-    ("motion", "movement", "temporal", "time dimension|axis|dynamic|information|dependenc*|order", "over|across time",
+    ("motion|movement|temporal|time dimension|axis|dynamic*|information|dependenc*|order|model*|context|pattern*|relation*",
+     "captur*|see*|model*|miss*|ignor*|lose*|need*|requir* motion|movement|temporal|dynamic*", "over|across time",
      "not|no|without motion|movement|temporal|time|dynamic*|order",
      "3d|3_d|three_dimensional conv*|cnn|filter|kernel", "recurrent|rnn|lstm|gru|transformer|attention",
      "optical flow", "sequence_of_frames|order_of_frames|frame_order|frame_sequence", "frame* in order", "sequence model", "c3d|i3d|two_stream",
      "chang* from|between|across frame*", "one frame next", "span*|stretch*|extend* frame*|time"),
+    # "motion" or "time" named alone: half
+    partial=("motion", "movement", "temporal"),
     contrary=_MOTION_CONTRARY)
 
-_FIXED_GROUPS = ("nearest|nn|copy*|repeat*|duplicat*", "bilinear|bicubic|interpolat*|blend*",
-                 "unpool*|argmax|indices")
 _RESOLUTION_LOST = Concept(
     "downsampling (pooling, strides) loses spatial resolution", 0.25,
     ("downsampl*|pooling|strid*|encoder reduc*|shrink*|lose|lost|loss|decreas*|compress* resolution|size|dimension|"

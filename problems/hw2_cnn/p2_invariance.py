@@ -115,7 +115,8 @@ _REMEDY_MISTAKES = (
 )
 _PRESENCE = Concept(
     "what matters is whether a pattern is present, not where", 0.5,
-    ("present|presence|exist*|contain*", "whether|if there|present|in_image|in_picture|in_photo",
+    ("present|presence|exist*|contain* not|rather where|position|location|place",
+     "only|just present|presence|exist*|contain*|whether", "whether|if there|present|in_image|in_picture|in_photo",
      "whether|if object|pattern|something|it in|there", "what not where", "what there|is|matter* not where",
      "matter* what", "not where", "no matter where", "not matter where", "not care where", "ignor* where",
      "what|content not where|position|location", "is|remain*|stay* wherever|anywhere",
@@ -125,7 +126,8 @@ _PRESENCE = Concept(
      "position|location|where not matter*", "position|location|where irrelevant|unimportant", "cat is|still cat",
      "is there"),
     # that the object may be anywhere, without saying that only its presence matters: half
-    partial=("anywhere", "different|any|various|other place*|position*|location*|spot*|part*"),
+    partial=("anywhere", "different|any|various|other place*|position*|location*|spot*|part*",
+             "present|presence|exist*|contain*"),
     contrary=("position|location|where always|does|do matter*|important|needed|determin*",
               "position|location|where matter* more",
               "know*|tell*|find* exactly where", "where object is needed|important"))

@@ -121,9 +121,11 @@ def test_the_rubric_words_denied_earn_nothing(item_id, answer):
         ("p1.c.methods", "The decoder enlarges the maps for segmentation.", 0.125),
         ("p2.d", "Objects can be in various places.", 0.25),
         ("p2.e", "Medical imaging.", 0.25),
+        ("p1.b.iii.why", "Frames, video, motion, spatial.", 0.5),
+        ("p1.b.ii.why", "Audio, time, dense network, windows.", 0.2),
     ],
     ids=["same-weights-without-where", "task-named-without-resolution", "anywhere-without-presence",
-         "medical-without-localisation"],
+         "medical-without-localisation", "terms-listed", "dense-over-windows-named"],
 )
 def test_a_generic_phrasing_earns_half_a_share_and_medium_confidence(item_id, answer, score):
     """Words that only name the topic of a concept earn half its share, and the verdict says it is unsure."""
