@@ -4,7 +4,7 @@ A phrasing is a sequence of word slots; a slot lists alternatives with `|`, an a
 words joins them with `_` (`fully_connected`, which also matches `fullyconnected`), and a trailing `*`
 is a prefix (`translat*`). The words of an occurrence lie in one clause, in order; between two slots
 may stand up to GAP other content words (function words are free), and no more than SKIP words in all; words
-in brackets are passed over, or the next slot is found among them.
+in brackets are passed over (no gap, but words) or the next slot is found among them.
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from grader.text.lexicon import Lexicon, Reading, is_stopword
 from grader.text.words import Token, normalise
 
-# Content words that may stand between two slots of a phrasing, and words of any kind; words in brackets
-# passed over on the way (at most ASIDE) count as neither.
+# Content words that may stand between two slots of a phrasing (words in brackets passed over are none), and
+# words of any kind.
 GAP = 3
 SKIP = 8
-ASIDE = 12
 
 
 @dataclass(frozen=True)
@@ -92,18 +91,13 @@ def _extend(phrasing: Phrasing, slot: int, at: int, matched: tuple[int, ...], to
     ids, pairs = reading.ids, reading.pairs
     last = toks[matched[-1]] if matched else toks[at]
     clause, inside = last.clause, last.aside
-    content = words = 0
-    reach = 1 if slot == 0 else SKIP + 1
-    for j in range(at, min(len(toks), at + reach + ASIDE)):
+    content = 0
+    for j in range(at, min(len(toks), at + (1 if slot == 0 else SKIP + 1))):
         # Words in brackets after the clause's last match may hold the next slot ("fixed upsampling (nearest
         # neighbour, bilinear)") or be passed over ("1 kernel (k × k × C) reused"); they count as no gap.
         aside = toks[j].clause != clause and toks[j].aside and not inside
         if toks[j].clause != clause and not aside:
             break
-        if not aside:
-            words += 1
-            if words > reach:
-                break
         if not first.isdisjoint(ids[j]) or (j in pairs and not first.isdisjoint(pairs[j])):
             for alternative in slots[slot]:
                 covered = _cover(alternative, j, toks, reading)

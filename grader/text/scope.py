@@ -113,7 +113,8 @@ class Scope:
                 return negation
         after = _verb_negation_after(positions, toks)
         following = _word(toks, after + 1)
-        if after < 0 or following in _NOT_NEGATING_AFTER | _HEDGING_AFTER or (toks[after].raw, following) in _NOT_NEGATIONS:
+        if (after < 0 or following in _NOT_NEGATING_AFTER | _HEDGING_AFTER
+                or (toks[after].raw, following) in _NOT_NEGATIONS):
             return -1
         return after
 

@@ -43,7 +43,8 @@ _SAME_WEIGHTS = Concept(
     "the same kernel/filter weights are reused at every spatial position", 0.25,
     # "the weights are shared" alone restates the term; the same weights *at every position* explains it
     (f"same|identical {_FILTER} every|each|all|any|whole|entire|everywhere|across|throughout|all_over",
-     f"same|identical {_FILTER} slid*|mov*|scan*|sweep*|swept|glid*", f"every|each|all {_PLACE} same|identical {_FILTER}",
+     f"same|identical {_FILTER} slid*|mov*|scan*|sweep*|swept|glid*",
+     f"every|each|all {_PLACE} same|identical {_FILTER}",
      f"shar* across|over|between|at|for all|every|each|different {_PLACE}", f"shar* {_SPOT}",
      f"shar* across|over {_WHOLE} {_INPUT}",
      f"appl*|use*|reus*|run* every|each|all|any {_PLACE}",
@@ -184,7 +185,8 @@ _SPATIAL_PER_FRAME = Concept(
     contrary=_MOTION_CONTRARY)
 _NEEDS_TIME_MODEL = Concept(
     "but not motion/temporal dynamics: needs 3-D convolution, recurrent nets or transformers over time", 0.5,
-    ("motion|movement|temporal|time dimension|axis|dynamic*|information|dependenc*|order|model*|context|pattern*|relation*",
+    ("motion|movement|temporal|time dimension|axis|dynamic*|information|dependenc*|order|model*|context|pattern*|"
+     "relation*",
      "captur*|see*|model*|miss*|ignor*|lose*|need*|requir* motion|movement|temporal|dynamic*", "over|across time",
      "not|no|without motion|movement|temporal|time|dynamic*|order",
      "3d|3_d|three_dimensional conv*|cnn|filter|kernel", "recurrent|rnn|lstm|gru|transformer|attention",
@@ -211,7 +213,8 @@ _RESOLUTION_LOST = Concept(
               "bottleneck has|have|keep* input|original|same resolution|size", "already input|full|same resolution|size"))
 _RESOLUTION_NEEDED = Concept(
     "reconstruction/segmentation needs the input resolution back", 0.25,
-    ("original|input|full size|resolution|dimension|shape", "size|resolution|dimension|shape|h|hxw of|as input|original",
+    ("original|input|full size|resolution|dimension|shape",
+     "size|resolution|dimension|shape|h|hxw of|as input|original",
      "same size|resolution|shape input", "as big|large as input",
      "recover*|restor*|regain*|back resolution|size", "bigger|larger again", "blow*_up|blown_up|back_up",
      "label*|output|prediction|class* per|each|every|for input|original pixel*"),
@@ -223,9 +226,10 @@ _RESOLUTION_NEEDED = Concept(
 # HOMEWORK.md's method concepts are the methods *as* fixed or learnable: a method named without that is half of
 # its concept (as holdout-1's markers mark a bare list of methods).
 _FIXED_NAMES = "nearest*|nn|bilinear|bicubic|interpolat*|unpool*|copy*|repeat*|duplicat*|blend*|averag*"
-_NOTHING_LEARNED = ("fixed|rule*|non_learnable|non_learned|non_trainable|non_parametric|nonparametric|not_learnable|"
-                    "not_learned|not_trainable|no_parameters|no_weights|no_learnable|nothing_to_learn|parameter_free|"
-                    "hand_crafted|handcrafted")
+# Said of the fixed methods together ("…, max-unpooling (…), which have no parameters").
+_NO_WEIGHTS = ("non_learnable|non_learned|non_trainable|non_parametric|nonparametric|not_learnable|not_learned|"
+               "not_trainable|no_parameters|no_weights|no_learnable|nothing_to_learn|parameter_free")
+_NOTHING_LEARNED = f"fixed|rule*|hand_crafted|handcrafted|{_NO_WEIGHTS}"
 _TRANSPOSED = ("transpos*_conv*|deconv*|up_conv*|upconv*|fractionally_strid*|convtranspose*|tconv*|sub_pixel|"
                "pixel_shuffl*")
 _LEARNED = "learn*|learnabl*|trainabl*|trained|parametri*|weight*|parameter*"
@@ -233,13 +237,14 @@ _FIXED_METHODS = Concept(
     "non-learnable methods: nearest-neighbour, bilinear interpolation, max-unpooling", 0.25,
     (f"{_NOTHING_LEARNED} {_FIXED_NAMES}", f"{_FIXED_NAMES} {_NOTHING_LEARNED}",
      "nearest|bilinear|unpool*|interpolat* not|non learnabl*|trainabl*|learned|parametr*"),
-    # fixed methods named are one piece; singling out the one method that learns is the other (the rest then
-    # learn nothing): both make the concept whole
+    # fixed methods named are one piece; that they learn nothing, said of them together or by singling out the
+    # one method that learns, is the other: both make the concept whole
     partial=(*(Piece(p, "named") for p in (
         "nearest neighbo*", "nearest_neighbo*", "nn", "bilinear|bicubic", "unpool*", "interpolat*",
         "copy*|repeat*|duplicat* value*|pixel*|each|block", "blend*|averag* neighbo*|value*",
         "put*|place* back max|position|spot|location")),
-             Piece("only|one|last learn*|learnabl*|trainabl*|learned|weight*", "the others learn nothing")),
+             Piece("only|one|last learn*|learnabl*|trainabl*|learned|weight*", "the others learn nothing"),
+             Piece(_NO_WEIGHTS, "the others learn nothing")),
     # a fixed method said to be learned contradicts the concept (HOMEWORK.md: a wrong claim cancels it)
     contrary=("learnabl*|trainabl* unpool*|nearest|bilinear|interpolat*",
               "unpool*|nearest|bilinear|interpolat* is|are|also learnabl*|trainabl*",
@@ -272,7 +277,8 @@ ITEMS: tuple[Item, ...] = (
     Item("p1.b.ii.why", "text", 1, "Justify (ii).", TextOptions(
         (_TIME_ANYWHERE, _TIME_CONVOLUTION, _WINDOWS_IMPRACTICAL),
         misconceptions=(Concept("audio needs no 3-D convolution, and convolution is no invariance to voice or speed",
-                                0.25, ("need* 3d|3_d conv*", "invarian* to|against voice|accent|speaker|speed|pitch|how_fast|tempo")),),
+                                0.25, ("need* 3d|3_d conv*",
+                                       "invarian* to|against voice|accent|speaker|speed|pitch|how_fast|tempo")),),
         context="Spotting a spoken keyword (\"Welcome\") anywhere in a long audio stream: is a CNN suitable?")),
     Item("p1.b.iii", "choice", 2, "Recognising the action performed in a video clip: suitable, partially "
          "suitable or not suitable?", SUITABILITY),

@@ -143,8 +143,10 @@ _ONE_DETECTOR = Concept(
     partial=("regardless|irrespective position|location|where", "anywhere", "wherever", "any position|location|place",
              "no matter where", "same|one|single answer|output|label|prediction",
              "answer|output|label|prediction not chang* mov*|shift*|translat*",
-             "generaliz*", "fewer|less example*|data", "not need* example* every|each|all|possible position|spot|location"),
-    contrary=("only fire*|detect|work*|respond* position|location|place|spot|where","separate|different|own detector|filter|weight* need*|required every|each|for place|position|location",
+             "generaliz*", "fewer|less example*|data",
+             "not need* example* every|each|all|possible position|spot|location"),
+    contrary=("only fire*|detect|work*|respond* position|location|place|spot|where",
+              "separate|different|own detector|filter|weight* need*|required every|each|for place|position|location",
               "need* separate|different|own detector|filter every|each|for place|position|location",
               "know*|tell*|find* exactly where", "only fire*|detect* one|particular|specific|single|same position|location"))
 _DESIRABLE_MISTAKES = (

@@ -88,7 +88,8 @@ def test_misconception_costs_its_share_after_the_cap():
 )
 def test_two_pieces_stated_apart_earn_the_whole_share(text, score):
     """Two different pieces of a concept make the whole; two weaker paraphrases of one idea stay half of it."""
-    options = TextOptions((Concept("methods", 0.5, ("nearest bilinear",), partial=(Piece("nearest"), Piece("bilinear"))),
+    options = TextOptions((Concept("methods", 0.5, ("nearest bilinear",),
+                                   partial=(Piece("nearest"), Piece("bilinear"))),
                            Concept("fewer", 0.5, ("fewer parameter*",), partial=("smaller model", "less memory"))))
     assert judge(text, options).score == score
 
@@ -101,7 +102,8 @@ def test_two_pieces_stated_apart_earn_the_whole_share(text, score):
 def test_phrasings_of_one_piece_share_its_name(text, score):
     """Phrasings that name the same piece (any fixed method) do not make the whole; another piece does."""
     options = TextOptions((Concept("fixed methods", 1.0, ("fixed nearest|bilinear",), partial=(
-        Piece("nearest", "named"), Piece("bilinear", "named"), Piece("only|last one learn*", "the rest learn nothing"))),))
+        Piece("nearest", "named"), Piece("bilinear", "named"),
+        Piece("only|last one learn*", "the rest learn nothing"))),))
     assert judge(text, options).score == score
 
 
@@ -109,7 +111,7 @@ def test_phrasings_of_one_piece_share_its_name(text, score):
     ("text", "score"),
     [
         ("transposed convolution (learnable)", 0.5),
-        ("transposed convolution (the one we met in the third lecture) which is learnable", 0.5),
+        ("transposed convolution (the one from the lecture) which is learnable", 0.5),
         ("fixed upsampling (nearest neighbour, bilinear or max unpooling)", 0.5),
         ("transposed convolution. Learnable.", 0.0),
     ],

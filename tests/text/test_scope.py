@@ -31,7 +31,7 @@ def _credited(text: str) -> dict[str, float]:
          "no-followed-by-words"],
 )
 def test_a_lone_negation_after_a_turn_takes_back_what_came_before(text, credited):
-    """"Maybe X, but actually no, …", "X. No wait, …", "X, or maybe not": X is taken back, unless said again later."""
+    """"Maybe X, but actually no, …", "X. No wait, …", "X, or maybe not": X is taken back, unless said again."""
     assert _credited(text) == credited
 
 
