@@ -217,7 +217,8 @@ _RESOLUTION_NEEDED = Concept(
      "size|resolution|dimension|shape|h|hxw of|as input|original",
      "same size|resolution|shape input", "as big|large as input",
      "recover*|restor*|regain*|back resolution|size", "bigger|larger again", "blow*_up|blown_up|back_up",
-     "label*|output|prediction|class* per|each|every|for input|original pixel*"),
+     "label*|output|prediction|class* per|each|every|for input|original pixel*",
+     "output|mask|target|prediction hxw|full_size|full_resolution|input_size|input_resolution|original_size"),
     # a task that needs it named, or enlarging said, without the input resolution: half
     partial=("segmentation|pixel_wise|per_pixel|dense_prediction|reconstruct*|every_pixel|each_pixel",
              "enlarg*|upscal*"),

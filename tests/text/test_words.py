@@ -22,11 +22,13 @@ def _raw(text: str) -> list[str]:
         ("it doesn't slide; it can't; it cannot; dont", ["it", "does", "not", "slide", "it", "can", "not", "it",
                                                           "can", "not", "do", "not"]),
         ("1 × 1 conv, 3x3 convs", ["1x1", "convolution", "3x3", "convolutions"]),
+        ("keeps H × W", ["keeps", "hxw"]),
         ("e.g. pose, i.e. joints", ["pose", "joints"]),
         ("↓ res, ∀ pos", ["reduce", "resolution", "for", "all", "position"]),
         ("maxpool, transl. equivar.", ["max", "pooling", "translation", "equivariance"]),
     ],
-    ids=["fc-params", "grads", "res-dot", "hash-params-indep", "aug-with", "contractions", "times-sign", "eg-ie",
+    ids=["fc-params", "grads", "res-dot", "hash-params-indep", "aug-with", "contractions", "times-sign", "h-times-w",
+         "eg-ie",
          "arrows-and-for-all", "maxpool-equivar"],
 )
 def test_abbreviations_and_contractions_are_spelled_out(text, words):
