@@ -184,11 +184,13 @@ def test_words_copied_from_the_question_earn_nothing():
         ("A smaller model and the same weights.", "medium", "an idea only partly stated"),
         ("It is about the GPU.", "low", "nothing in the answer matches the rubric's phrasings"),
         ("The same wieghts.", "medium", "words read as typos of the rubric's (wieghts)"),
+        ("The same weights; not sure whether there are fewer parameters.", "medium",
+         "said only in part or in doubt: “fewer parameters”"),
     ],
-    ids=["plain", "negation-near", "partial", "nothing-recognisable", "typo"],
+    ids=["plain", "negation-near", "partial", "nothing-recognisable", "typo", "in-doubt"],
 )
 def test_confidence(text, confidence, reason):
-    """high when every concept is asserted plainly; medium with a negation, a partial idea or a typo; low for
-    nothing recognisable or a contradiction."""
+    """high when every concept is asserted plainly; medium with a negation, a doubt, a partial idea or a typo; low
+    for nothing recognisable or a contradiction."""
     judgement = judge(text, RUBRIC)
     assert (judgement.confidence, judgement.reason) == (confidence, reason)
