@@ -1,7 +1,8 @@
 """The plugin API for homework authors: everything a homework package imports, in one place.
 
 The homework's structure (`Homework`, `Problem`, `Item`, mistakes) comes from grader.core.homework;
-each answer kind's options from the kind's own module in grader.checks.
+each answer kind's options from the kind's own module in grader.checks (and the free-text rubric's
+phrasing markers, `Piece` and `ClauseContrary`, from grader.text.rubric).
 """
 
 from grader.checks.choice import Choice, ChoiceOptions
@@ -11,9 +12,10 @@ from grader.checks.number import NumberOptions
 from grader.checks.shape import ShapeOptions
 from grader.checks.text import Concept, TextOptions
 from grader.core.homework import Carried, Homework, Item, Mistake, MistakeRule, Problem, SelfTest
+from grader.text.rubric import ClauseContrary, Piece
 
 __all__ = [
-    "Carried", "Choice", "ChoiceOptions", "Concept", "EquationOptions", "ExpressionOptions", "FunctionName",
-    "Homework", "Item", "Mistake", "MistakeRule", "NumberOptions", "Problem", "SelfTest", "ShapeOptions",
-    "TextOptions", "Variable",
+    "Carried", "Choice", "ChoiceOptions", "ClauseContrary", "Concept", "EquationOptions", "ExpressionOptions",
+    "FunctionName", "Homework", "Item", "Mistake", "MistakeRule", "NumberOptions", "Piece", "Problem", "SelfTest",
+    "ShapeOptions", "TextOptions", "Variable",
 ]

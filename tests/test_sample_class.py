@@ -56,6 +56,12 @@ class Expected:
     follows: dict[str, str] = field(default_factory=dict)  # item → the earlier (wrong) item it builds on
 
 
+# p1.c.methods' two method concepts are HOMEWORK.md's "non-learnable (…) vs learnable (…)": a method named without
+# saying whether it learns is half of its concept, as holdout-1's markers (who mark as the fresh held-out sets are
+# marked) mark a bare list of methods (second round of issue 16; the first round's marks counted a bare list whole).
+METHODS_AS_NAMED = "p1.c.methods"
+
+
 def _all(ids, status):
     return dict.fromkeys(ids, status)
 
@@ -104,8 +110,9 @@ SAMPLES: dict[str, Expected] = {
         # his totals add up his own per-layer counts (the first one that differs is named)
         follows={"p4.total_params": "p4.layer1.params", "p4.total_macs": "p4.layer1.macs"},
         # p1.a: "the weights are shared" restates the term (fewer parameters: one of p1.a's four equal concepts);
-        # p3.b.i: parallel sizes and concatenation, no padding, no bottleneck
-        human=_human(1.25, 0, 0, 0.5, 2, 0, 0, 0, 1.5, 0, 1.65),
+        # p3.b.i: parallel sizes and concatenation, no padding, no bottleneck; p1.c.methods: "deconvolution" named
+        # without saying it learns is half of that concept (METHODS_AS_NAMED below)
+        human=_human(1.25, 0, 0, 0.5, 1.5, 0, 0, 0, 1.5, 0, 1.65),
         feedback={"p2.a.invariance": "definition of equivariance", "p2.a.equivariance": "definition of invariance",
                   "p2.b": "equivariant", "p3.a.ii.rf_three_3x3": "do not add kernel sizes",
                   "p3.a.ii.params_single_same_rf": "9×9 filter", "p2.c.rotation": "not rotation invariant",
@@ -120,7 +127,10 @@ SAMPLES: dict[str, Expected] = {
             **_outputs_after("layer4", "bn7"), **_macs_follow_own_output(["layer4", "layer5", "layer7"]),
             **_fields_after(4, 8), "p4.total_macs": "p4.layer4.macs",
         },
-        human=_human(5, 0.6, 0.6, 1, 4, 2, 3, 4, 3, 1.5, 2.1),
+        # p2.d: "the same output regardless of position" restates invariance; the one detector is only half said
+        # (as holdout-1's and the development set's markers mark "behaves the same no matter where"); p1.c.methods:
+        # four methods listed, none said fixed or learnable: half of each method concept (METHODS_AS_NAMED)
+        human=_human(5, 0.6, 0.6, 1, 3, 2, 2.25, 4, 3, 1.5, 2.1),
         feedback={"p4.layer1.macs": "rounded value", "p4.total_params": "rounded value",
                   "p4.layer4.output": "ignores the dilation", "p4.formula.conv_out": "rounds up",
                   "p4.layer5.output": "p4.bn4.output (61 × 61 × 128)"},
@@ -134,7 +144,10 @@ SAMPLES: dict[str, Expected] = {
             "p4.fc1.params": "p4.layer8.output", "p4.fc1.macs": "p4.layer8.output",
             "p4.total_params": "p4.fc1.params", "p4.total_macs": "p4.layer1.macs",
         },
-        human=_human(3.75, 1, 1, 1, 4, 2, 3, 4, 3, 3, 2.1),  # p1.a: "reused at all locations" says no sliding
+        # p1.a: "reused at all locations" says no sliding; p2.d: "the same label no matter where" is presence, and
+        # half of the one detector (as chen's); p1.c.methods: the fixed methods listed without saying they learn
+        # nothing (METHODS_AS_NAMED)
+        human=_human(3.75, 1, 1, 1, 3.5, 2, 2.25, 4, 3, 3, 2.1),
         feedback={"p3.b.ii.effective_size": "does not multiply", "p3.b.ii.effective_size_k3_r2": "multiplies the size",
                   "p4.layer8.output": "error carried forward"},
     ),
@@ -144,16 +157,17 @@ SAMPLES: dict[str, Expected] = {
         misconceptions={**_all([f"p4.layer{i}.rf" for i in range(3, 9)], "no_jump"), "p4.formula.rf_step": "no_jump"},
         follows=_fields_after(3, 8),
         # p1.a: same kernel and fewer weights, two of four; p1.c.methods: "recover the resolution" is not why it was
-        # lost, one fixed method is half of that concept; p3.b.i: as ben's
-        human=_human(2.5, 0.6, 0, 1, 2.5, 0, 3, 2, 3, 1.5, 1.65),
+        # lost, one fixed method is half of that concept, and transposed convolutions named without saying they learn
+        # half of theirs (METHODS_AS_NAMED); p3.b.i: as ben's
+        human=_human(2.5, 0.6, 0, 1, 2, 0, 3, 2, 3, 1.5, 1.65),
         feedback={"p4.layer1.output": "batch dimension", "p1.c.learnable": "nothing is learned",
                   "p4.formula.rf_step": "leaves out the jump", "p4.layer5.rf": "Computed from your answer"},
     ),
 "fatima": Expected(
         wrong={"p1.b.ii": "invalid", "p2.b": "invalid"},
         # p1.a: one of four concepts; p2.c.remedy: "augmentation" without rotations is half (as the markers of
-        # tests/data/freetext mark "Data augmentation.")
-        human=_human(1.25, 0.6, 0, 0.5, 1, 1, 1.5, 2, 3, 3, 2.1),
+        # tests/data/freetext mark "Data augmentation."); p1.c.methods: "transposed conv" named only (METHODS_AS_NAMED)
+        human=_human(1.25, 0.6, 0, 0.5, 0.5, 1, 1.5, 2, 3, 3, 2.1),
         feedback={"p1.b.ii": "names several options", "p2.b": "choose one of"},
     ),
     "gus": Expected(
@@ -298,14 +312,18 @@ FRESH_ANSWERS = [
 # Index in FRESH_ANSWERS → the rubric's points where it still differs from the marker. The marks are
 # kept as given; 0, 1, 2, 5, 12 and 14 differ since issue 16 because the marker followed the rubric's
 # former unequal shares, where tests/data/freetext's markers (and HOMEWORK.md's list) give each concept
-# an equal share and a half-stated concept half of it.
+# an equal share and a half-stated concept half of it; 8 and 9 differ since its second round (one statement
+# earns one concept; a flip is no position).
 FRESH_DISAGREEMENTS = {
     0: 2.5,  # same weights and fewer parameters: two of p1.a's four equal concepts ("applies it at every
              # location" is the same weights, not the sliding the markers look for)
     1: 1.25,  # "the model is smaller": one of four
     2: 0.6,  # any position, handled by weight sharing; nothing on a dense net's parameters
     5: 2.5,  # one fixed method (bilinear) is half of that concept
-    8: 2.25,  # "the same object wherever it appears": presence, and a detector working anywhere only implied
+    8: 1.5,  # "the same object wherever it appears": presence; one statement earns one concept, so the
+             # detector working anywhere that the marker also read into it is not credited
+    9: 1.0,  # a mirrored letter differs by a flip, not by where it is: half of left vs right; segmentation "where
+             # things are" names no application
     10: 0.0,  # road vs sidewalk is localisation, but none of the rubric's application names appear
     12: 2.25,  # "training becomes difficult" is half of the degradation concept
     14: 2.55,  # nothing on padding keeping the sizes equal

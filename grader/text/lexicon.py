@@ -72,7 +72,8 @@ class Lexicon:
                 self._by_prefix.setdefault(word[:-1], set()).add(index)
             else:
                 for form in {word, stem(word)}:
-                    self._by_form.setdefault(form, set()).add(index)
+                    if form == word or len(form) > 3:  # "none" cut to "non" would be read in "non-learnable"
+                        self._by_form.setdefault(form, set()).add(index)
                 exact.setdefault(word, set()).add(index)
         self._prefix_lengths = tuple(sorted({len(p) for p in self._by_prefix}))
         # Typo targets: rubric words long enough to tell a typo of them from another word.
@@ -84,6 +85,7 @@ class Lexicon:
                 self._typo_prefixes.setdefault(len(prefix), ())
                 self._typo_prefixes[len(prefix)] += (prefix,)
         self._seen: dict[str, tuple[frozenset[int], bool]] = {}
+        self._glued: dict[str, frozenset[int]] = {}
 
     def index(self, word: str) -> int:
         return self.words.index(word)
@@ -94,19 +96,38 @@ class Lexicon:
         if known is None:
             found = self._exact_ids(word)
             typo = False
-            if not found and max_edits(word) and word.isalpha() and not is_stopword(word) and not _known(word):
-                found = self._typo_ids_of(word)
-                typo = bool(found)
+            # A word that is no form of a rubric word (at most the start of one: "detecter" starts like detect*)
+            # and no English word is also read as the rubric word it is a typo of ("detector").
+            if (not found or not self._form_ids(word)) and max_edits(word) and word.isalpha() and not is_stopword(
+                    word) and not _known(word):
+                misspelt = self._typo_ids_of(word)
+                typo = not misspelt <= found
+                found = found | misspelt
             if len(self._seen) >= REMEMBERED_WORDS:
                 self._seen.clear()
             known = self._seen[word] = (found, typo)
         return known
 
-    def _exact_ids(self, word: str) -> frozenset[int]:
+    def _glued_ids(self, word: str) -> frozenset[int]:
+        """The rubric words two answer words glued are (`down` + `sampling`), remembered like single words."""
+        known = self._glued.get(word)
+        if known is None:
+            if len(self._glued) >= REMEMBERED_WORDS:
+                self._glued.clear()
+            known = self._glued[word] = self._exact_ids(word)
+        return known
+
+    def _form_ids(self, word: str) -> set[int]:
+        """The rubric words this word is a form of (itself, its stem, its lemma), prefixes aside."""
         found: set[int] = set()
         base = lemma(word) if len(word) > 3 else word  # short words: "non" is no form of "none"
         for form in {word, stem(word), base, stem(base)}:
             found.update(self._by_form.get(form, ()))
+        return found
+
+    def _exact_ids(self, word: str) -> frozenset[int]:
+        found = self._form_ids(word)
+        base = lemma(word) if len(word) > 3 else word
         for length in self._prefix_lengths:
             if length > len(word) and length > len(base):
                 break
@@ -118,7 +139,7 @@ class Lexicon:
         for form in dict.fromkeys((word, stem(word))):  # "weigths" is one edit from "weight" once its -s is cut
             best, _ = nearest(form, self._typo_words, max_edits(form))
             if best is not None:
-                return self._typo_ids[best]
+                return self._exact_ids(best)  # the word it is a typo of, and the prefixes that word has ("weight*")
         for length, prefixes in self._typo_prefixes.items():
             # The prefix's letters may end one letter earlier or later in a word with a typo.
             for cut in (length - 1, length, length + 1):
@@ -141,7 +162,7 @@ class Lexicon:
         pairs = {}
         for first, second in zip(toks, toks[1:]):
             if len(first.raw) <= 5 and first.clause == second.clause:
-                found = self._exact_ids(first.raw + second.raw)
+                found = self._glued_ids(first.raw + second.raw)
                 if found:
                     pairs[first.position] = found
         return Reading(ids, pairs, typos)

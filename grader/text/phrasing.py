@@ -3,7 +3,8 @@
 A phrasing is a sequence of word slots; a slot lists alternatives with `|`, an alternative of several
 words joins them with `_` (`fully_connected`, which also matches `fullyconnected`), and a trailing `*`
 is a prefix (`translat*`). The words of an occurrence lie in one clause, in order; between two slots
-may stand up to GAP other content words (function words are free), and no more than SKIP words in all.
+may stand up to GAP other content words (function words are free), and no more than SKIP words in all; words
+in brackets are passed over (no gap, but words) or the next slot is found among them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from dataclasses import dataclass
 from grader.text.lexicon import Lexicon, Reading, is_stopword
 from grader.text.words import Token, normalise
 
-# Content words that may stand between two slots of a phrasing, and words of any kind.
+# Content words that may stand between two slots of a phrasing (words in brackets passed over are none), and
+# words of any kind.
 GAP = 3
 SKIP = 8
 
@@ -87,10 +89,14 @@ def _extend(phrasing: Phrasing, slot: int, at: int, matched: tuple[int, ...], to
         return matched
     first = phrasing.firsts[slot]
     ids, pairs = reading.ids, reading.pairs
-    clause = toks[matched[-1]].clause if matched else toks[at].clause
+    last = toks[matched[-1]] if matched else toks[at]
+    clause, inside = last.clause, last.aside
     content = 0
     for j in range(at, min(len(toks), at + (1 if slot == 0 else SKIP + 1))):
-        if toks[j].clause != clause:
+        # Words in brackets after the clause's last match may hold the next slot ("fixed upsampling (nearest
+        # neighbour, bilinear)") or be passed over ("1 kernel (k × k × C) reused"); they count as no gap.
+        aside = toks[j].clause != clause and toks[j].aside and not inside
+        if toks[j].clause != clause and not aside:
             break
         if not first.isdisjoint(ids[j]) or (j in pairs and not first.isdisjoint(pairs[j])):
             for alternative in slots[slot]:
@@ -100,7 +106,7 @@ def _extend(phrasing: Phrasing, slot: int, at: int, matched: tuple[int, ...], to
                                     reading)
                     if found is not None:
                         return found
-        if not is_stopword(toks[j].raw):
+        if not aside and not is_stopword(toks[j].raw):
             content += 1
             if content > GAP:
                 break

@@ -3,10 +3,12 @@
 A concept is credited when one of its phrasings occurs *asserted*: not denied by a negation (unless
 the concept is not negatable), not only copied from the question (three or more content words in a
 row as the question has them), and not taken back later ("X. Actually, not X": a denial after a
-turn wins over an earlier assertion). A weaker phrasing (`Concept.partial`) earns half the share, two of them stated apart the whole. A
-contrary phrasing that the answer asserts (`Concept.contrary`: sharing across layers for weight
-sharing) cancels the concept however it is also phrased. A misconception the answer asserts
-(`TextOptions.misconceptions`) takes its share off the score.
+turn wins over an earlier assertion, and so does a lone "but actually no"). A weaker phrasing
+(`Concept.partial`) earns half the share; two different `Piece`s of it (two of three methods named)
+stated apart earn the whole. A contrary phrasing that the answer asserts (`Concept.contrary`: sharing
+across layers for weight sharing) cancels the concept however it is also phrased; a `ClauseContrary`
+cancels what its own clause says ("pose estimation and landmarks are where invariance is desirable").
+A misconception the answer asserts (`TextOptions.misconceptions`) takes its share off the score.
 """
 
 from __future__ import annotations
@@ -27,14 +29,37 @@ PARTIAL_CREDIT = 0.5
 ECHO_RUN = 3
 
 
+class Piece(str):
+    """A partial phrasing that states one piece of a concept (augmentation; rotated images): two different pieces
+    stated apart make the whole, where two weaker paraphrases of one idea stay half of it. Phrasings of one piece
+    share its `piece` name (each is its own piece by default)."""
+
+    piece: str
+
+    def __new__(cls, phrasing: str, piece: str = "") -> Piece:
+        made = super().__new__(cls, phrasing)
+        made.piece = piece or phrasing
+        return made
+
+
+class ClauseContrary(str):
+    """A contrary phrasing that cancels only what its own clause says: "pose estimation, landmarks and
+    localisation are where invariance is desirable" reverses each of them, not a task named elsewhere."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class _Compiled:
-    """A concept's phrasings compiled against its rubric's lexicon."""
+    """A concept's phrasings compiled against its rubric's lexicon (contraries for the whole answer, and
+    for their own clause), and which partial phrasings are pieces."""
 
     concept: Concept
     full: tuple[Phrasing, ...]
     partial: tuple[Phrasing, ...]
     contrary: tuple[Phrasing, ...]
+    clause_contrary: tuple[Phrasing, ...]
+    pieces: dict[int, str]  # partial phrasing's index → the piece it states
 
 
 @dataclass(frozen=True)
@@ -56,8 +81,11 @@ def _rubric(options: TextOptions) -> _Rubric:
     lexicon = Lexicon(w for c in every for p in (*c.phrasings, *c.partial, *c.contrary) for w in words_of(p))
 
     def compiled(concept: Concept) -> _Compiled:
+        whole = tuple(p for p in concept.contrary if not isinstance(p, ClauseContrary))
+        clause = tuple(p for p in concept.contrary if isinstance(p, ClauseContrary))
         return _Compiled(concept, *(tuple(compile_phrasing(p, lexicon) for p in group)
-                                    for group in (concept.phrasings, concept.partial, concept.contrary)))
+                                    for group in (concept.phrasings, concept.partial, whole, clause)),
+                         {i: p.piece for i, p in enumerate(concept.partial) if isinstance(p, Piece)})
 
     rubric = _Rubric(lexicon, tuple(map(compiled, options.concepts)), tuple(map(compiled, options.misconceptions)))
     _rubrics[id(options)] = (options, rubric)
@@ -78,6 +106,17 @@ class Judgement:
     reason: str = ""
 
 
+@dataclass
+class _Found:
+    """Where an answer states a group of phrasings: plainly, only in part (hedged, questioned), denied, or
+    stated and then taken back by a lone negation (each as the phrasing's index and its words' positions)."""
+
+    asserted: list[tuple[int, tuple[int, ...]]] = field(default_factory=list)
+    hedged: list[tuple[int, tuple[int, ...]]] = field(default_factory=list)
+    denied: list[tuple[int, tuple[int, ...]]] = field(default_factory=list)
+    taken_back: list[tuple[int, int]] = field(default_factory=list)  # the lone negations' first and last words
+
+
 class _Answer:
     """An answer read once for all of a rubric's phrasings."""
 
@@ -87,6 +126,7 @@ class _Answer:
         self.scope = Scope(self.toks)
         self.echoed = _echoed(self.toks, question)
         self.denials: list[tuple[int, ...]] = []  # occurrences seen denied (for confidence)
+        self.hedges: list[tuple[int, ...]] = []  # occurrences seen hedged or questioned (for confidence)
         self.echoes = 0
         self.seen = False
 
@@ -94,21 +134,30 @@ class _Answer:
         """The answer's words from the first to the last position (as read: lower case, abbreviations spelled out)."""
         return " ".join(t.raw for t in self.toks[min(positions):max(positions) + 1])
 
-    def asserted(self, phrasings: tuple[Phrasing, ...], negatable: bool) -> tuple[list, list]:
-        """Occurrences (each phrasing's index and the positions of its words) asserted, and those denied."""
-        asserted, denied = [], []
+    def find(self, phrasings: tuple[Phrasing, ...], negatable: bool) -> _Found:
+        """Each occurrence of the phrasings, sorted by how the answer states it."""
+        found = _Found()
+        scope = self.scope
         for index, phrasing in enumerate(phrasings):
             for positions in occurrences(phrasing, self.toks, self.reading):
                 self.seen = True
                 content = [p for p in positions if not is_stopword(self.toks[p].raw)]
+                lone = scope.taking_back(positions)
                 if content and all(p in self.echoed for p in content):
                     self.echoes += 1
-                elif negatable and self.scope.denies(positions, self.toks) >= 0:
-                    denied.append((index, positions))
+                elif all(scope.questioned[p] for p in content or positions):
+                    found.hedged.append((index, positions))
+                elif negatable and scope.denies(positions, self.toks) >= 0:
+                    found.denied.append((index, positions))
+                elif lone is not None:
+                    found.taken_back.append(lone)
+                elif scope.hedges(positions, self.toks):
+                    found.hedged.append((index, positions))
                 else:
-                    asserted.append((index, positions))
-        self.denials.extend(positions for _, positions in denied)
-        return asserted, denied
+                    found.asserted.append((index, positions))
+        self.denials.extend(positions for _, positions in found.denied)
+        self.hedges.extend(positions for _, positions in found.hedged)
+        return found
 
 
 def judge(text: str, options: TextOptions, question: str = "") -> Judgement:
@@ -116,29 +165,24 @@ def judge(text: str, options: TextOptions, question: str = "") -> Judgement:
     rubric = _rubric(options)
     answer = _Answer(text, rubric, f"{question} {options.context}")
     result = Judgement()
+    found = [(c, answer.find(c.full, c.concept.negatable), answer.find(c.partial, c.concept.negatable))
+             for c in rubric.concepts]
+    needed = [_needed(answer, full.asserted + full.hedged) for _, full, _ in found]
+    taken: set[int] = set()  # words that weaker phrasings of earlier concepts were credited for
     total = 0.0
-    for compiled in rubric.concepts:
-        concept = compiled.concept
-        full, denied = answer.asserted(compiled.full, concept.negatable)
-        partial, denied_partial = answer.asserted(compiled.partial, concept.negatable)
-        contrary, _ = answer.asserted(compiled.contrary, True)
-        if contrary:
-            result.contradicted.append((concept, answer.quote(contrary[0][1])))
-            continue
-        if not full and not partial:
-            result.missing.append(concept)
-            continue
-        retraction = _retraction(answer, full + partial, denied + denied_partial)
-        if retraction is not None:
-            result.retracted.append((concept, answer.quote(retraction)))
-            continue
-        credit = 1.0 if full or _two_apart(partial) else PARTIAL_CREDIT
-        result.credited.append((concept, credit))
-        total += concept.share * credit
+    for i, (compiled, full, partial) in enumerate(found):
+        # One statement earns one concept: a weaker phrasing within the one statement another concept is
+        # credited for ("the same detector fires anywhere"), or already credited to an earlier concept ("it
+        # can appear anywhere"), counts for no other.
+        elsewhere = taken.union(*needed[:i], *needed[i + 1:])
+        partial.asserted = [o for o in partial.asserted if elsewhere.isdisjoint(o[1])]
+        partial.hedged = [o for o in partial.hedged if elsewhere.isdisjoint(o[1])]
+        taken |= _words(partial.asserted + partial.hedged)
+        total += _credit(answer, compiled, full, partial, result)
     total = min(1.0, total)
     said: set[int] = set()  # words already taken as a misconception: one wrong claim costs once
     for compiled in rubric.misconceptions:
-        wrong, _ = answer.asserted(compiled.full, compiled.concept.negatable)
+        wrong = answer.find(compiled.full, compiled.concept.negatable).asserted
         wrong = [positions for _, positions in wrong if said.isdisjoint(positions)]
         if wrong:
             said.update(wrong[0])
@@ -149,8 +193,61 @@ def judge(text: str, options: TextOptions, question: str = "") -> Judgement:
     return result
 
 
-def _two_apart(occurrences: list[tuple[int, tuple[int, ...]]]) -> bool:
-    """Whether two different weaker phrasings are stated apart (not one phrase such as "bilinear interpolation")."""
+def _words(occurrences: list[tuple[int, tuple[int, ...]]]) -> set[int]:
+    return {p for _, positions in occurrences for p in positions}
+
+
+def _needed(answer: _Answer, occurrences: list[tuple[int, tuple[int, ...]]]) -> set[int]:
+    """The words a concept's credit rests on: those of its phrasings when they all lie in one statement (span);
+    none when it is stated in two places, either of which would do."""
+    spans = {answer.toks[p].span for _, positions in occurrences for p in positions}
+    return _words(occurrences) if len(spans) == 1 else set()
+
+
+def _credit(answer: _Answer, compiled: _Compiled, full: _Found, partial: _Found, result: Judgement) -> float:
+    """The share a concept earns (recorded in `result` as credited, contradicted, taken back or missing)."""
+    concept = compiled.concept
+    contrary = answer.find(compiled.contrary, True)
+    if contrary.asserted:
+        result.contradicted.append((concept, answer.quote(contrary.asserted[0][1])))
+        return 0.0
+    stated = full.asserted + full.hedged + partial.asserted + partial.hedged
+    reversed_in = _clause_contrary(answer, compiled, stated)
+    if reversed_in is not None:
+        result.contradicted.append((concept, reversed_in))
+        return 0.0
+    if not stated:
+        lone = (full.taken_back or partial.taken_back or [None])[0]
+        if lone is not None:
+            result.retracted.append((concept, answer.quote(lone)))
+        else:
+            result.missing.append(concept)
+        return 0.0
+    retraction = _retraction(answer, stated, full.denied + partial.denied)
+    if retraction is not None:
+        result.retracted.append((concept, answer.quote(retraction)))
+        return 0.0
+    pieces = [(compiled.pieces[i], positions) for i, positions in partial.asserted if i in compiled.pieces]
+    credit = 1.0 if full.asserted or _two_apart(pieces) else PARTIAL_CREDIT
+    result.credited.append((concept, credit))
+    return concept.share * credit
+
+
+def _clause_contrary(answer: _Answer, compiled: _Compiled, stated: list[tuple[int, tuple[int, ...]]]) -> str | None:
+    """The words of a clause contrary when every statement of the concept, or its last, is in a clause one
+    reverses ("… so invariance is undesirable there. But for pose estimation invariance is fine"), or None."""
+    if not stated or not compiled.clause_contrary:
+        return None
+    reversing = {answer.toks[min(p)].clause: p for _, p in answer.find(compiled.clause_contrary, True).asserted}
+    clauses = {answer.toks[min(p)].clause for _, p in stated}
+    last = answer.toks[max(max(p) for _, p in stated)].clause
+    if clauses <= reversing.keys() or last in reversing:
+        return answer.quote(reversing[last if last in reversing else min(clauses)])
+    return None
+
+
+def _two_apart(occurrences: list[tuple[str, tuple[int, ...]]]) -> bool:
+    """Whether two different pieces are stated apart (not one phrase such as "bilinear interpolation")."""
     return any(i != j and min(b) > max(a) + 1 for i, a in occurrences for j, b in occurrences)
 
 
@@ -172,6 +269,8 @@ def _confidence(answer: _Answer, result: Judgement) -> tuple[str, str]:
         return "low", "nothing in the answer matches the rubric's phrasings"
     if answer.denials:
         return "medium", f"a negation near “{answer.quote(answer.denials[0])}”"
+    if answer.hedges:
+        return "medium", f"said only in part or in doubt: “{answer.quote(answer.hedges[0])}”"
     if answer.echoes:
         return "medium", "words copied from the question"
     if any(credit < 1 for _, credit in result.credited):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from grader.homework import Choice, ChoiceOptions, Concept, Item, Problem, SelfTest, TextOptions
+from grader.homework import Choice, ChoiceOptions, Concept, Item, Piece, Problem, SelfTest, TextOptions
 
 SUITABLE = Choice("suitable", ("yes", "fully suitable", "well suited", "suited", "very suitable", "appropriate",
                                "a good fit"))
 PARTIALLY = Choice("partially suitable", ("partially", "partly suitable", "partly", "partial", "somewhat suitable",
                                           "partially suited", "semi suitable", "only partially suitable",
-                                          "limited", "suitable with modifications"))
+                                          "limited", "suitable with modifications", "not fully suitable",
+                                          "not entirely suitable", "not completely suitable"))
 NOT_SUITABLE = Choice("not suitable", ("no", "unsuitable", "not suited", "not appropriate", "unsuited",
                                        "inappropriate"))
 SUITABILITY = ChoiceOptions((SUITABLE, PARTIALLY, NOT_SUITABLE), by_elimination=True)
@@ -32,21 +33,28 @@ SUITABILITY_KEY = {"p1.b.i": SUITABLE, "p1.b.ii": SUITABLE, "p1.b.iii": PARTIALL
 
 # Words students use for the filter and for a place in the input (plain ones included).
 _FILTER = "weight|kernel|filter|parameter|detector|stencil|window|template|number|value|set_of_weights"
-_PLACE = "position|location|place|patch|region|pixel|spot|part|neuron|unit|output|corner"
+_PLACE = "position|location|place|patch|region|pixel|spot|part|neuron|unit|output|corner|x_y"
 _WHOLE = "whole|entire|all|every|each"
-_SPOT = "position|location|place|patch|region|pixel|spot|corner"
+_SPOT = "position|location|place|patch|region|pixel|spot|corner|x_y"
 _INPUT = "image|input|picture|photo|feature_map|map"
 
 _SAME_WEIGHTS = Concept(
     "the same kernel/filter weights are reused at every spatial position", 0.25,
-    (f"same {_FILTER}",
-     # "the weights are shared" alone restates the term; shared *across positions* explains it
+    # "the weights are shared" alone restates the term; the same weights *at every position* explains it
+    (f"same|identical {_FILTER} every|each|all|any|whole|entire|everywhere|across|throughout|all_over",
+     f"same|identical {_FILTER} slid*|mov*|scan*|sweep*|swept|glid*",
+     f"every|each|all {_PLACE} same|identical {_FILTER}",
      f"shar* across|over|between|at|for all|every|each|different {_PLACE}", f"shar* {_SPOT}",
      f"shar* across|over {_WHOLE} {_INPUT}",
      f"appl*|use*|reus*|run* every|each|all|any {_PLACE}",
-     "appl*|use*|reus* everywhere|all_over",
-     f"reus* {_FILTER}", f"{_FILTER} reus*",
-     f"one|single|1 {_FILTER} across|over|for {_WHOLE} {_INPUT}|{_PLACE}"),
+     "appl*|use*|reus* everywhere|all_over", f"use*|appl*|run* {_FILTER} again|repeatedly|everywhere",
+     f"{_FILTER} use*|appl* again|repeatedly|many_times|several_times|multiple_times|over_and_over",
+     f"one|single|1 {_FILTER} across|over|for {_WHOLE} {_INPUT}|{_PLACE}",
+     f"one|single|1 {_FILTER} slid*|scan*|sweep*|swept|glid*",
+     f"appl*|use*|reus*|run* across|over|throughout {_WHOLE} {_INPUT}"),
+    # the same weights, or weights reused, without saying where: half the idea
+    partial=("same|identical weight|kernel|filter|parameter|detector|stencil|template|set_of_weights",
+             f"reus* {_FILTER}", f"{_FILTER} reus*"),
     contrary=(
         # sharing between layers is not parameter sharing
         "layer* shar* weight*|kernel*|filter*|parameter*", "shar* between|across|among layer*",
@@ -54,19 +62,22 @@ _SAME_WEIGHTS = Concept(
         f"own|separate|private|different|individual {_FILTER} for|at|per every|each {_SPOT}",
         f"every|each {_SPOT} has|have|gets|get own|separate|private|different {_FILTER}",
         f"copy {_FILTER} for|per|at every|each {_SPOT}",
+        # one layer's filters all alike, or a later layer reusing them, is not parameter sharing either
+        "all_filters|all_kernels|all_the_filters|all_the_kernels|every_filter same|identical|share*",
+        "next|following|later layer* reus*|use*|shar*",
         # the same weights across the input channels is not parameter sharing
         "all channel*|slice* same|identical weight*|kernel*|value*", "slice* identical|same"))
 _FEWER_PARAMETERS = Concept(
     "far fewer parameters than a fully connected layer, independent of the input size", 0.25,
     ("fewer|less|small*|reduc*|few|low* parameter|weight|params",
      "reduc*|decreas*|cut|sav* number|amount|count parameter|weight",
-     "parameter|weight count|number small*|low*|reduc*|decreas*",
+     "parameter|weight count|number small*|low*|reduc*|decreas*|less|fewer",
      "few|fewer|less number|numbers|stuff|value|things learn|store",
      "smaller|lighter|compact|small model|network|layer", "model|network|layer smaller|lighter|compact",
      "small* than fully_connected|dense|mlp",
      "parameter|weight reduc*|decreas*|sav*",
      f"independent|regardless input|{_INPUT} size|resolution|h",
-     "not depend* on|of input|image|picture size|resolution|h|height|width",
+     "not depend* input|image|picture size|resolution|h|height|width",
      "not grow*|increas*|chang* input|image|picture size|bigger|larger|grow*",
      "number parameter|weight depend* only kernel|filter",
      "memory efficien*", "less|lower|reduc*|sav* memory|storage",
@@ -76,15 +87,19 @@ _FEWER_PARAMETERS = Concept(
 _SLIDING = Concept(
     "the filter slides over the input, producing a feature map", 0.25,
     ("slid*|mov*|convolv*|scan*|swept|sweep*|glid*|shift*|pass* over|across|along",
-     "slid*|scan*|mov* window|filter|kernel|stencil", "window|filter|kernel|stencil slid*|mov*|scan*",
-     "step by step", f"appl* across|over {_WHOLE} {_INPUT}",
-     "dot product|weighted_sum|weighted sum each|every|location|position|time|step",
-     "convolution operation|convolv*"))
+     "slid*|scan*|sweep*|glid* window|filter|kernel|stencil", "window|filter|kernel|stencil slid*|scan*|sweep*|glid*",
+     f"appl* across|over {_WHOLE} {_INPUT}", "dot_product|weighted_sum each|every|location|position|time|step",
+     "convolution operation|convolv*"),
+    # a filter that moves (by its stride) or works step by step, not said to go over the input
+    partial=("mov* window|filter|kernel|stencil", "window|filter|kernel|stencil mov*", "step by step"))
 _ANYWHERE = Concept(
     "a feature is detected wherever it appears (translation equivariance)", 0.25,
-    ("anywhere", "wherever", "any|another|other position|location|place|where|corner|part|spot",
+    ("anywhere", "wherever", "any|another position|location|place|corner|part|spot",
+     "detect|find|recogni*|spot every|different|other position|location|place|corner|part|spot",
      "regardless position|location|where", "no matter where", "translation equivarian*|invarian*",
-     "equivarian*", "independent position|location"))
+     "equivarian*", "independent position|location"),
+    # the feature map said to stay the same under a shift is invariance taken for equivariance
+    contrary=("feature_map|output|map stay*|remain* same|unchanged|identical",))
 
 # Invariance / position words of the suitability justifications; a claim that only one place works.
 _ONLY_ONE_PLACE = "only find*|detect*|work*|spot* centre|center|middle|beginning|start|one|fixed|same"
@@ -109,8 +124,11 @@ _DENSE_TOO_BIG = Concept(
      "fully_connected|dense|mlp parameter|weight|huge|large|big|many|expensive|enormous|impractical|million*|"
      "impossible|infeasible",
      "ordinary|normal|regular|plain network|net|approach huge|large|big|many|expensive|enormous|impractical|too",
-     "fewer|less|few parameter|weight", "parameter|weight explod*|enormous|huge"),
-    contrary=("same number parameter*|weight*|params dense|fully_connected|mlp",))
+     "fewer|less|few parameter|weight", "parameter|weight explod*|enormous|huge",
+     "parameter|weight count|number small*|tiny|low*|few", "million*|billion* weight*|parameter*|params|connection*"),
+    contrary=("same number parameter*|weight*|params dense|fully_connected|mlp",
+              # a dense network said to need fewer weights (the verb and "fewer" written together)
+              "dense|fully_connected|mlp need*_fewer|need*_less|require*_fewer|has_fewer|have_fewer|use*_fewer"))
 
 _TIME = "time|moment|point|second|minute|instant|step|timeline|offset"
 _TIME_INVARIANT = ("translation|time|shift|temporal invarian*|equivarian*", "invarian*|equivarian* time|translation|shift",
@@ -131,12 +149,19 @@ _TIME_CONVOLUTION = Concept(
     partial=("1d|1_d|one_dimensional conv*|cnn",), contrary=(_ONLY_ONE_PLACE, "position|location|when matter*"))
 _WINDOWS_IMPRACTICAL = Concept(
     "a dense network over all windows would be impractical", 0.4,
-    ("fully_connected|dense|mlp window|position|length|impractical|expensive|parameter|huge|variable|big|large",
+    ("fully_connected|dense|mlp impractical*|expensive|huge|big|large|costly|slow",
+     "far|much more parameter*|weight*|computation|compute", "window*|stream impractical*|expensive|huge|costly",
      "huge|big|large network|net|model whole|entire stream|recording",
-     "too|so|very many parameter|weight|window", "too big|large|expensive", "impossible|infeasible",
+     "too|so|very many parameter|weight|window", "too big|large|expensive|much|costly|slow",
+     "fully_connected|dense|mlp impossible|infeasible", "not|never practical|feasible|possible|realistic|scalable",
+     "every|each|all possible|chunk*|window*|segment*|offset* separately",
      "variable|arbitrary|any|different length|duration", "fixed|variable input|sequence length|size",
      "not need* fixed|separate|own length|input|weight",
-     "sliding window", "fewer|less parameter|weight"))
+     "sliding window", "fewer|less parameter|weight"),
+    # a dense network over the windows named, without saying what is wrong with it: half
+    partial=("impossible|infeasible", "fully_connected|dense|mlp window|position|length|parameter|variable"),
+    contrary=("dense|fully_connected|mlp more_practical|more_feasible|more_efficient|more_suitable|better|cheaper|"
+              "work*_fine|work*_better",))
 _MOTION = "motion|movement|temporal|time|dynamic*"
 _MOTION_CONTRARY = (
     "per_frame|frame_wise|2d|2_d|single_frame|normal|regular|standard cnn|convolution captur*|see*|model* motion|movement",
@@ -145,85 +170,115 @@ _MOTION_CONTRARY = (
     "no|not need* extra|additional|separate temporal|time|motion model|network",
     f"{_MOTION} not need*|necessary|required|important", f"pool* captur*|model*|combin* {_MOTION}|movement",
     f"{_MOTION}|movement implicit*|already there", "averag* prediction*|frame*", "time|temporal like|as|same space|spatial",
-    f"action* never|not depend* mov*|{_MOTION}")
+    f"action* never|not depend* mov*|{_MOTION}", f"fully|already|completely|easily captur*|see*|model* {_MOTION}")
 _SPATIAL_PER_FRAME = Concept(
     "2-D convolution captures per-frame spatial patterns", 0.5,
-    ("each|every|single|individual|per|one frame|image|picture", "frame_wise|framewise", "frame by frame", "spatial",
-     "spatial feature|pattern|information|content|appearance|structure", "appearance",
+    ("each|every|single|individual|per|one frame|image|picture", "frame_wise|framewise", "frame by frame",
+     "spatial feature|pattern|information|content|appearance|structure|detail*|layout|shape*",
+     "appearance|look* each|every|single|individual|per|one|of frame*|image|picture",
+     "spatial yes|part|side|aspect|ok|fine|good|handled|captured",
      "in|within a|each|every|one|single frame|image|picture", "object*|pose|scene in frame*", "picture|image part",
      "2d|2_d|two_dimensional conv*|cnn|filter frame|spatial|image|appearance|object"),
+    # "spatial" or "appearance" alone: half
+    partial=("spatial", "appearance"),
     contrary=_MOTION_CONTRARY)
 _NEEDS_TIME_MODEL = Concept(
     "but not motion/temporal dynamics: needs 3-D convolution, recurrent nets or transformers over time", 0.5,
-    ("motion", "movement", "temporal", "time dimension|axis|dynamic|information|dependenc*|order", "over|across time",
+    ("motion|movement|temporal|time dimension|axis|dynamic*|information|dependenc*|order|model*|context|pattern*|"
+     "relation*",
+     "captur*|see*|model*|miss*|ignor*|lose*|need*|requir* motion|movement|temporal|dynamic*", "over|across time",
      "not|no|without motion|movement|temporal|time|dynamic*|order",
      "3d|3_d|three_dimensional conv*|cnn|filter|kernel", "recurrent|rnn|lstm|gru|transformer|attention",
      "optical flow", "sequence_of_frames|order_of_frames|frame_order|frame_sequence", "frame* in order", "sequence model", "c3d|i3d|two_stream",
      "chang* from|between|across frame*", "one frame next", "span*|stretch*|extend* frame*|time"),
+    # "motion" or "time" named alone: half
+    partial=("motion", "movement", "temporal"),
     contrary=_MOTION_CONTRARY)
 
-_FIXED_GROUPS = ("nearest|nn|copy*|repeat*|duplicat*", "bilinear|bicubic|interpolat*|blend*",
-                 "unpool*|argmax|indices")
 _RESOLUTION_LOST = Concept(
     "downsampling (pooling, strides) loses spatial resolution", 0.25,
     ("downsampl*|pooling|strid*|encoder reduc*|shrink*|lose|lost|loss|decreas*|compress* resolution|size|dimension|"
      "spatial|detail|image|picture|map",
      "resolution|size|dimension|detail lost|reduc*|decreas*|shrink*|smaller",
+     "lose|lost|loss|losing|throw*|threw|discard*|price|cost|expense|sacrific* resolution|detail*|spatial",
      "low|lower|small|smaller|coarse|coarser resolution|feature_map|image|picture|map|grid",
      "encoder|pooling|downsampl* reduc*|shrink*|compress* feature_map|image",
      "feature_map|resolution|picture|image|map small*|low*|tiny|coarse*",
-     "shrink*|smaller|tiny|coarse*|downsampl*", "middle|bottleneck small|tiny|coarse*",
+     "shrink*|reduc*|downsampl*|compress* picture|image|map*|grid", "middle|bottleneck small|tiny|coarse*",
      "encoder reduc*|shrink*|decreas* h|hxw|height|width"),
+    # that something shrinks, or downsampling named, without saying the resolution is lost: half
+    partial=("shrink*|smaller|tiny|coarse*|downsampl*",),
     contrary=("encoder increas*|enlarg* resolution|size", "bottleneck already|same size|resolution",
               "bottleneck has|have|keep* input|original|same resolution|size", "already input|full|same resolution|size"))
 _RESOLUTION_NEEDED = Concept(
     "reconstruction/segmentation needs the input resolution back", 0.25,
-    ("segmentation|pixel_wise|per_pixel|dense_prediction|reconstruct*|every_pixel|each_pixel",
-     "original|input|full size|resolution|dimension|shape",
+    ("original|input|full size|resolution|dimension|shape",
+     "size|resolution|dimension|shape|h|hxw of|as input|original",
      "same size|resolution|shape input", "as big|large as input",
-     "recover*|restor*|regain*|back resolution|size", "bigger|larger again", "blow* up|enlarg*|upscal*"),
+     "recover*|restor*|regain*|back resolution|size", "bigger|larger again", "blow*_up|blown_up|back_up",
+     "label*|output|prediction|class* per|each|every|for input|original pixel*",
+     "output|mask|target|prediction hxw|full_size|full_resolution|input_size|input_resolution|original_size"),
+    # a task that needs it named, or enlarging said, without the input resolution: half
+    partial=("segmentation|pixel_wise|per_pixel|dense_prediction|reconstruct*|every_pixel|each_pixel",
+             "enlarg*|upscal*"),
     contrary=("encoder increas*|enlarg* resolution|size", "bottleneck already|same size|resolution",
               "bottleneck has|have|keep* input|original|same resolution|size", "already input|full|same resolution|size", "upsampl* only channel*"))
+# HOMEWORK.md's method concepts are the methods *as* fixed or learnable: a method named without that is half of
+# its concept (as holdout-1's markers mark a bare list of methods).
+_FIXED_NAMES = "nearest*|nn|bilinear|bicubic|interpolat*|unpool*|copy*|repeat*|duplicat*|blend*|averag*"
+# Said of the fixed methods together ("…, max-unpooling (…), which have no parameters").
+_NO_WEIGHTS = ("non_learnable|non_learned|non_trainable|non_parametric|nonparametric|not_learnable|not_learned|"
+               "not_trainable|no_parameters|no_weights|no_learnable|nothing_to_learn|parameter_free")
+_NOTHING_LEARNED = f"fixed|rule*|hand_crafted|handcrafted|{_NO_WEIGHTS}"
+_TRANSPOSED = ("transpos*_conv*|deconv*|up_conv*|upconv*|fractionally_strid*|convtranspose*|tconv*|sub_pixel|"
+               "pixel_shuffl*")
+_LEARNED = "learn*|learnabl*|trainabl*|trained|parametri*|weight*|parameter*"
 _FIXED_METHODS = Concept(
     "non-learnable methods: nearest-neighbour, bilinear interpolation, max-unpooling", 0.25,
-    (*(f"{a} {b}" for a in _FIXED_GROUPS for b in _FIXED_GROUPS if a != b),
+    (f"{_NOTHING_LEARNED} {_FIXED_NAMES}", f"{_FIXED_NAMES} {_NOTHING_LEARNED}",
      "nearest|bilinear|unpool*|interpolat* not|non learnabl*|trainabl*|learned|parametr*"),
-    partial=("nearest neighbo*", "nearest_neighbo*", "nn", "bilinear|bicubic", "unpool*", "interpolat*",
-             "copy*|repeat*|duplicat* value*|pixel*|each|block", "blend*|averag* neighbo*|value*",
-             "put*|place* back max|position|spot|location"))
+    # fixed methods named are one piece; that they learn nothing, said of them together or by singling out the
+    # one method that learns, is the other: both make the concept whole
+    partial=(*(Piece(p, "named") for p in (
+        "nearest neighbo*", "nearest_neighbo*", "nn", "bilinear|bicubic", "unpool*", "interpolat*",
+        "copy*|repeat*|duplicat* value*|pixel*|each|block", "blend*|averag* neighbo*|value*",
+        "put*|place* back max|position|spot|location")),
+             Piece("only|one|last learn*|learnabl*|trainabl*|learned|weight*", "the others learn nothing"),
+             Piece(_NO_WEIGHTS, "the others learn nothing")),
+    # a fixed method said to be learned contradicts the concept (HOMEWORK.md: a wrong claim cancels it)
+    contrary=("learnabl*|trainabl* unpool*|nearest|bilinear|interpolat*",
+              "unpool*|nearest|bilinear|interpolat* is|are|also learnabl*|trainabl*",
+              "unpool*|nearest|bilinear|interpolat* learn* weight*"))
 _LEARNABLE_METHOD = Concept(
     "the learnable method: transposed convolution", 0.25,
-    ("transpos* conv*", "deconv*", "up_conv*", "upconv*", "fractionally strid*", "convtranspose*",
-     "learn*|trainabl*|learnabl*|parametri* upsampl*|enlarg*|layer|weight*|filter|kernel|conv*",
-     "sub_pixel|pixel_shuffl*"),
+    (f"{_TRANSPOSED} {_LEARNED}", f"{_LEARNED} {_TRANSPOSED}",
+     "learn*|learnabl*|trainabl*|parametri* upsampl*|upscal*|enlarg*|deconv*|conv*",
+     "learnabl*|trainabl*|learned layer|weight*|filter|kernel"),
+    partial=(_TRANSPOSED,),
     contrary=("transpos*|deconv* non|not learnabl*|trainabl*|fixed", "transpos*|deconv* also fixed",
               "none|nothing of|is|has learnabl*|learn*|trainabl*"))
-_UNPOOL_LEARNABLE = Concept(
-    "max-unpooling has nothing to learn", 0.125,
-    ("learnabl*|trainabl* unpool*|nearest|bilinear|interpolat*",
-     "unpool*|nearest|bilinear|interpolat* is|are|also learnabl*|trainabl*",
-     "unpool*|nearest|bilinear|interpolat* learn* weight*"))
 
 ITEMS: tuple[Item, ...] = (
     Item("p1.a", "text", 5, "Explain parameter sharing in a convolutional layer and why it matters.",
          TextOptions((_SAME_WEIGHTS, _FEWER_PARAMETERS, _SLIDING, _ANYWHERE),
-                     misconceptions=(Concept("parameter sharing gives no rotation or scale invariance", 0.1,
+                     misconceptions=(Concept("parameter sharing gives no rotation or scale invariance", 0.05,
                                              ("rotation|scale|size invarian*",
-                                              "invarian*|robust* rotation|scale|size")),))),
+                                              "invarian*|robust* to|against rotation|scale|size")),))),
     Item("p1.b.i", "choice", 2, "Detecting a wolf anywhere in aerial drone images: is a CNN suitable, "
          "partially suitable or not suitable?", SUITABILITY),
     Item("p1.b.i.why", "text", 1, "Justify (i).", TextOptions(
         (_SPATIAL_ANYWHERE, _DENSE_TOO_BIG),
         misconceptions=(Concept("a CNN is not invariant to rotation or scale by design", 0.25,
                                 ("rotation|scale|orientation|angle|size|viewpoint invarian*|robust*",
-                                 "invarian*|robust* rotation|orientation|angle|scale|size|heading")),),
+                                 "invarian*|robust* to|against rotation|orientation|angle|scale|size|heading")),),
         context="Detecting a wolf anywhere in aerial drone images: is a CNN suitable?")),
     Item("p1.b.ii", "choice", 2, "Spotting a spoken keyword (\"Welcome\") anywhere in a long audio stream: "
          "suitable, partially suitable or not suitable?", SUITABILITY),
     Item("p1.b.ii.why", "text", 1, "Justify (ii).", TextOptions(
         (_TIME_ANYWHERE, _TIME_CONVOLUTION, _WINDOWS_IMPRACTICAL),
         misconceptions=(Concept("audio needs no 3-D convolution, and convolution is no invariance to voice or speed",
-                                0.25, ("need* 3d|3_d conv*", "invarian* voice|accent|speaker|speed|pitch")),),
+                                0.25, ("need* 3d|3_d conv*",
+                                       "invarian* to|against voice|accent|speaker|speed|pitch|how_fast|tempo")),),
         context="Spotting a spoken keyword (\"Welcome\") anywhere in a long audio stream: is a CNN suitable?")),
     Item("p1.b.iii", "choice", 2, "Recognising the action performed in a video clip: suitable, partially "
          "suitable or not suitable?", SUITABILITY),
@@ -231,8 +286,7 @@ ITEMS: tuple[Item, ...] = (
         (_SPATIAL_PER_FRAME, _NEEDS_TIME_MODEL),
         context="Recognising the action performed in a video clip: is a CNN suitable?")),
     Item("p1.c.methods", "text", 4, "Why do encoder–decoder networks need upsampling, and which methods exist?",
-         TextOptions((_RESOLUTION_LOST, _RESOLUTION_NEEDED, _FIXED_METHODS, _LEARNABLE_METHOD),
-                     misconceptions=(_UNPOOL_LEARNABLE,))),
+         TextOptions((_RESOLUTION_LOST, _RESOLUTION_NEEDED, _FIXED_METHODS, _LEARNABLE_METHOD))),
     Item("p1.c.learnable", "choice", 2, "Which of nearest-neighbour, bilinear, max-unpooling, transposed "
          "convolution is learnable?", UPSAMPLING),
 )

@@ -10,11 +10,13 @@ from __future__ import annotations
 from grader.homework import (
     Choice,
     ChoiceOptions,
+    ClauseContrary,
     Concept,
     EquationOptions,
     FunctionName,
     Item,
     Mistake,
+    Piece,
     Problem,
     SelfTest,
     TextOptions,
@@ -85,8 +87,9 @@ ROTATION = ChoiceOptions((
 
 _TURNED = "rotat*|turn*|spin*|tilt*|spun"
 _NOT_HELPING = "not|never help*|work*|chang*|need*|improv*|giv*|provid*|achiev*|matter*|mak*"
+# pooling said to give rotation invariance (not pooling over the rotations of a group convolution)
 _ALREADY_INVARIANT = ("cnn*|network*|model* already|naturally|inherently|automatically rotation invarian*|robust*",
-                      "pool* giv*|mak*|provid* rotation invarian*|robust*")
+                      "pool*_giv*|pool*_mak*|pool*_provid*|pooling_layers_mak* rotation invarian*|robust*")
 _AUGMENTATION = Concept(
     "data augmentation with rotated images", 1.0,
     (f"augment* {_TURNED}|angle*|orientation*", f"{_TURNED} augment*", "train* on|with rotat*|turned|spun|rotation*",
@@ -94,8 +97,9 @@ _AUGMENTATION = Concept(
      f"random* {_TURNED}|angle*|orientation*", f"{_TURNED} random*", f"{_TURNED} copy|copies|version*|example*|sample*",
      f"{_TURNED} angle*|degree*", "different|random|many|various|all angle*|orientation*",
      f"extra|more|additional data {_TURNED}"),
-    partial=("augment*", f"{_TURNED} image|input|data|photo|picture",
-             "more|varied|diverse|various|different data|viewpoint*|example*|view*"),
+    # augmentation and rotated images are the two pieces of the idea; more data alone is not it
+    partial=(Piece("augment*"), Piece(f"{_TURNED} image|input|data|photo|picture"),
+             "varied|diverse|various|different viewpoint*|view*|orientation*"),
     contrary=(f"augment*|rotat* {_NOT_HELPING}", "avoid rotation*|rotat*", "only upright", *_ALREADY_INVARIANT,
               "flip*|crop*|mirror* mak*|giv*|provid*|achiev* rotation|rotat*"))
 _GROUP_CONV = Concept(
@@ -112,7 +116,8 @@ _REMEDY_MISTAKES = (
 )
 _PRESENCE = Concept(
     "what matters is whether a pattern is present, not where", 0.5,
-    ("present|presence|exist*|contain*", "whether|if there|present|in_image|in_picture|in_photo",
+    ("present|presence|exist*|contain* not|rather where|position|location|place",
+     "only|just present|presence|exist*|contain*|whether", "whether|if there|present|in_image|in_picture|in_photo",
      "whether|if object|pattern|something|it in|there", "what not where", "what there|is|matter* not where",
      "matter* what", "not where", "no matter where", "not matter where", "not care where", "ignor* where",
      "what|content not where|position|location", "is|remain*|stay* wherever|anywhere",
@@ -121,19 +126,28 @@ _PRESENCE = Concept(
      "class|label|identity|category|answer|output independent|regardless|irrespective where|position|location",
      "position|location|where not matter*", "position|location|where irrelevant|unimportant", "cat is|still cat",
      "is there"),
+    # that the object may be anywhere, without saying that only its presence matters: half
+    partial=("anywhere", "different|any|various|other place*|position*|location*|spot*|part*",
+             "present|presence|exist*|contain*"),
     contrary=("position|location|where always|does|do matter*|important|needed|determin*",
               "position|location|where matter* more",
               "know*|tell*|find* exactly where", "where object is needed|important"))
 _ONE_DETECTOR = Concept(
     "one detector fires regardless of the location", 0.5,
-    ("same|one|single feature|detector|filter|weight|answer|output|label|prediction",
-     "fire*|react*|respond*|detect*|find*|recogni*|work* anywhere|wherever|everywhere|regardless",
-     "detect*|find*|recogni*|fire* every|any|other|all place|position|location|spot",
-     "answer|output|label|prediction not chang* mov*|shift*|translat*", "both classif*|detect*|recogni*",
-     "generaliz*", "fewer|less example*|data", "not need* example* every|each|all|possible position|spot|location"),
+    ("same|one|single feature|detector|filter|weight",
+     "fire*|react*|respond*|detect|find|recogni*|work* anywhere|wherever|everywhere|regardless|independent*",
+     "detect|find|recogni*|fire* every|any|other|all place|position|location|spot", "both classif*|detect*|recogni*",
+     "not|no need* learn*|separate|different|own|new detector|filter|weight*",
+     "not|no need* learn*|relearn*|train* every|each|all|separately position*|location*|place*|spot*",
+     "transfer*|carr* all|every|other|any location*|position*|place*|spot*"),
+    # the same output, better generalisation or fewer examples say the effect, not the one detector: half
     partial=("regardless|irrespective position|location|where", "anywhere", "wherever", "any position|location|place",
-             "no matter where"),
-    contrary=("separate|different|own detector|filter|weight* need*|required every|each|for place|position|location",
+             "no matter where", "same|one|single answer|output|label|prediction",
+             "answer|output|label|prediction not chang* mov*|shift*|translat*",
+             "generaliz*", "fewer|less example*|data",
+             "not need* example* every|each|all|possible position|spot|location"),
+    contrary=("only fire*|detect|work*|respond* position|location|place|spot|where",
+              "separate|different|own detector|filter|weight* need*|required every|each|for place|position|location",
               "need* separate|different|own detector|filter every|each|for place|position|location",
               "know*|tell*|find* exactly where", "only fire*|detect* one|particular|specific|single|same position|location"))
 _DESIRABLE_MISTAKES = (
@@ -142,27 +156,32 @@ _DESIRABLE_MISTAKES = (
              "bounding|segmentation",)),
 )
 
+_MEDICAL = "medical|anatomical|anatomy|organ|tumour|tumor|lesion|nodule|x_ray|mri|ct|scan"
+# Each application: its name, its phrasings, and words that only half name it (a medical image may as well
+# be classified, where invariance is fine).
 _TASKS = (
     ("pose estimation", ("pose estimat*", "pose", "human pose|posture", "joint*|skeleton|elbow*|knee*",
-                         "body part*")),
+                         "body part*"), ()),
     ("facial landmark detection", ("facial|face landmark*|keypoint*|point*", "landmark*", "face alignment",
-                                   "eye*|mouth|nose corner*|point*|position*", "point* eye*|mouth|nose|face")),
-    ("anatomical / medical localisation", ("medical|anatomical|anatomy|organ|tumour|tumor|lesion|x_ray|mri|ct|scan",
-                                           "medical imag*")),
+                                   "eye*|mouth|nose corner*|point*|position*", "point* eye*|mouth|nose|face"), ()),
+    ("anatomical / medical localisation", (f"{_MEDICAL} locali*|where|position*|location*|find*|segment*|lobe",
+                                           "where|locat*|find* tumour|tumor|lesion|organ|nodule"),
+     (_MEDICAL, "medical imag*")),
     ("object localisation / bounding-box regression", ("localization|localiz*", "bounding box*",
                                                        "bounding_box*", "bbox*", "object detect*", "where exactly",
-                                                       "box* around", "coordinate*", "answer is position|location")),
-    ("keypoint detection", ("keypoint*", "key point*", "key_point*")),
-    ("left vs right distinctions", ("left right", "left_right", "left vs right", "mirror*", "handedness",
-                                    "orientation matter*", "6 9|six nine", "digit 6|9", "b d", "reading text",
-                                    "text recognition|reading|ocr", "character*|letter*")),
+                                                       "box* around", "output*|predict*|regress*|return* coordinate*",
+                                                       "answer is position|location"),
+     ()),
+    ("keypoint detection", ("keypoint*", "key point*", "key_point*"), ()),
+    # 6 and 9, b and d, mirrored letters differ by a flip or a turn, not by where they are
+    ("left vs right distinctions", ("left right", "left_right", "left vs right", "handedness"), ("mirror*",)),
 )
-_FINE = "fine|ok|okay|good|desirable|wanted|harmless|helpful|useful"
+# Invariance said to be fine in the clause that names a task reverses it ("pose estimation and landmarks
+# are examples where invariance is desirable"), not a task named in another clause.
+_FINE = "fine|ok|okay|good|desirable|wanted|harmless|helpful|useful|beneficial|needed|essential|important"
+_FINE_HERE = (ClauseContrary(f"invarian* {_FINE}"), ClauseContrary("benefit*|profit* invarian*"))
 APPLICATIONS = TextOptions(
-    tuple(Concept(name, 0.5, phrasings,
-                  contrary=tuple(f"{p} invarian* {_FINE}" for p in phrasings)
-                  + tuple(f"invarian* {_FINE} {p}" for p in phrasings) + tuple(f"{p} benefit* invarian*" for p in phrasings))
-          for name, phrasings in _TASKS),
+    tuple(Concept(name, 0.5, phrasings, partial=partial, contrary=_FINE_HERE) for name, phrasings, partial in _TASKS),
     misconceptions=(Concept("translation invariance is undesirable wherever the position is the answer", 1.0,
                             ("invarian* never undesirable|bad", "never undesirable", "always desirable|wanted")),))
 

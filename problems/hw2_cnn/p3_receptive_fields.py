@@ -11,7 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from grader.homework import Concept, ExpressionOptions, Item, Mistake, Problem, SelfTest, TextOptions, Variable
+from grader.homework import (
+    ClauseContrary,
+    Concept,
+    ExpressionOptions,
+    Item,
+    Mistake,
+    Problem,
+    SelfTest,
+    TextOptions,
+    Variable,
+)
 from grader.math import tree
 from grader.math.tree import Node
 
@@ -68,42 +78,59 @@ _NINE = ConvConfig(naive_field(THREE_3x3))
 _KR = tree.mul(k, r)  # "the kernel is stretched r times"
 
 _RF = "receptive field"
+# The field grows only with bigger kernels: neither depth nor downsampling would then grow it.
+_ONLY_KERNELS = "only|just larger|bigger|large|big kernel*|filter*"
+# "what a neuron sees": the receptive field in plain words.
+_SEES = "what|area|much|region see*|sees|view"
 _GROW_DEEPER = Concept(
     "stack more convolutional layers (depth)", 0.5,
-    ("more|additional|extra|multiple|several layer|conv*", "stack*|add* layer|conv*", "deeper|depth",
+    # "more" written next to the layers: "more filters in each layer" is no deeper network
+    ("more_layer*|more_conv*|additional_layer*|additional_conv*|extra_layer*|extra_conv*|multiple_layer*|"
+     "multiple_conv*|several_layer*|several_conv*|many_layer*|many_conv*",
+     "more|additional|extra|multiple|several 3x3|convolution*|convolutional|conv layer*",
+     "stack*|add* layer|conv*", "deeper|depth",
      "increas* depth", "increas* number layer*", "layer* on top each other|another", "layer* in a row"),
-    contrary=("fully_connected|dense|linear layer*", f"{_RF} stay*|remain* same|constant", "add*|more|stack* layer* not chang*|affect*|increas*|grow*", f"depth not chang*|affect* {_RF}"))
+    contrary=("fully_connected|dense|linear layer*", f"{_RF} stay*|remain* same|constant",
+              "add*|more|stack* layer* not chang*|affect*|increas*|grow*", f"depth not chang*|affect* {_RF}",
+              _ONLY_KERNELS,
+              # a 1×1 convolution named where the layers are added: 1×1 layers see no further
+              ClauseContrary("1x1|pointwise")))
 _DOWNSAMPLE = Concept(
     "spatial downsampling: pooling or strided convolution", 0.5,
     ("pool*", "stride*|strided", "downsampl*|subsampl*", "reduc*|shrink* resolution|spatial|size|feature_map",
      "feature_map|map smaller|shrink*", "shrink*|reduc* image|map|feature*|input", "skip* pixel*", "step size 2|two", "biggest|max|maximum value block|window"),
     contrary=(f"downsampl*|pool*|strid* shrink*|reduc*|decreas* {_RF}",
-              f"downsampl*|pool*|strid* not chang*|affect*|increas*|grow* {_RF}", f"{_RF} stay*|remain* same|constant"))
+              f"downsampl*|pool*|strid* not chang*|affect*|increas*|grow* {_RF}", f"{_RF} stay*|remain* same|constant",
+              f"downsampl*|pool*|strid* not chang*|affect*|increas*|grow* {_SEES}",
+              "downsampl*|pool*|strid* only|just reduc*|shrink*|mak* size|resolution|map*|smaller", _ONLY_KERNELS))
 _DILATION = Concept(
     "dilated convolutions (also accepted)", 0.5,
     ("dilat*", "atrous", "gap*|hole*|spac* kernel|filter|tap*"))
+_NOTHING_WRONG = "nothing go*|goes wrong|bad"
 _GRADIENTS = Concept(
     "vanishing or exploding gradients", 0.5,
     ("vanish*|explod* gradient*", "gradient* vanish*|explod*|shrink*|small|tiny|disappear*|die|decay*|diminish*|"
      "blow*|huge|zero|nothing|grow*",
      "gradient* become|get small|tiny|zero|huge", "vanishing|exploding|exploding_gradient",
      "update*|signal* early|first layer* tiny|small|huge|vanish*|explod*",
-     "learning|error|training signal* weak*|small*|fade*|vanish*|disappear*"),
+     "reach*|arriv* early|first layer* tiny|small|huge|vanish*|explod*|die*|died|blow*|blown",
+     "learning|error|training signal* weak*|small*|fade*|vanish*|disappear*|multipl*|die*|died|blow*|blown"),
     partial=("early|first|lower layer* not|barely|hardly|slowly learn*|train*|updat*|chang*",),
-    contrary=("gradient* not|never vanish*|explod*",))
+    contrary=("gradient* not|never vanish*|explod*", _NOTHING_WRONG,
+              "already|complete*|fully|entirely solv*|fix*|prevent*|eliminat* vanish*|explod*|gradient*"))
 _DEGRADATION = Concept(
     "degradation: accuracy gets worse / optimisation gets harder with depth", 0.5,
     ("degrad*", "accuracy|performance|error drop*|decreas*|saturat*|worse|worst|increase*|degrad*|higher|lower",
      "train* error|loss higher|increas*|worse", "worse|lower|higher accuracy|performance|error",
      "accuracy|performance|error|loss|result* go*|goes up|down", "result* worse", "more layer* worse",
-     "deeper worse|higher error|lower accuracy", "shallow* better"),
+     "deeper|deep|more_layers worse|higher_error|lower_accuracy|worse_accuracy", "shallow* better"),
     partial=("harder|difficult|hard to train|optimi*|converge", "train*|optimi* difficult|hard|harder|unstabl*",
              "difficult|hard|harder train*|optimi*", "optimi* problem|difficult*|harder"),
-    contrary=("depth|deeper always|only help*|better|improv*",))
+    # degradation is not overfitting (HOMEWORK.md): saying it is cancels the concept
+    contrary=("depth|deeper always|only|just|simply help*|better|improv*", _NOTHING_WRONG, "overfit*"))
 _DEEP_MISTAKES = (
     Concept("nothing completely solves training very deep plain networks", 0.25,
             ("complete*|fully|entirely solv*|fix*", "arbitrarily deep")),
-    Concept("degradation is not overfitting", 0.25, ("overfit*",)),
     Concept("ReLU does not saturate for large inputs", 0.25, ("relu saturat*",)),
 )
 _PARALLEL_SCALES = Concept(

@@ -73,8 +73,9 @@ def test_the_longest_answer_allowed_is_checked_quickly(item):
         ("p3.a.iii", "As gradients are backpropagated through many layers, they can diminish, and deeper plain "
                      "networks get a higher training error (degradation)."),
         ("p2.c.remedy", "Show the model many copies of each picture turned by random angles."),
-        ("p1.c.methods", "The encoder shrinks the image, and segmentation needs the input size back: copy each value "
-                         "into a 2×2 block; blend neighbouring values linearly; a trainable enlarging layer."),
+        ("p1.c.methods", "The encoder shrinks the image, and segmentation needs the input size back. Fixed rules: copy "
+                         "each value into a 2×2 block, or blend neighbouring values linearly; or a trainable "
+                         "enlarging layer."),
         ("p3.a.iii", "grads blow up or shrink to nothing, and accuracy drops with depth"),
         ("p1.a", "same kernel at every position, it slides over the img; far fewer params than FC, and a feature is "
                  "found anywhere"),
@@ -97,9 +98,50 @@ def test_paraphrases_and_abbreviations_earn_full_points(item_id, answer):
         ("p2.e", "In pose estimation and keypoint detection translation invariance is desirable."),
         ("p1.a", "The layers share their weights with each other."),
         ("p2.c.remedy", "Flipping and cropping the training images makes it rotation robust."),
+        ("p2.e", "Landmark detection, pose estimation and keypoints are all cases where translation invariance is "
+                 "helpful."),
+        ("p3.a.iii", "Maybe vanishing gradients, but actually no: batch norm already solves them, so nothing goes "
+                     "wrong."),
+        ("p3.a.i", "Pooling only shrinks the maps and does not change what a unit sees; only larger kernels grow it."),
+        ("p1.b.i.why", "A dense network would need fewer weights than a CNN here."),
+        ("p2.c.remedy", "Collect a bigger and more varied data set."),
     ],
-    ids=["denied-keywords", "not-in-parallel", "invariance-desirable", "cross-layer-sharing", "flips-and-crops"],
+    ids=["denied-keywords", "not-in-parallel", "invariance-desirable", "cross-layer-sharing", "flips-and-crops",
+         "list-said-desirable", "retracted-and-solved", "only-larger-kernels", "dense-needs-fewer", "more-data"],
 )
 def test_the_rubric_words_denied_earn_nothing(item_id, answer):
     """The rubric's words with the claim reversed or confused (issue 16's examples) earn no points."""
     assert text.compare(answer, "", HOMEWORK.item(item_id)).score == 0.0
+
+
+@pytest.mark.parametrize(
+    ("item_id", "answer", "score"),
+    [
+        ("p1.a", "It uses the same weights.", 0.125),
+        ("p1.c.methods", "The decoder enlarges the maps for segmentation.", 0.125),
+        ("p2.d", "Objects can be in various places.", 0.25),
+        ("p2.e", "Medical imaging.", 0.25),
+        ("p1.b.iii.why", "Frames, video, motion, spatial.", 0.5),
+        ("p1.b.ii.why", "Audio, time, dense network, windows.", 0.2),
+    ],
+    ids=["same-weights-without-where", "task-named-without-resolution", "anywhere-without-presence",
+         "medical-without-localisation", "terms-listed", "dense-over-windows-named"],
+)
+def test_a_generic_phrasing_earns_half_a_share_and_medium_confidence(item_id, answer, score):
+    """Words that only name the topic of a concept earn half its share, and the verdict says it is unsure."""
+    verdict = text.compare(answer, "", HOMEWORK.item(item_id))
+    assert (verdict.score, verdict.confidence) == (score, "medium")
+
+
+@pytest.mark.parametrize(
+    ("item_id", "answer", "score"),
+    [
+        ("p1.c.methods", "Learnable: max-unpooling and transposed convolution; fixed: nearest neighbour, bilinear.",
+         0.25),
+        ("p3.a.iii", "Vanishing gradients, and deeper nets do worse, but that is just overfitting.", 0.5),
+    ],
+    ids=["unpooling-said-learnable", "degradation-said-overfitting"],
+)
+def test_a_wrong_claim_cancels_the_concept_it_contradicts(item_id, answer, score):
+    """HOMEWORK.md's marking: a clearly wrong claim contradicting a concept cancels that concept, not the others."""
+    assert text.compare(answer, "", HOMEWORK.item(item_id)).score == score

@@ -42,6 +42,21 @@ def test_words_are_read_as_rubric_words(word, reads_as, typo):
     assert LEXICON.ids(word)[1] is typo
 
 
+def test_a_typo_is_read_as_the_word_and_its_prefixes():
+    """"weigths" is "weight", so it is also the rubric's "weight*" (a rubric may write the word either way)."""
+    lexicon = Lexicon(["weight", "weight*", "parameter"])
+    ids, typo = lexicon.ids("weigths")
+    assert ({lexicon.words[i] for i in ids}, typo) == ({"weight", "weight*"}, True)
+
+
+def test_an_unknown_word_that_only_starts_like_a_rubric_word_is_also_read_as_a_typo():
+    """"detecter" starts like detect* but is no English word: it is also the rubric's "detector", with a note."""
+    lexicon = Lexicon(["detect*", "detector", "none"])
+    ids, typo = lexicon.ids("detecter")
+    assert ({lexicon.words[i] for i in ids}, typo) == ({"detect*", "detector"}, True)
+    assert lexicon.ids("non") == (frozenset(), False)  # "none" cut to "non" would be read in "non-learnable"
+
+
 @pytest.mark.parametrize(("length", "edits"), [(4, 0), (5, 1), (8, 1), (9, 2), (14, 2)])
 def test_typos_allowed_grow_with_length(length, edits):
     """No typo in a word under five letters, one up to eight, two beyond."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from grader.homework import Concept, TextOptions
-from grader.text.rubric import judge
+from grader.text.rubric import ClauseContrary, Piece, judge
 
 SAME = Concept("same weights at every position", 0.5, ("same weight|kernel|filter", "slid* over"),
                contrary=("layer* shar* weight*",))
@@ -76,11 +76,96 @@ def test_misconception_costs_its_share_after_the_cap():
     assert [c.name for c, _ in judgement.wrong] == ["sharing makes a CNN rotation invariant"]
 
 
-def test_two_weaker_phrasings_stated_apart_earn_the_whole_share():
-    """Two different partial phrasings, apart, state the idea in full; one of them alone is half."""
-    options = TextOptions((Concept("methods", 1.0, ("nearest bilinear",), partial=("nearest", "bilinear")),))
-    assert judge("nearest", options).score == 0.5
-    assert judge("nearest. And bilinear.", options).score == 1.0
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
+        ("nearest", 0.25),
+        ("nearest. And bilinear.", 0.5),
+        ("nearest nearest", 0.25),
+        ("a smaller model. And less memory.", 0.25),
+    ],
+    ids=["one-piece", "two-pieces-apart", "one-piece-twice", "two-paraphrases"],
+)
+def test_two_pieces_stated_apart_earn_the_whole_share(text, score):
+    """Two different pieces of a concept make the whole; two weaker paraphrases of one idea stay half of it."""
+    options = TextOptions((Concept("methods", 0.5, ("nearest bilinear",),
+                                   partial=(Piece("nearest"), Piece("bilinear"))),
+                           Concept("fewer", 0.5, ("fewer parameter*",), partial=("smaller model", "less memory"))))
+    assert judge(text, options).score == score
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [("nearest. And bilinear.", 0.5), ("nearest. Only the last one learns.", 1.0)],
+    ids=["two-phrasings-of-one-piece", "two-pieces"],
+)
+def test_phrasings_of_one_piece_share_its_name(text, score):
+    """Phrasings that name the same piece (any fixed method) do not make the whole; another piece does."""
+    options = TextOptions((Concept("fixed methods", 1.0, ("fixed nearest|bilinear",), partial=(
+        Piece("nearest", "named"), Piece("bilinear", "named"),
+        Piece("only|last one learn*", "the rest learn nothing"))),))
+    assert judge(text, options).score == score
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
+        ("transposed convolution (learnable)", 0.5),
+        ("transposed convolution (the one from the lecture) which is learnable", 0.5),
+        ("fixed upsampling (nearest neighbour, bilinear or max unpooling)", 0.5),
+        ("transposed convolution. Learnable.", 0.0),
+    ],
+    ids=["short-brackets", "long-aside-passed-over", "next-slot-in-brackets", "another-sentence"],
+)
+def test_a_phrasing_reads_through_brackets(text, score):
+    """A phrasing goes on past words in brackets, or finds its next word among them, but not into another sentence."""
+    options = TextOptions((Concept("learnable", 0.5, ("transpos*_conv* learnabl*",)),
+                           Concept("fixed", 0.5, ("fixed nearest|bilinear",))))
+    assert judge(text, options).score == score
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
+        ("Pose estimation.", 0.5),
+        ("Pose estimation and landmarks are where invariance is desirable.", 0.0),
+        ("Invariance is desirable in classification; pose estimation needs positions.", 0.5),
+        ("Landmarks need positions. But for pose estimation invariance is fine.", 0.5),
+        ("Pose estimation. Invariance is fine in classification; landmarks too.", 1.0),
+    ],
+    ids=["named", "reversed-in-its-clause", "other-clause", "last-word-reversed", "fine-said-of-something-else"],
+)
+def test_a_clause_contrary_reverses_what_its_clause_says(text, score):
+    """"A and B are where invariance is desirable" reverses A and B; a task named in another clause keeps its share
+    unless the answer's last word on it reverses it."""
+    fine = (ClauseContrary("invarian* desirable|fine"),)
+    options = TextOptions((Concept("pose", 0.5, ("pose",), contrary=fine),
+                           Concept("landmarks", 0.5, ("landmark*",), contrary=fine)))
+    assert judge(text, options).score == score
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
+        ("It can appear anywhere.", 0.25),
+        ("The same detector fires anywhere.", 0.5),
+        ("It can appear anywhere. The same detector fires at every spot.", 0.75),
+    ],
+    ids=["one-phrase-one-concept", "inside-another-concepts-phrasing", "said-twice"],
+)
+def test_one_statement_earns_one_concept(text, score):
+    """A weaker phrasing already credited to one concept, or inside another concept's phrasing, earns no other."""
+    options = TextOptions((Concept("presence", 0.5, ("presen*",), partial=("anywhere",)),
+                           Concept("one detector", 0.5, ("same detector", "fire* anywhere"), partial=("anywhere",))))
+    assert judge(text, options).score == score
+
+
+def test_the_compared_thing_is_a_clause_of_its_own():
+    """"Unlike a dense layer, a CNN needs fewer weights" does not say the dense layer needs fewer."""
+    options = TextOptions((Concept("dense too big", 1.0, ("dense huge",),
+                                   contrary=("dense need*_fewer",)),))
+    assert not judge("Unlike a dense layer, a CNN needs fewer weights; a dense one is huge.", options).contradicted
+    assert judge("A dense layer would need fewer weights.", options).contradicted
 
 
 def test_words_copied_from_the_question_earn_nothing():
@@ -99,11 +184,13 @@ def test_words_copied_from_the_question_earn_nothing():
         ("A smaller model and the same weights.", "medium", "an idea only partly stated"),
         ("It is about the GPU.", "low", "nothing in the answer matches the rubric's phrasings"),
         ("The same wieghts.", "medium", "words read as typos of the rubric's (wieghts)"),
+        ("The same weights; not sure whether there are fewer parameters.", "medium",
+         "said only in part or in doubt: “fewer parameters”"),
     ],
-    ids=["plain", "negation-near", "partial", "nothing-recognisable", "typo"],
+    ids=["plain", "negation-near", "partial", "nothing-recognisable", "typo", "in-doubt"],
 )
 def test_confidence(text, confidence, reason):
-    """high when every concept is asserted plainly; medium with a negation, a partial idea or a typo; low for
-    nothing recognisable or a contradiction."""
+    """high when every concept is asserted plainly; medium with a negation, a doubt, a partial idea or a typo; low
+    for nothing recognisable or a contradiction."""
     judgement = judge(text, RUBRIC)
     assert (judgement.confidence, judgement.reason) == (confidence, reason)
