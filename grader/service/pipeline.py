@@ -1,0 +1,130 @@
+"""A submission's way through the server: refuse early, store, grade off the event loop, record, answer.
+
+Grading is CPU-bound: it runs in a thread (at most `concurrency` at once per worker process, each
+with its own bounded checker process from grader.bounded), and no more than `queue` submissions
+wait for one; past that the server answers 503 before storing anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import anyio
+import anyio.to_thread
+
+from grader import api
+from grader.errors import UsageError
+from grader.models import Result
+from grader.service.course import Course, expected_released, lateness, refusal
+from grader.service.storage import Grading, Principal, Store, Submission, now
+
+log = logging.getLogger("grader.service.pipeline")
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class Busy(Exception):
+    """Every grading thread is taken and the queue is full: try again shortly."""
+
+
+@dataclass(frozen=True)
+class Received:
+    """A submission as it arrived, before it is stored."""
+
+    data: bytes
+    filename: str
+    via: str
+    client: str
+    homework: str | None
+
+
+def safe_filename(name: str | None, default: str = "submission.yaml") -> str:
+    """The upload's base name reduced to a safe alphabet (it names the file in messages and picks JSON or YAML)."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = _SAFE_NAME.sub("_", base).strip("._")[:100]
+    return cleaned if cleaned.lower().endswith((".yaml", ".yml", ".json")) else default
+
+
+class Pipeline:
+    """Stores and grades submissions for one worker process."""
+
+    def __init__(self, store: Store, course: Course, *, concurrency: int, queue: int) -> None:
+        self.store, self.course, self.queue = store, course, queue
+        self.limiter = anyio.CapacityLimiter(concurrency)
+        self.waiting = 0
+
+    async def submit(self, principal: Principal, received: Received) -> tuple[Submission, Grading]:
+        """Store the submission (committed), grade it, record the grading: what the answer is made of."""
+        if self.waiting >= self.queue:
+            raise Busy
+        self.waiting += 1
+        try:
+            submission = await anyio.to_thread.run_sync(lambda: self.store.add_submission(
+                member_id=principal.member_id, raw=received.data, digest=hashlib.sha256(received.data).hexdigest(),
+                filename=received.filename, via=received.via, client=received.client,
+                pinned_homework=received.homework, received_at=now()))
+            grading = await anyio.to_thread.run_sync(self.grade, submission, limiter=self.limiter)
+        finally:
+            self.waiting -= 1
+        return submission, await anyio.to_thread.run_sync(self.store.add_grading, grading)
+
+    def grade(self, submission: Submission) -> Grading:
+        """The first grading of a stored submission, under the course's rules at the time it was received."""
+        received = submission.received_at
+        common = {"submission_id": submission.id, "revision": 0, "graded_at": now(),
+                  "grader_version": api.grader_version()}
+        try:
+            result = api.grade_bytes(
+                submission.raw, source=submission.filename, student_id=submission.member_id,
+                homework=submission.pinned_homework, admit=lambda homework: self._admit(homework, received),
+                hide_expected=lambda homework: self.withheld(homework, received),
+            )
+        except UsageError as error:
+            return Grading(**common, outcome="unusable", error=str(error), expected_withheld=True)
+        offering = self.course.homeworks[result.homework]
+        late = lateness(offering, received)
+        return Grading(**common, outcome="graded", homework=result.homework, score=result.score,
+                       max_score=result.max_score, late_seconds=late.seconds if late else None,
+                       penalty_percent=late.penalty_percent if late else None,
+                       expected_withheld=self.withheld(result.homework, received),
+                       result=result.model_dump_json(), key_digest=api.key_digest(result.homework))
+
+    def withheld(self, homework: str, at: datetime) -> bool:
+        """Whether expected answers are withheld from students at `at` (until the homework's release)."""
+        offering = self.course.homeworks.get(homework)
+        return offering is None or not expected_released(offering, at)
+
+    def _admit(self, homework: str, received: datetime) -> None:
+        if homework not in self.course.homeworks:
+            raise UsageError(f"the file names homework {homework!r}, which this course does not offer "
+                             f"(offered: {', '.join(sorted(self.course.homeworks))})")
+        why = refusal(self.course.homeworks[homework], received)
+        if why is not None:
+            raise UsageError(f"{homework}: {why}")
+
+    async def view(self, submission: Submission, grading: Grading, *, instructor: bool) -> Result | None:
+        """The result as the asker may see it now: graded again with expected answers shown for an
+        instructor, or for a student once they are released (same points: grading is deterministic)."""
+        if grading.result is None:
+            return None
+        stored = Result.model_validate_json(grading.result)
+        if not grading.expected_withheld or not (instructor or not self.withheld(stored.homework, now())):
+            return stored
+        shown = await anyio.to_thread.run_sync(lambda: api.grade_bytes(
+            submission.raw, source=submission.filename, student_id=submission.member_id,
+            homework=stored.homework, hide_expected=False), limiter=self.limiter)
+        return shown if shown.score == stored.score else stored
+
+    def recover(self) -> int:
+        """Grade every stored submission that has no grading (the server stopped while grading it)."""
+        count = 0
+        for submission in self.store.pending():
+            self.store.add_grading(self.grade(submission))
+            count += 1
+        if count:
+            log.info("graded submissions left pending by an earlier stop", extra={"count": count})
+        return count
