@@ -408,7 +408,10 @@ def tokens(
     expires: Annotated[Optional[str], typer.Option(help="Tokens issued now stop working then (ISO time with zone).")
                        ] = None,
 ) -> None:
-    """Issue tokens to roster members who have none (or --reissue), written once to a CSV; the server keeps only hashes."""
+    """Issue tokens to roster members who have none (or --reissue), written once to a CSV; the server keeps only hashes.
+
+    --revoke ends a member's tokens and issues them none.
+    """
     from datetime import datetime
 
     from grader.api import installed_homeworks
@@ -443,7 +446,7 @@ def tokens(
     if reissue:
         store.revoke(reissue)
     holders = store.members_with_tokens()
-    wanted = [member_id for member_id in roster if member_id not in holders]
+    wanted = [member_id for member_id in roster if member_id not in holders and member_id not in (revoke or [])]
     issued = store.issue(wanted, expires_at=until)
     count = write_once(output, ((roster[m][0], m, roster[m][1].name or "", issued[m]) for m in wanted))
     skipped = len(roster) - count
