@@ -57,6 +57,11 @@ def _options(item: Item) -> EquationOptions:
     return item.options
 
 
+# Not an answer of any item: the example used to be hw2-cnn's key for p2.a.invariance, shown even with
+# expected answers withheld.
+_SHAPE_HINT = "write it as two sides around one '=', like f(x) = g(x)"
+
+
 def read(text: str, item: Item) -> Equation:
     """The two sides of `lhs = rhs`; FormatError if there is no `=`, more than one, or a side is unreadable."""
     vocabulary = _vocabulary(_options(item))
@@ -65,9 +70,9 @@ def read(text: str, item: Item) -> Equation:
     if len(sides) != 2:
         problem = "no '='" if len(sides) == 1 else f"{len(sides) - 1} '=' signs"
         raise FormatError(f"an equation needs exactly one '=' between two sides; this has {problem}",
-                          text=text, hint="write it like f(T(x)) = f(x)")
+                          text=text, hint=_SHAPE_HINT)
     if not all(sides):
-        raise FormatError("one side of the '=' is empty", text=text, hint="write it like f(T(x)) = f(x)")
+        raise FormatError("one side of the '=' is empty", text=text, hint=_SHAPE_HINT)
     composed = [_is_composition(side, vocabulary) for side in sides]
     rewritten = [_rewrite(side, vocabulary, bare_is_call=any(composed)) for side in sides]
     lhs, rhs = (parse_formula(side, variables=vocabulary.variables, function_symbols=vocabulary.functions)
