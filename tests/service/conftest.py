@@ -79,11 +79,19 @@ class Server:
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 120.0) -> Server:
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [GRADER, "serve", "--course", str(self.course), *self.database, "--port", str(self.port), *self.options],
-            stdout=log, stderr=log, start_new_session=True)
-        log.close()
+        return self.launch().ready(timeout)
+
+    def launch(self) -> Server:
+        """Start the process (in a session of its own: its group is the supervisor, workers and checkers)."""
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [GRADER, "serve", "--course", str(self.course), *self.database, "--port", str(self.port),
+                 *self.options], stdout=log, stderr=log, start_new_session=True)
+        return self
+
+    def ready(self, timeout: float = 120.0) -> Server:
+        """Wait until /healthz answers 200."""
+        assert self.process is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
