@@ -64,6 +64,7 @@ def create_app(settings: Settings) -> FastAPI:
         await anyio.to_thread.run_sync(lambda: api.prepare_to_serve(warm=settings.warm))
         log.info("worker ready", extra={"pid": os.getpid()})
         yield
+        app.state.pipeline.graders.shutdown(wait=True)
         store.engine.dispose()
 
     app = FastAPI(title="grader service", version=api.grader_version(), lifespan=lifespan, docs_url=None,

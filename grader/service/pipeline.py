@@ -1,19 +1,21 @@
 """A submission's way through the server: refuse early, store, grade off the event loop, record, answer.
 
-Grading is CPU-bound: it runs in a thread (at most `concurrency` at once per worker process, each
-with its own bounded checker process from grader.bounded), and no more than `queue` submissions
-wait for one; past that the server answers 503 before storing anything.
+Grading is CPU-bound: it runs in one of `concurrency` dedicated threads per worker process (each
+thread keeps its own bounded checker process from grader.bounded, so a fixed set of threads means a
+fixed set of checkers), and no more than `queue` submissions wait for one; past that the server
+answers 503 before storing anything.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
-import anyio
 import anyio.to_thread
 
 from grader import api
@@ -54,8 +56,11 @@ class Pipeline:
 
     def __init__(self, store: Store, course: Course, *, concurrency: int, queue: int) -> None:
         self.store, self.course, self.queue = store, course, queue
-        self.limiter = anyio.CapacityLimiter(concurrency)
+        self.graders = ThreadPoolExecutor(concurrency, thread_name_prefix="grading")
         self.waiting = 0
+
+    async def _on_grading_thread(self, work):
+        return await asyncio.get_running_loop().run_in_executor(self.graders, work)
 
     async def submit(self, principal: Principal, received: Received) -> tuple[Submission, Grading]:
         """Store the submission (committed), grade it, record the grading: what the answer is made of."""
@@ -67,7 +72,7 @@ class Pipeline:
                 member_id=principal.member_id, raw=received.data, digest=hashlib.sha256(received.data).hexdigest(),
                 filename=received.filename, via=received.via, client=received.client,
                 pinned_homework=received.homework, received_at=now()))
-            grading = await anyio.to_thread.run_sync(self.grade, submission, limiter=self.limiter)
+            grading = await self._on_grading_thread(lambda: self.grade(submission))
         finally:
             self.waiting -= 1
         return submission, await anyio.to_thread.run_sync(self.store.add_grading, grading)
@@ -114,9 +119,9 @@ class Pipeline:
         stored = Result.model_validate_json(grading.result)
         if not grading.expected_withheld or not (instructor or not self.withheld(stored.homework, now())):
             return stored
-        shown = await anyio.to_thread.run_sync(lambda: api.grade_bytes(
+        shown = await self._on_grading_thread(lambda: api.grade_bytes(
             submission.raw, source=submission.filename, student_id=submission.member_id,
-            homework=stored.homework, hide_expected=False), limiter=self.limiter)
+            homework=stored.homework, hide_expected=False))
         return shown if shown.score == stored.score else stored
 
     def recover(self) -> int:
