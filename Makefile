@@ -6,7 +6,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test key bench bench-batch screenshots gradescope clean
+.PHONY: setup demo test key bench bench-batch bench-serve serve screenshots gradescope clean
 
 setup: $(STAMP)
 
@@ -35,6 +35,14 @@ gradescope: setup
 # N synthetic submissions through `grader grade` vs a naive simplify baseline (about a minute).
 bench-batch: setup
 	$(BIN)/python benchmarks/batch_throughput.py -n 1000
+
+# The grading service on the sample course (SQLite in grader-data/; tokens: `grader tokens course.yaml -o tokens.csv`).
+serve: setup
+	$(BIN)/grader serve --course course.yaml
+
+# 32 clients submitting the sample class to `grader serve --workers 2` for 30 s.
+bench-serve: setup
+	$(BIN)/python benchmarks/serve_load.py --clients 32 --seconds 30
 
 # Headless-Chromium screenshots of a report and the class summary into out/screenshots/.
 screenshots: setup

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import threading
+from collections.abc import Callable, Mapping
 from functools import cache, partial
 from pathlib import Path
 
 from grader.core.errors import UsageError
-from grader.core.homework import Homework
-from grader.core.key import Key, load_key
+from grader.core.homework import Carried, Homework
+from grader.core.identity import graded_as
+from grader.core.key import Key, key_path, load_key
 from grader.core.models import Result, Submission
 from grader.grading.grade import grade
-from grader.grading.runtime import Runtime
+from grader.grading.runtime import Runtime, recompute_here
 from grader.io.discovery import refuse_links
-from grader.io.submission import MAX_FILE_BYTES, load_submission
-from grader.plugins.homeworks import load_homework
+from grader.io.submission import MAX_FILE_BYTES, load_submission, load_submission_text
+from grader.plugins.homeworks import available_homeworks, load_homework
+from grader.runtime.carry_service import warm_up
 from grader.runtime.sandbox import bounded_runtime
 
 
@@ -61,11 +66,35 @@ def default_runtime() -> Runtime:
     return bounded_runtime()
 
 
-def _item_ids(named: str, *, pinned: str | None) -> tuple[str, ...]:
-    """The item ids of the homework a file names, which must be the pinned one when there is one."""
+def grade_bytes(
+    data: bytes, *, source: str, student_id: str, homework: str | None = None,
+    admit: Callable[[str], None] | None = None, hide_expected: bool | Callable[[str], bool] = False,
+    runtime: Runtime | None = None,
+) -> Result:
+    """Grade a submission received as bytes (a service's upload) under the identity the caller vouches for.
+
+    The same loader, limits and grading as `check_file`: the hardened parser (size, nesting, tags),
+    every answer within the runtime's bounds. `homework` pins the homework; `admit(named)` is
+    called with the homework the file names before its answers are read and refuses it by raising
+    UsageError; `hide_expected` may be a function of that homework. The result is the student's
+    under `student_id` (a differing `student.id` in the file is kept as `declared_id`, a flag).
+    UsageError if the bytes are unusable.
+    """
+    submission = load_submission_text(
+        data, source=source, default_student_id=student_id,
+        known_ids=partial(_item_ids, pinned=homework, admit=admit),
+    )
+    hidden = hide_expected(submission.homework) if callable(hide_expected) else hide_expected
+    return graded_as(grade_submission(submission, runtime=runtime, hide_expected=hidden), student_id)
+
+
+def _item_ids(named: str, *, pinned: str | None, admit: Callable[[str], None] | None = None) -> tuple[str, ...]:
+    """The item ids of the homework a file names, which must be the pinned one when there is one (and admitted)."""
     if pinned is not None and named != pinned:
         raise UsageError(f"the file names homework {named!r}, but this grading is for {pinned!r} only "
                          f"(write homework: {pinned})")
+    if admit is not None:
+        admit(named)
     return load_homework(named).item_ids
 
 
@@ -96,3 +125,42 @@ _HOMEWORK_LINE = re.compile(r"""(?:^|[{,])\s*["']?homework["']?\s*:\s*["']?([A-Z
 def committed_key(homework_id: str) -> Key:
     """The homework's committed key, read once per process (a class is graded against one key)."""
     return load_key(load_homework(homework_id))
+
+
+def grader_version() -> str:
+    """The installed grader's version (stored with every grading)."""
+    from grader import __version__
+
+    return __version__
+
+
+def installed_homeworks() -> tuple[str, ...]:
+    """Names of the homeworks this grader can grade."""
+    return tuple(available_homeworks())
+
+
+def max_score(homework_id: str) -> float:
+    """The homework's points."""
+    return load_homework(homework_id).max_score
+
+
+@cache
+def key_digest(homework_id: str) -> str:
+    """SHA-256 of the homework's committed key file: which key graded a stored result."""
+    return hashlib.sha256(key_path(load_homework(homework_id)).read_bytes()).hexdigest()
+
+
+def serving_runtime(*, warm: bool = True) -> Runtime:
+    """A runtime for grading from several threads at once (a service): each thread gets its own checking
+    process, checked answers are shared, and recomputations (error carried forward) run one at a time, since
+    torch's dispatch modes and the problems' caches are not meant for threads. With `warm`, torch and every
+    carry-forward analysis are loaded now rather than by the first student who needs them."""
+    if warm:
+        warm_up()
+    lock = threading.Lock()
+
+    def recompute(homework: Homework, item_id: str, upstream: Mapping[str, str]) -> Carried | None:
+        with lock:
+            return recompute_here(homework, item_id, upstream)
+
+    return bounded_runtime(recompute=recompute)

@@ -80,6 +80,10 @@ def _options(item: Item) -> EquationOptions:
     return item.options
 
 
+# Not an answer of any item: the example used to be hw2-cnn's key for p2.a.invariance, shown even with
+# expected answers withheld.
+
+
 def read(text: str, item: Item) -> Equation:
     """The two sides of `lhs = rhs`; FormatError if there is no `=`, more than one, or a side is unreadable."""
     vocabulary = _vocabulary(_options(item))

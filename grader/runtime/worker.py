@@ -236,7 +236,10 @@ def _become_worker(requests: int, replies: int, parent_fds: list[int], memory_mb
                 os.close(fd)
             except OSError:
                 pass
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+        # Ctrl-C and SIGTERM are the parent's to handle: a service told to stop (systemd signals the whole
+        # process group) finishes the answers in flight, and kills its workers itself.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         _limit_memory(memory_mb)
         while True:
             header = _read_exactly(requests, _LENGTH.size)

@@ -1,0 +1,141 @@
+"""A submission's way through the server: refuse early, store, grade off the event loop, record, answer.
+
+Grading is CPU-bound: it runs in one of `concurrency` dedicated threads per worker process (each
+thread keeps its own bounded checker process from grader.runtime.bounded, so a fixed set of threads means a
+fixed set of checkers), and no more than `queue` submissions wait for one; past that the server
+answers 503 before storing anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import anyio.to_thread
+
+from grader import api
+
+if TYPE_CHECKING:
+    from grader.grading.runtime import Runtime
+from grader.core.errors import UsageError
+from grader.core.models import Result
+from grader.service.course import Course, expected_released, lateness, refusal
+from grader.service.storage import Grading, Principal, Store, Submission, now
+
+log = logging.getLogger("grader.service.pipeline")
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class Busy(Exception):
+    """Every grading thread is taken and the queue is full: try again shortly."""
+
+
+@dataclass(frozen=True)
+class Received:
+    """A submission as it arrived, before it is stored."""
+
+    data: bytes
+    filename: str
+    via: str
+    client: str
+    homework: str | None
+
+
+def safe_filename(name: str | None, default: str = "submission.yaml") -> str:
+    """The upload's base name reduced to a safe alphabet (it names the file in messages and picks JSON or YAML)."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = _SAFE_NAME.sub("_", base).strip("._")[:100]
+    return cleaned if cleaned.lower().endswith((".yaml", ".yml", ".json")) else default
+
+
+class Pipeline:
+    """Stores and grades submissions for one worker process."""
+
+    def __init__(self, store: Store, course: Course, *, concurrency: int, queue: int) -> None:
+        self.store, self.course, self.queue = store, course, queue
+        self.graders = ThreadPoolExecutor(concurrency, thread_name_prefix="grading")
+        self.waiting = 0
+        # Set by the app at start (grader.api.serving_runtime): shared by the grading threads.
+        self.runtime: Runtime | None = None
+
+    async def _on_grading_thread(self, work):
+        return await asyncio.get_running_loop().run_in_executor(self.graders, work)
+
+    async def submit(self, principal: Principal, received: Received) -> tuple[Submission, Grading]:
+        """Store the submission (committed), grade it, record the grading: what the answer is made of."""
+        if self.waiting >= self.queue:
+            raise Busy
+        self.waiting += 1
+        try:
+            submission = await anyio.to_thread.run_sync(lambda: self.store.add_submission(
+                member_id=principal.member_id, raw=received.data, digest=hashlib.sha256(received.data).hexdigest(),
+                filename=received.filename, via=received.via, client=received.client,
+                pinned_homework=received.homework, received_at=now()))
+            grading = await self._on_grading_thread(lambda: self.grade(submission))
+        finally:
+            self.waiting -= 1
+        return submission, await anyio.to_thread.run_sync(self.store.add_grading, grading)
+
+    def grade(self, submission: Submission) -> Grading:
+        """The first grading of a stored submission, under the course's rules at the time it was received."""
+        received = submission.received_at
+        common = {"submission_id": submission.id, "revision": 0, "graded_at": now(),
+                  "grader_version": api.grader_version()}
+        try:
+            result = api.grade_bytes(
+                submission.raw, source=submission.filename, student_id=submission.member_id,
+                homework=submission.pinned_homework, admit=lambda homework: self._admit(homework, received),
+                hide_expected=lambda homework: self.withheld(homework, received), runtime=self.runtime,
+            )
+        except UsageError as error:
+            return Grading(**common, outcome="unusable", error=str(error), expected_withheld=True)
+        offering = self.course.homeworks[result.homework]
+        late = lateness(offering, received)
+        return Grading(**common, outcome="graded", homework=result.homework, score=result.score,
+                       max_score=result.max_score, late_seconds=late.seconds if late else None,
+                       penalty_percent=late.penalty_percent if late else None,
+                       expected_withheld=self.withheld(result.homework, received),
+                       result=result.model_dump_json(), key_digest=api.key_digest(result.homework))
+
+    def withheld(self, homework: str, at: datetime) -> bool:
+        """Whether expected answers are withheld from students at `at` (until the homework's release)."""
+        offering = self.course.homeworks.get(homework)
+        return offering is None or not expected_released(offering, at)
+
+    def _admit(self, homework: str, received: datetime) -> None:
+        if homework not in self.course.homeworks:
+            raise UsageError(f"the file names homework {homework!r}, which this course does not offer "
+                             f"(offered: {', '.join(sorted(self.course.homeworks))})")
+        why = refusal(self.course.homeworks[homework], received)
+        if why is not None:
+            raise UsageError(f"{homework}: {why}")
+
+    async def view(self, submission: Submission, grading: Grading, *, instructor: bool) -> Result | None:
+        """The result as the asker may see it now: graded again with expected answers shown for an
+        instructor, or for a student once they are released (same points: grading is deterministic)."""
+        if grading.result is None:
+            return None
+        stored = Result.model_validate_json(grading.result)
+        if not grading.expected_withheld or not (instructor or not self.withheld(stored.homework, now())):
+            return stored
+        shown = await self._on_grading_thread(lambda: api.grade_bytes(
+            submission.raw, source=submission.filename, student_id=submission.member_id,
+            homework=stored.homework, hide_expected=False, runtime=self.runtime))
+        return shown if shown.score == stored.score else stored
+
+    def recover(self) -> int:
+        """Grade every stored submission that has no grading (the server stopped while grading it)."""
+        count = 0
+        for submission in self.store.pending():
+            self.store.add_grading(self.grade(submission))
+            count += 1
+        if count:
+            log.info("graded submissions left pending by an earlier stop", extra={"count": count})
+        return count

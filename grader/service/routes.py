@@ -1,0 +1,207 @@
+"""The JSON API under /api/v1, and /healthz."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+import anyio.to_thread
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy import text
+from starlette.datastructures import UploadFile
+
+from grader.core.models import Result
+from grader.service.auth import api_instructor, api_principal
+from grader.service.limits import check_rate, read_body
+from grader.service.pipeline import Busy, Received, safe_filename
+from grader.service.storage import Grading, Principal, Store, Submission, summarise
+from grader.service.views import REPORT_CSP, report_html
+
+log = logging.getLogger("grader.service.routes")
+router = APIRouter()
+Asker = Annotated[Principal, Depends(api_principal)]
+Instructor = Annotated[Principal, Depends(api_instructor)]
+HISTORY = 20
+
+
+@router.get("/healthz", tags=["service"])
+async def healthz(request: Request) -> dict[str, Any]:
+    """200 while this process can reach the database."""
+    def ping() -> None:
+        with request.app.state.store.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    try:
+        await anyio.to_thread.run_sync(ping)
+    except Exception:  # any database failure means "not healthy"; the log says which
+        log.exception("health check: database unreachable")
+        return JSONResponse({"status": "database unreachable"}, status_code=503)
+    return {"status": "ok"}
+
+
+@router.post("/api/v1/submissions", status_code=201, tags=["submissions"], responses={
+    201: {"description": "graded"}, 413: {"description": "body too large"},
+    422: {"description": "stored, but the file could not be graded (the error says why)"},
+    429: {"description": "too many submissions a minute"}, 503: {"description": "busy, nothing stored"}})
+async def submit(request: Request, principal: Asker,
+                 homework: Annotated[str | None, Query(max_length=64, description="refuse a file naming another homework")] = None,
+                 filename: Annotated[str | None, Query(max_length=255, description="picks JSON or YAML")] = None,
+                 ) -> JSONResponse:
+    """Grade a submission: the body is the YAML or JSON file, or a form with `file` (or `text`) and `homework`.
+
+    Identity is the token's; a differing `student.id` in the file is flagged (`student.declared_id`).
+    The submission is stored before this answers. Expected answers are withheld until the course releases them.
+    """
+    if principal.is_instructor:
+        raise HTTPException(403, "submissions come from students' tokens")
+    await check_rate(request, principal, request.app.state.course.limits.submissions_per_minute)
+    received = await received_from(request, via="api", homework=homework, filename=filename)
+    submission, grading = await submit_received(request, principal, received)
+    document = await submission_document(request, principal, submission, grading, with_history=True)
+    return JSONResponse(document, status_code=201 if grading.outcome == "graded" else 422)
+
+
+async def received_from(request: Request, *, via: str, homework: str | None = None, filename: str | None = None
+                        ) -> Received:
+    """What a request carries: a raw YAML/JSON body (any other content type), or a multipart form with `file` or
+    `text` (and `homework`).
+
+    The form, if any, is left in `request.state.form` (the pages read their CSRF field from it).
+    """
+    request.state.form = None
+    body = await read_body(request)
+    content_type = request.headers.get("content-type", "")
+    client = f"{request.client.host if request.client else '?'} {request.headers.get('user-agent', '')}"[:300]
+    if content_type.startswith("multipart/form-data"):
+        async def replay() -> dict[str, Any]:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        form = request.state.form = await Request(request.scope, replay).form(max_files=1, max_fields=8)
+        upload, pasted = form.get("file"), form.get("text")
+        homework = homework or (str(form.get("homework")) if form.get("homework") else None)
+        if isinstance(upload, UploadFile) and upload.filename:
+            data, name = await upload.read(), upload.filename
+        elif isinstance(pasted, str) and pasted.strip():
+            data, name = pasted.encode("utf-8"), None
+        else:
+            raise HTTPException(400, "send a file (field `file`) or paste the submission (field `text`)")
+    else:
+        data, name = body, filename or ("submission.json" if "json" in content_type else None)
+    if not data:
+        raise HTTPException(400, "the submission is empty")
+    return Received(data=data, filename=safe_filename(name), via=via, client=client, homework=homework)
+
+
+async def submit_received(request: Request, principal: Principal, received: Received) -> tuple[Submission, Grading]:
+    """Store and grade; 503 (nothing stored) when this process's queue is full."""
+    try:
+        submission, grading = await request.app.state.pipeline.submit(principal, received)
+    except Busy:
+        raise HTTPException(503, "the server is busy; send it again in a few seconds",
+                            headers={"Retry-After": "5"}) from None
+    state = request.state
+    state.submission, state.digest, state.size = submission.public_id, submission.digest, submission.size
+    state.outcome, state.score, state.homework = grading.outcome, grading.score, grading.homework
+    return submission, grading
+
+
+@router.get("/api/v1/submissions", tags=["submissions"])
+async def list_submissions(request: Request, principal: Asker,
+                           homework: Annotated[str | None, Query(max_length=64)] = None,
+                           student: Annotated[str | None, Query(max_length=64, description="instructors only")] = None,
+                           limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:
+    """A student's own submissions (newest first); an instructor's view of everyone's, or one student's."""
+    if not principal.is_instructor:
+        student = principal.member_id
+    rows = await anyio.to_thread.run_sync(lambda: request.app.state.store.history(
+        member_id=student, homework=homework, limit=limit))
+    return {"submissions": [history_entry(request, s, g) for s, g in rows]}
+
+
+@router.get("/api/v1/submissions/{public_id}", tags=["submissions"])
+async def get_submission(request: Request, principal: Asker, public_id: str) -> dict[str, Any]:
+    """One submission with its result; a student sees only their own (others are "not found")."""
+    submission, grading = await stored_for(request, principal, public_id)
+    return await submission_document(request, principal, submission, grading, with_history=False)
+
+
+@router.get("/api/v1/submissions/{public_id}/report", response_class=HTMLResponse, tags=["submissions"])
+async def get_report(request: Request, principal: Asker, public_id: str) -> HTMLResponse:
+    """The feedback report as a self-contained HTML page."""
+    submission, grading = await stored_for(request, principal, public_id)
+    result = await request.app.state.pipeline.view(submission, grading, instructor=principal.is_instructor) \
+        if grading is not None else None
+    return HTMLResponse(report_html(submission, grading, result), headers={"Content-Security-Policy": REPORT_CSP})
+
+
+@router.get("/api/v1/submissions/{public_id}/raw", tags=["instructors"])
+async def get_raw(request: Request, principal: Instructor, public_id: str) -> Response:
+    """The submission's bytes exactly as received (instructors only)."""
+    submission, _ = await stored_for(request, principal, public_id)
+    return Response(submission.raw, media_type="application/octet-stream",
+                    headers={"Content-Disposition": f'attachment; filename="{submission.public_id}-{submission.filename}"'})
+
+
+@router.get("/api/v1/summary", tags=["instructors"])
+async def summary(request: Request, principal: Instructor,
+                  homework: Annotated[str | None, Query(max_length=64)] = None) -> dict[str, Any]:
+    """The class summary: each student's latest graded submission per homework, and the statistics of those."""
+    latest = await anyio.to_thread.run_sync(lambda: request.app.state.store.latest(homework))
+    return summarise(latest)
+
+
+@router.get("/api/v1/me", tags=["service"])
+async def me(request: Request, principal: Asker) -> dict[str, Any]:
+    """Who the token belongs to, and the homeworks the course offers."""
+    course = request.app.state.course
+    return {"id": principal.member_id, "name": principal.name, "role": principal.role,
+            "homeworks": {name: offering.model_dump(mode="json") for name, offering in course.homeworks.items()}}
+
+
+async def stored_for(request: Request, principal: Principal, public_id: str) -> tuple[Submission, Grading | None]:
+    """A submission the asker may read: any for an instructor, only their own for a student (404 otherwise)."""
+    store: Store = request.app.state.store
+    owner = None if principal.is_instructor else principal.member_id
+    found = await anyio.to_thread.run_sync(lambda: store.get(public_id[:64], member_id=owner))
+    if found is None:
+        raise HTTPException(404, "no such submission")
+    return found.submission, found.grading
+
+
+async def submission_document(request: Request, principal: Principal, submission: Submission,
+                              grading: Grading | None, *, with_history: bool) -> dict[str, Any]:
+    """The answer about one submission: its record, its result as the asker may see it, the report link, the history."""
+    result: Result | None = None
+    if grading is not None and grading.outcome == "graded":
+        result = await request.app.state.pipeline.view(submission, grading, instructor=principal.is_instructor)
+    document = history_entry(request, submission, grading)
+    document.update({
+        "size": submission.size, "digest": submission.digest, "filename": submission.filename,
+        "error": grading.error if grading is not None else None,
+        "expected_withheld": result is not None and any(i.expected is None for i in result.items),
+        "grader_version": grading.grader_version if grading is not None else None,
+        "key_digest": grading.key_digest if grading is not None else None,
+        "result": result.model_dump(mode="json") if result is not None else None,
+    })
+    if with_history:
+        rows = await anyio.to_thread.run_sync(lambda: request.app.state.store.history(
+            member_id=submission.member_id, homework=grading.homework if grading else None, limit=HISTORY))
+        document["history"] = [history_entry(request, s, g) for s, g in rows]
+    return document
+
+
+def history_entry(request: Request, submission: Submission, grading: Grading | None) -> dict[str, Any]:
+    """One line of a history: when, which homework, how it went, and where its report is."""
+    score = grading.score if grading is not None else None
+    penalty = grading.penalty_percent if grading is not None else None
+    return {
+        "id": submission.public_id, "student": submission.member_id,
+        "received_at": submission.received_at.isoformat(),
+        "outcome": grading.outcome if grading is not None else "pending",
+        "homework": grading.homework if grading is not None else None,
+        "score": score, "max_score": grading.max_score if grading is not None else None,
+        "late": None if penalty is None else {"seconds": grading.late_seconds, "penalty_percent": penalty},
+        "score_after_penalty": None if score is None else round(score * (1 - (penalty or 0) / 100), 4),
+        "report_url": str(request.url_for("submission_page", public_id=submission.public_id)),
+    }
