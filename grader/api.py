@@ -134,6 +134,11 @@ def grader_version() -> str:
     return __version__
 
 
+def homework(homework_id: str) -> Homework:
+    """An installed homework: its problems, items, points and rubrics (UsageError if unknown)."""
+    return load_homework(homework_id)
+
+
 def installed_homeworks() -> tuple[str, ...]:
     """Names of the homeworks this grader can grade."""
     return tuple(available_homeworks())

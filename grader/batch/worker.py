@@ -113,6 +113,13 @@ def _ended(entry: Entry, options: Options, result: Result | None, error: Excepti
     return outcome
 
 
+def outcome_of(result: Result, *, name: str, source: str) -> Outcome:
+    """A graded result's line in the class outputs (the service's class view makes its outcomes here too)."""
+    outcome = Outcome(name, source, student_id=result.student.id)
+    _record(outcome, result)
+    return outcome
+
+
 def _record(outcome: Outcome, result: Result | None) -> None:
     """What the class outputs need of a result: totals, counts, the JSON line and a per-item digest."""
     assert result is not None

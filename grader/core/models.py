@@ -70,6 +70,8 @@ class Override(BaseModel):
     comment: str = ""
     original_score: float
     original_status: Status
+    # Set when the points come from a review decision in the service (who decided), not from an overrides file.
+    reviewer: str | None = None
 
 
 class ItemResult(BaseModel):

@@ -19,6 +19,7 @@ class ItemOverride:
     points: float
     comment: str = ""
     line: int | None = None
+    reviewer: str | None = None  # a service review decision's reviewer (reports then say "reviewed")
 
 
 # student id → item id → override
@@ -43,8 +44,8 @@ def apply_overrides(result: Result, overrides: Mapping[str, ItemOverride]) -> Re
         items.append(item.model_copy(update={
             "score": score,
             "status": status_for(score / item.max_score if item.max_score else 1.0),
-            "override": Override(score=score, comment=change.comment,
-                                 original_score=item.score, original_status=item.status),
+            "override": Override(score=score, comment=change.comment, original_score=item.score,
+                                 original_status=item.status, reviewer=change.reviewer),
         }))
     by_problem: dict[str, float] = {}
     for item in items:

@@ -32,11 +32,19 @@ def load_overrides(path: str | Path, homeworks: Iterable[Homework] = ()) -> Over
     """
     path = Path(path)
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise UsageError("overrides file not found", path=path) from None
     except (OSError, UnicodeDecodeError) as error:
         raise UsageError(f"cannot read the overrides file: {error}", path=path) from None
+    return read_overrides(text, path, homeworks)
+
+
+def read_overrides(text: str, path: str | Path, homeworks: Iterable[Homework] = ()) -> Overrides:
+    """Overrides from the text of a file (`path` names it in messages); checked as `load_overrides` does."""
+    path = Path(path)
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise UsageError(f"not valid YAML: {getattr(error, 'problem', error)}", path=path,

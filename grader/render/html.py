@@ -180,7 +180,7 @@ def item_row(item: ItemResult) -> Markup:
         item.read_as_mathml, item.expected, item.expected_mathml, item.feedback, item.needs_review,
         item.misconception, item.follows_from, item.confidence, item.confidence_note,
         None if override is None else (override.score, override.comment, override.original_score,
-                                       override.original_status),
+                                       override.original_status, override.reviewer is not None),
     )
 
 
@@ -189,13 +189,14 @@ def _row(
     id: str, kind: str, status: Status, line: int | None, score: float, max_score: float, given: str | None,
     read_as: str | None, read_as_mathml: str | None, expected: str | None, expected_mathml: str | None,
     feedback: str, needs_review: bool, misconception: str | None, follows_from: str | None,
-    confidence: str | None, confidence_note: str | None, override: tuple[float, str, float, Status] | None,
+    confidence: str | None, confidence_note: str | None, override: tuple[float, str, float, Status, bool] | None,
 ) -> Markup:
     item_id = escape(id)
     line_no = f'<span class="line-no">line {line}</span>' if line else ""
     badges = [status_badge(status.value)]
     if override is not None:
-        badges.append('<span class="badge adjusted">adjusted by instructor</span>')
+        badges.append('<span class="badge adjusted">{}</span>'.format(
+            "reviewed by your instructor" if override[4] else "adjusted by instructor"))
     if needs_review:
         badges.append('<span class="badge">flagged for review</span>')
     if confidence is not None:
@@ -207,8 +208,13 @@ def _row(
         target = escape(follows_from)
         badges.append(f'<span class="badge carried">follows from <a href="#item-{target}">{target}</a></span>')
     notes = feedback_html(feedback)
-    if override is not None:
-        new_score, comment, old_score, old_status = override
+    if override is not None and override[4]:
+        new_score, comment, old_score, _, _ = override
+        notes += Markup(
+            '<p class="override"><strong>Reviewed by your instructor:</strong> {} points (the grader gave {}).{}</p>'
+        ).format(points(new_score), points(old_score), f" {comment}" if comment else "")
+    elif override is not None:
+        new_score, comment, old_score, old_status, _ = override
         notes += Markup(
             '<p class="override"><strong>Adjusted by your instructor:</strong> {} → {} points '
             '(the grader said {}).{}</p>'

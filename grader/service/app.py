@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from grader import api
-from grader.service import docs, logs, pages, routes
+from grader.service import docs, instructor_api, instructor_pages, logs, pages, routes
 from grader.service.course import load_course
 from grader.service.limits import ContentLengthLimit
 from grader.service.pipeline import Pipeline
@@ -72,6 +72,9 @@ def create_app(settings: Settings) -> FastAPI:
                   description="Submit homework to be graded against a key only this server holds.")
     app.include_router(routes.router)
     app.include_router(pages.router)
+    app.include_router(instructor_api.router)
+    app.include_router(instructor_pages.router)
+    app.include_router(instructor_pages.assets)
     app.include_router(docs.router)
     app.add_exception_handler(pages.SignInFirst, pages.sign_in_first)
     app.add_middleware(ContentLengthLimit)

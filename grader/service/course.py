@@ -147,5 +147,8 @@ def refusal(offering: Offering, now: datetime) -> str | None:
 
 
 def expected_released(offering: Offering, now: datetime) -> bool:
-    """Whether students may see the expected answers now."""
-    return offering.release_expected is not None and now >= offering.release_expected
+    """Whether the course file lets students see the expected answers now: at `release_expected`, else once
+    submissions close (`late.until`), else after the deadline; never without any of them (an instructor may
+    still release them in the service)."""
+    moment = offering.release_expected or offering.late.until or offering.deadline
+    return moment is not None and now >= moment

@@ -16,6 +16,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from grader.service.auth import cookie_name, csrf_ok, signed_in
+from grader.service.classdata import reviewed
 from grader.service.course import lateness, refusal
 from grader.service.limits import check_rate, read_body
 from grader.service.routes import HISTORY, history_entry, received_from, stored_for, submit_received
@@ -69,7 +70,8 @@ async def _home_context(request: Request, principal: Principal, csrf: str) -> di
     offerings = [{"id": name, "deadline": o.deadline, "closed": refusal(o, moment),
                   "late": lateness(o, moment) is not None} for name, o in course.homeworks.items()]
     rows = [] if principal.is_instructor else await anyio.to_thread.run_sync(
-        lambda: request.app.state.store.history(member_id=principal.member_id, limit=HISTORY))
+        lambda: reviewed(request.app.state.store, request.app.state.store.history(member_id=principal.member_id,
+                                                                                  limit=HISTORY)))
     return {"title": course.title, "principal": principal, "csrf": csrf, "offerings": offerings,
             "history": [history_entry(request, s, g) for s, g in rows],
             "submissions_per_minute": course.limits.submissions_per_minute}
@@ -127,10 +129,11 @@ async def submission_page(request: Request, public_id: str) -> Response:
     """One submission: its points, lateness and error, the report, and the history."""
     principal, csrf = await _signed_in_or_redirect(request)
     submission, grading = await stored_for(request, principal, public_id)
-    rows = await anyio.to_thread.run_sync(lambda: request.app.state.store.history(
-        member_id=submission.member_id, limit=HISTORY))
+    rows = await anyio.to_thread.run_sync(lambda: reviewed(request.app.state.store, request.app.state.store.history(
+        member_id=submission.member_id, limit=HISTORY)))
+    shown = next((g for s, g in rows if s.id == submission.id), grading)
     return _page("submission", title=request.app.state.course.title, principal=principal, csrf=csrf,
-                 entry=history_entry(request, submission, grading), error=grading.error if grading else None,
+                 entry=history_entry(request, submission, shown), error=grading.error if grading else None,
                  history=[history_entry(request, s, g) for s, g in rows])
 
 

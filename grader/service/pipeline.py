@@ -25,7 +25,9 @@ if TYPE_CHECKING:
     from grader.grading.runtime import Runtime
 from grader.core.errors import UsageError
 from grader.core.models import Result
+from grader.service.classdata import decisions_for, effective
 from grader.service.course import Course, expected_released, lateness, refusal
+from grader.service.release import released_at
 from grader.service.storage import Grading, Principal, Store, Submission, now
 
 log = logging.getLogger("grader.service.pipeline")
@@ -65,7 +67,7 @@ class Pipeline:
         # Set by the app at start (grader.api.serving_runtime): shared by the grading threads.
         self.runtime: Runtime | None = None
 
-    async def _on_grading_thread(self, work):
+    async def on_grading_thread(self, work):
         return await asyncio.get_running_loop().run_in_executor(self.graders, work)
 
     async def submit(self, principal: Principal, received: Received) -> tuple[Submission, Grading]:
@@ -78,7 +80,7 @@ class Pipeline:
                 member_id=principal.member_id, raw=received.data, digest=hashlib.sha256(received.data).hexdigest(),
                 filename=received.filename, via=received.via, client=received.client,
                 pinned_homework=received.homework, received_at=now()))
-            grading = await self._on_grading_thread(lambda: self.grade(submission))
+            grading = await self.on_grading_thread(lambda: self.grade(submission))
         finally:
             self.waiting -= 1
         return submission, await anyio.to_thread.run_sync(self.store.add_grading, grading)
@@ -105,9 +107,15 @@ class Pipeline:
                        result=result.model_dump_json(), key_digest=api.key_digest(result.homework))
 
     def withheld(self, homework: str, at: datetime) -> bool:
-        """Whether expected answers are withheld from students at `at` (until the homework's release)."""
+        """Whether expected answers are withheld from students at `at` (until the course file's release or an
+        instructor's, whichever comes first; a database query: call it from a thread)."""
         offering = self.course.homeworks.get(homework)
-        return offering is None or not expected_released(offering, at)
+        if offering is None:
+            return True
+        if expected_released(offering, at):
+            return False
+        released = released_at(self.store, homework)
+        return released is None or at < released
 
     def _admit(self, homework: str, received: datetime) -> None:
         if homework not in self.course.homeworks:
@@ -118,17 +126,20 @@ class Pipeline:
             raise UsageError(f"{homework}: {why}")
 
     async def view(self, submission: Submission, grading: Grading, *, instructor: bool) -> Result | None:
-        """The result as the asker may see it now: graded again with expected answers shown for an
-        instructor, or for a student once they are released (same points: grading is deterministic)."""
+        """The result as the asker may see it now, with the reviewers' decisions applied: graded again with
+        expected answers shown for an instructor, or for a student once they are released (same points:
+        grading is deterministic)."""
         if grading.result is None:
             return None
-        stored = Result.model_validate_json(grading.result)
-        if not grading.expected_withheld or not (instructor or not self.withheld(stored.homework, now())):
-            return stored
-        shown = await self._on_grading_thread(lambda: api.grade_bytes(
-            submission.raw, source=submission.filename, student_id=submission.member_id,
-            homework=stored.homework, hide_expected=False, runtime=self.runtime))
-        return shown if shown.score == stored.score else stored
+        stored = result = Result.model_validate_json(grading.result)
+        if grading.expected_withheld and (
+                instructor or not await anyio.to_thread.run_sync(self.withheld, stored.homework, now())):
+            shown = await self.on_grading_thread(lambda: api.grade_bytes(
+                submission.raw, source=submission.filename, student_id=submission.member_id,
+                homework=stored.homework, hide_expected=False, runtime=self.runtime))
+            result = shown if shown.score == stored.score else stored
+        decisions = await anyio.to_thread.run_sync(decisions_for, self.store, stored.homework, submission.id)
+        return effective(result, decisions)
 
     def recover(self) -> int:
         """Grade every stored submission that has no grading (the server stopped while grading it)."""

@@ -13,6 +13,7 @@ from starlette.datastructures import UploadFile
 
 from grader.core.models import Result
 from grader.service.auth import api_instructor, api_principal
+from grader.service.classdata import reviewed
 from grader.service.limits import check_rate, read_body
 from grader.service.pipeline import Busy, Received, safe_filename
 from grader.service.storage import Grading, Principal, Store, Submission, summarise
@@ -114,8 +115,8 @@ async def list_submissions(request: Request, principal: Asker,
     """A student's own submissions (newest first); an instructor's view of everyone's, or one student's."""
     if not principal.is_instructor:
         student = principal.member_id
-    rows = await anyio.to_thread.run_sync(lambda: request.app.state.store.history(
-        member_id=student, homework=homework, limit=limit))
+    rows = await anyio.to_thread.run_sync(lambda: reviewed(request.app.state.store, request.app.state.store.history(
+        member_id=student, homework=homework, limit=limit)))
     return {"submissions": [history_entry(request, s, g) for s, g in rows]}
 
 
@@ -175,7 +176,7 @@ async def submission_document(request: Request, principal: Principal, submission
     result: Result | None = None
     if grading is not None and grading.outcome == "graded":
         result = await request.app.state.pipeline.view(submission, grading, instructor=principal.is_instructor)
-    document = history_entry(request, submission, grading)
+    document = history_entry(request, submission, grading if result is None else _scored(grading, result.score))
     document.update({
         "size": submission.size, "digest": submission.digest, "filename": submission.filename,
         "error": grading.error if grading is not None else None,
@@ -185,10 +186,17 @@ async def submission_document(request: Request, principal: Principal, submission
         "result": result.model_dump(mode="json") if result is not None else None,
     })
     if with_history:
-        rows = await anyio.to_thread.run_sync(lambda: request.app.state.store.history(
-            member_id=submission.member_id, homework=grading.homework if grading else None, limit=HISTORY))
+        rows = await anyio.to_thread.run_sync(lambda: reviewed(request.app.state.store, request.app.state.store.history(
+            member_id=submission.member_id, homework=grading.homework if grading else None, limit=HISTORY)))
         document["history"] = [history_entry(request, s, g) for s, g in rows]
     return document
+
+
+def _scored(grading: Grading, score: float) -> Grading:
+    """The grading with the points the result shown has (reviewers' decisions applied); never stored."""
+    if score == grading.score:
+        return grading
+    return Grading(**{**{c.key: getattr(grading, c.key) for c in Grading.__table__.columns}, "score": score})
 
 
 def history_entry(request: Request, submission: Submission, grading: Grading | None) -> dict[str, Any]:

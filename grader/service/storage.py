@@ -2,8 +2,9 @@
 
 A submission row is written (and committed) before it is graded and is never changed; its grading
 is a separate row, added once grading is done (revision 0), so a crash in between leaves a
-submission without a grading, which the next start grades (`pending`). Later regrades and review
-decisions append rows of their own that point at the submission; nothing is updated in place.
+submission without a grading, which the next start grades (`pending`). A published regrade appends
+a grading of the next revision (the newest revision is the one in force) and review decisions are rows
+of their own (grader.service.workspace_tables); nothing is updated in place.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, defer, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, aliased, defer, mapped_column, sessionmaker
 
 from grader.service import tokens
 from grader.service.course import Course
@@ -320,10 +321,10 @@ class Store:
 
     def history(self, *, member_id: str | None = None, homework: str | None = None, limit: int = 50
                 ) -> list[tuple[Submission, Grading | None]]:
-        """Submissions, newest first, with their first grading (without raw bytes): a member's, or everyone's."""
+        """Submissions, newest first, with their grading in force (without raw bytes): a member's, or everyone's."""
         with self._session() as session:
             query = (select(Submission, Grading).outerjoin(Grading, (Grading.submission_id == Submission.id)
-                                                           & (Grading.revision == 0))
+                                                           & (Grading.revision == newest_revision()))
                      .options(_without_raw()).order_by(Submission.id.desc()).limit(limit))
             if member_id is not None:
                 query = query.where(Submission.member_id == member_id)
@@ -335,13 +336,13 @@ class Store:
         """The latest graded submission of each student for each homework (what a gradebook takes)."""
         with self._session() as session:
             newest = (select(func.max(Submission.id).label("id"))
-                      .join(Grading, (Grading.submission_id == Submission.id) & (Grading.revision == 0))
+                      .join(Grading, (Grading.submission_id == Submission.id) & (Grading.revision == newest_revision()))
                       .where(Grading.outcome == "graded")
                       .group_by(Submission.member_id, Grading.homework))
             if homework is not None:
                 newest = newest.where(Grading.homework == homework)
             query = (select(Submission, Grading).join(Grading, (Grading.submission_id == Submission.id)
-                                                      & (Grading.revision == 0))
+                                                      & (Grading.revision == newest_revision()))
                      .where(Submission.id.in_(newest.scalar_subquery())).options(_without_raw())
                      .order_by(Grading.homework, Submission.member_id))
             return [(row.Submission, row.Grading) for row in session.execute(query)]
@@ -373,6 +374,12 @@ def summarise(latest: Sequence[tuple[Submission, Grading]]) -> dict[str, Any]:
                         "penalty_percent": g.penalty_percent} for s, g in rows],
         })
     return {"homeworks": homeworks}
+
+
+def newest_revision():
+    """The revision of a submission's grading in force (its newest), as a subquery correlated with `submissions`."""
+    other = aliased(Grading)
+    return select(func.max(other.revision)).where(other.submission_id == Submission.id).scalar_subquery()
 
 
 def _principal_if_valid(token: Token, member: Member) -> Principal | None:

@@ -1,0 +1,135 @@
+"""The class as the instructor's workspace sees it: each student's latest submission of a homework, its grading in
+force, the review decisions on it, and the result with those decisions applied.
+
+A grading's result never changes once stored, so its parsed form is kept in memory by grading id
+(every replica may do so; nothing here can go stale).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from threading import Lock
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, defer
+
+from grader.core.models import Result
+from grader.core.overrides import ItemOverride, apply_overrides
+from grader.service.storage import Grading, Member, Store, Submission, newest_revision
+from grader.service.workspace_tables import Decision
+
+# Parsed results kept (about 100 kB each in memory): a few classes' worth.
+MAX_PARSED = 4096
+_parsed: OrderedDict[int, Result] = OrderedDict()
+_parsed_lock = Lock()
+
+
+@dataclass
+class Entry:
+    """One student's latest graded submission of a homework, with the decisions in force on its items."""
+
+    submission: Submission
+    grading: Grading
+    name: str | None
+    machine: Result
+    decisions: dict[str, Decision] = field(default_factory=dict)
+    submissions: int = 1  # how many this student sent for the homework
+
+    @property
+    def result(self) -> Result:
+        """The result the student gets: the grader's, with the reviewers' points where they decided."""
+        return effective(self.machine, self.decisions)
+
+
+def effective(machine: Result, decisions: dict[str, Decision]) -> Result:
+    """`machine` with each decision in force applied as an override (a decision with no points withdraws one)."""
+    overrides = {item: ItemOverride(d.points, d.comment, reviewer=d.reviewer)
+                 for item, d in decisions.items() if d.points is not None}
+    return apply_overrides(machine, overrides)
+
+
+def parsed(session: Session, grading_ids: list[int]) -> dict[int, Result]:
+    """The results of these gradings, parsed once per process."""
+    found: dict[int, Result] = {}
+    with _parsed_lock:
+        for grading_id in grading_ids:
+            if grading_id in _parsed:
+                _parsed.move_to_end(grading_id)
+                found[grading_id] = _parsed[grading_id]
+    missing = [g for g in grading_ids if g not in found]
+    for start in range(0, len(missing), 500):
+        rows = session.execute(select(Grading.id, Grading.result).where(Grading.id.in_(missing[start:start + 500])))
+        for grading_id, text in rows:
+            found[grading_id] = Result.model_validate_json(text)
+    with _parsed_lock:
+        for grading_id in missing:
+            _parsed[grading_id] = found[grading_id]
+        while len(_parsed) > MAX_PARSED:
+            _parsed.popitem(last=False)
+    return found
+
+
+def decisions_in_force(session: Session, homework: str, submission_ids: list[int] | None = None
+                       ) -> dict[int, dict[str, Decision]]:
+    """submission id → item id → the newest decision on it (the audit log's last word)."""
+    query = select(Decision).where(Decision.homework == homework).order_by(Decision.id)
+    if submission_ids is not None:
+        query = query.where(Decision.submission_id.in_(submission_ids))
+    in_force: dict[int, dict[str, Decision]] = {}
+    for decision in session.scalars(query):
+        in_force.setdefault(decision.submission_id, {})[decision.item_id] = decision
+    return in_force
+
+
+def load_class(store: Store, homework: str, *, student: str | None = None) -> list[Entry]:
+    """Every student's latest graded submission of `homework` (or one student's), in student order."""
+    with Session(store.engine, expire_on_commit=False) as session:
+        newest = (select(func.max(Submission.id)).join(Grading, (Grading.submission_id == Submission.id)
+                                                        & (Grading.revision == newest_revision()))
+                  .where(Grading.outcome == "graded", Grading.homework == homework).group_by(Submission.member_id))
+        counts = dict(session.execute(
+            select(Submission.member_id, func.count()).join(Grading, (Grading.submission_id == Submission.id)
+                                                            & (Grading.revision == 0))
+            .where(Grading.homework == homework).group_by(Submission.member_id)).all())
+        query = (select(Submission, Grading, Member.name).select_from(Submission)
+                 .join(Grading, (Grading.submission_id == Submission.id) & (Grading.revision == newest_revision()))
+                 .join(Member, Member.id == Submission.member_id)
+                 .where(Submission.id.in_(newest.scalar_subquery()))
+                 .options(defer(Submission.raw), defer(Grading.result)).order_by(Submission.member_id))
+        if student is not None:
+            query = query.where(Submission.member_id == student)
+        rows = session.execute(query).all()
+        results = parsed(session, [row.Grading.id for row in rows])
+        decided = decisions_in_force(session, homework, [row.Submission.id for row in rows] if student else None)
+    return [Entry(row.Submission, row.Grading, row.name, results[row.Grading.id], decided.get(row.Submission.id, {}),
+                  counts.get(row.Submission.member_id, 1)) for row in rows]
+
+
+def decisions_for(store: Store, homework: str, submission_id: int) -> dict[str, Decision]:
+    """The decisions in force on one submission."""
+    with Session(store.engine, expire_on_commit=False) as session:
+        return decisions_in_force(session, homework, [submission_id]).get(submission_id, {})
+
+
+def reviewed(store: Store, rows: list[tuple[Submission, Grading | None]]) -> list[tuple[Submission, Grading | None]]:
+    """History rows with each grading's points as the student has them, decisions applied (a copy of the grading
+    where they differ; nothing is written)."""
+    graded = [(s, g) for s, g in rows if g is not None and g.result is not None]
+    if not graded:
+        return rows
+    with Session(store.engine) as session:
+        in_force: dict[int, dict[str, Decision]] = {}
+        for decision in session.scalars(select(Decision).where(Decision.submission_id.in_([s.id for s, _ in graded]))
+                                        .order_by(Decision.id)):
+            in_force.setdefault(decision.submission_id, {})[decision.item_id] = decision
+        decided = [g.id for s, g in graded if s.id in in_force]
+        results = parsed(session, decided) if decided else {}
+    shown = []
+    for submission, grading in rows:
+        if grading is not None and grading.id in results:
+            score = effective(results[grading.id], in_force[submission.id]).score
+            columns = {c.key: getattr(grading, c.key) for c in Grading.__table__.columns if c.key != "result"}
+            grading = Grading(**{**columns, "score": score})
+        shown.append((submission, grading))
+    return shown
