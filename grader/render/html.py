@@ -74,7 +74,9 @@ def render_report(result: Result, *, back_link: str | None = None) -> str:
     tally = {status: counts[status] for status in STATUS_LABELS}
     return _environment().get_template("report.html.j2").render(
         result=result, items_of=items_of, tally=tally, back_link=back_link,
-        overridden=any(i.override for i in result.items), percent_of=_percent_of(result.score, result.max_score),
+        overridden=any(i.override for i in result.items),
+        reviewed=any(i.override is not None and i.override.reviewer is not None for i in result.items),
+        percent_of=_percent_of(result.score, result.max_score),
         identity_flag=identity_flag(result.student.id, result.student.declared_id),
     )
 

@@ -281,3 +281,76 @@ def test_decisions_and_regrades_on_postgresql(engine, pg_url, servers, tmp_path)
     assert next(i for i in mine["result"]["items"] if i["id"] == "p1.a")["score"] == 1
     latest = httpx.get(f"{server.url}/api/v1/summary", headers=bearer(tokens["prof"])).json()
     assert len(latest["homeworks"][0]["latest"]) == 3
+
+
+@pytest.mark.skipif(not (shutil.which("chromedriver") and shutil.which("chromium")),
+                    reason="Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
+def test_review_a_group_with_the_keyboard_in_chromium(server, tmp_path):
+    """Headless Chromium, keyboard only on the review page: tick a concept (1), write a comment (c), apply (Enter);
+    then the student's report says "Reviewed by your instructor" with the comment, and the class view counts it.
+    Screenshots go to $SERVICE_SCREENSHOTS (or tmp)."""
+    import os
+    from pathlib import Path
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from tests.service.test_pages import CHROMEDRIVER, CHROMIUM, FLAGS
+
+    sent = submit_class(server)
+    shots = Path(os.environ.get("SERVICE_SCREENSHOTS", tmp_path / "screenshots"))
+    shots.mkdir(parents=True, exist_ok=True)
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    options.add_argument(f"--user-data-dir={tmp_path / 'profile'}")
+    for flag in FLAGS:
+        options.add_argument(flag)
+    browser = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    browser.implicitly_wait(10)
+    try:
+        browser.get(server.url + "/")
+        browser.find_element(By.ID, "token").send_keys(server.tokens["prof"])
+        browser.find_element(By.ID, "sign-in").click()
+        browser.find_element(By.CSS_SELECTOR, "#workspaces a").click()
+        browser.save_screenshot(str(shots / "workspace-class.png"))
+        browser.get(server.url + "/instructor/hw2-cnn/review/p3.a.iii")
+        where = browser.find_element(By.ID, "where").text
+        assert where.startswith("Group 1 of ")
+        student = browser.find_element(By.CSS_SELECTOR, "li.answer.chosen strong").text
+        body = browser.find_element(By.TAG_NAME, "body")
+        boxes = browser.find_elements(By.CSS_SELECTOR, "input[name=concept]")
+        first = boxes[0].is_selected()
+        body.send_keys("1")
+        assert boxes[0].is_selected() != first
+        body.send_keys("c")
+        browser.switch_to.active_element.send_keys("Checked by hand: see the lecture notes.", Keys.ESCAPE)
+        points = browser.find_element(By.ID, "points").get_attribute("value")
+        browser.save_screenshot(str(shots / "workspace-review.png"))
+        browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ENTER)
+        undecided = int(where.split("(")[1].split()[0])
+        WebDriverWait(browser, 10).until(lambda b: f"({undecided - 1} undecided)" in b.find_element(By.ID, "where").text)
+        browser.save_screenshot(str(shots / "workspace-review-next.png"))
+        browser.get(f"{server.url}/instructor/hw2-cnn/students/{student}")
+        browser.switch_to.frame(browser.find_element(By.ID, "report"))
+        report = browser.find_element(By.ID, "item-p3.a.iii").text
+        assert "Reviewed by your instructor" in report and "Checked by hand: see the lecture notes." in report
+        assert f"{float(points):g} / 3" in report
+        browser.switch_to.default_content()
+        browser.save_screenshot(str(shots / "workspace-student.png"))
+        browser.get(f"{server.url}/instructor/hw2-cnn?item=p3.a.iii")
+        row = next(r for r in browser.find_elements(By.CSS_SELECTOR, "#students tbody tr")
+                   if r.find_element(By.TAG_NAME, "th").text.startswith(student))
+        assert "1 reviewed" in row.text
+        browser.save_screenshot(str(shots / "workspace-class-filtered.png"))
+        browser.find_element(By.CSS_SELECTOR, "form[action='/sign-out'] button").click()
+        browser.find_element(By.ID, "token").send_keys(server.tokens[student])
+        browser.find_element(By.ID, "sign-in").click()
+        assert browser.find_element(By.ID, "who").text == student
+        browser.get(f"{server.url}/submissions/{sent[student]['id']}/report")
+        browser.save_screenshot(str(shots / "workspace-student-report.png"))
+        assert "Checked by hand: see the lecture notes." in browser.find_element(By.ID, "item-p3.a.iii").text
+    finally:
+        browser.quit()
