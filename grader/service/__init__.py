@@ -7,6 +7,14 @@ One module a job: `settings` (what a server process is started with), `course` (
 web pages), `docs` (OpenAPI pages served locally), `app` (the ASGI app), `server` (uvicorn),
 `client` (`grader submit`, standard library only).
 
-Nothing here imports grader internals except through `grader.api`, `grader.core.models`,
-`grader.render` and `grader.core.errors`.
+The instructor's workspace: `workspace_tables` (decisions, splits, releases, regrades), `classdata`
+(the class's latest gradings with the decisions in force), `grouping` (the review queue's answer
+groups), `decisions` (the audit log, overrides export and import), `classview` (the batch's class
+summary made live), `exports` (grades, Canvas, Moodle, results.jsonl), `regrade` (drafts and
+publishing), `release`, `workspace` (what its pages and API share), `instructor_api`,
+`instructor_pages`.
+
+Grader internals are reached through `grader.api`, the core's models, overrides and errors,
+`grader.render`, `grader.io.overrides` (reading an overrides file) and `grader.batch` (the class
+statistics and outputs `grader grade` writes, so both show the same figures).
 """

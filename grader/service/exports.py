@@ -12,8 +12,8 @@ from grader.core.summary import ClassSummary
 from grader.render.safe_text import json_safe
 from grader.service.classdata import Entry
 
-# Canvas's gradebook CSV: its export's identity columns (one of Student, ID or SIS User ID identifies the student),
-# then one column per assignment; the second row gives each assignment's points possible.
+# Canvas's gradebook CSV: the identity columns (one of Student, ID or SIS User ID identifies the student; SIS Login
+# ID and Section are expected too), then one column per assignment, named as the assignment.
 CANVAS_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 # Moodle's CSV grade import maps a column of the file to a user field ("ID number" → useridnumber) and each
 # other column to a grade item, chosen in its import form.
@@ -36,12 +36,11 @@ def after_penalty(entry: Entry) -> float:
     return round(entry.result.score * (1 - penalty / 100), 4)
 
 
-def canvas_csv(entries: Sequence[Entry], assignment: str, max_score: float) -> str:
+def canvas_csv(entries: Sequence[Entry], assignment: str) -> str:
     """A Canvas gradebook import: the student's name, SIS User ID (the roster id), and the points after penalty."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([*CANVAS_COLUMNS, assignment])
-    writer.writerow(["Points Possible", "", "", "", "", f"{max_score:g}"])
     for entry in entries:
         writer.writerow([_cell(entry.name or entry.submission.member_id), "", _cell(entry.submission.member_id),
                          "", "", f"{after_penalty(entry):g}"])

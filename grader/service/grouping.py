@@ -18,8 +18,10 @@ from grader.core.models import ItemResult
 from grader.service.classdata import Entry
 from grader.service.workspace_tables import Decision
 
-# Token-set ratio (0–100) from which two answers the grader judged alike are one group (see benchmarks/review_queue.py).
-SIMILAR = 70
+# Token-set ratio (0–100) from which two answers the grader judged alike are one group. Chosen on the marking sets'
+# answers, each once (benchmarks/review_queue.py --distinct --sweep, docs/performance.md): below 30 hardly fewer
+# decisions are needed, above it many more groups whose answers the markers marked alike.
+SIMILAR = 30
 # How much a group's least confident verdict raises its place in the queue.
 _WEIGHT = {"low": 3, "medium": 2, "high": 1, None: 2}
 _NON_WORD = re.compile(r"[\W_]+")

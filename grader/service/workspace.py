@@ -104,7 +104,7 @@ async def export(request: Request, homework: str, name: str) -> Response:
         if name == "results.jsonl":
             return exports.results_jsonl(class_entries)
         if name == "canvas.csv":
-            return exports.canvas_csv(class_entries, offering_title, api.max_score(homework))
+            return exports.canvas_csv(class_entries, offering_title)
         if name == "moodle.csv":
             return exports.moodle_csv(class_entries, offering_title)
         return decisions.export_overrides(class_entries)
