@@ -9,7 +9,7 @@ Groups come largest and least confident first, undecided ones before decided one
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
@@ -98,13 +98,13 @@ def answers_for(entries: Iterable[Entry], item_id: str) -> list[Answer]:
     return found
 
 
-def group(answers: list[Answer], split: set[int] = frozenset()) -> list[Group]:
+def group(answers: list[Answer], split: Collection[int] = frozenset()) -> list[Group]:
     """Answers grouped (split ones alone) and ordered: undecided first, then by size × uncertainty."""
     groups: list[Group] = [Group([a], "split") for a in answers if a.submission_id in split]
-    identical: dict[str, Group] = {}
+    identical: dict[tuple, Group] = {}
     for answer in answers:
         if answer.submission_id not in split:
-            identical.setdefault(answer.normalised, Group()).answers.append(answer)
+            identical.setdefault((answer.signature, answer.normalised), Group()).answers.append(answer)
     # Similar: within one signature, an identical group joins the first larger group whose words are close.
     by_signature: dict[tuple, list[Group]] = {}
     for candidate in sorted(identical.values(), key=lambda g: (-g.size, g.answers[0].normalised)):
