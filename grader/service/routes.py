@@ -147,8 +147,9 @@ async def get_raw(request: Request, principal: Instructor, public_id: str) -> Re
 @router.get("/api/v1/summary", tags=["instructors"])
 async def summary(request: Request, principal: Instructor,
                   homework: Annotated[str | None, Query(max_length=64)] = None) -> dict[str, Any]:
-    """The class summary: each student's latest graded submission per homework, and the statistics of those."""
-    latest = await anyio.to_thread.run_sync(lambda: request.app.state.store.latest(homework))
+    """The class summary: each student's latest graded submission per homework (review decisions applied), and the
+    statistics of those."""
+    latest = await anyio.to_thread.run_sync(lambda: reviewed(request.app.state.store, request.app.state.store.latest(homework)))
     return summarise(latest)
 
 

@@ -160,6 +160,10 @@ def test_a_regrade_keeps_decisions_and_shows_what_moves_before_it_is_published(s
     assert [(s["student"], s["delta"], s["items"]) for s in draft["students"]] == [
         ("ben", -gain, [{"item": "p4.layer1.params", "before": item["max_score"], "after": item["max_score"] - gain}])]
     assert draft["items"] == [{"item": "p4.layer1.params", "students": 1, "delta": -gain}]
+    prof, _ = signed_in_client(server, "prof")
+    page = prof.get(f"/instructor/hw2-cnn/regrades/{draft['id']}")
+    assert page.status_code == 200 and 'id="publish"' in page.text
+    assert "<code>p4.layer1.params</code>" in page.text and f"{-gain:+g}" in page.text
     unchanged = httpx.get(f"{server.url}/api/v1/submissions/{ben['id']}", headers=bearer(server.tokens["ben"]))
     assert unchanged.json()["score"] == before["score"]
     assert instructor(server, f"/api/v1/instructor/regrades/{draft['id']}/publish", "POST").json() == {"published": 3}
@@ -244,6 +248,10 @@ def test_instructor_pages_decide_with_the_form_and_need_the_csrf_field(server):
     """The group page's form (what the keyboard submits) records a decision; without the CSRF field it is refused."""
     sent = submit_class(server)
     prof, field = signed_in_client(server, "prof")
+    listed = prof.get("/instructor/hw2-cnn?item=p1.a&status=correct")  # the class view's filter
+    shown = [n for n in CLASS if f'href="/instructor/hw2-cnn/students/{n}"' in listed.text]
+    correct = [n for n in CLASS if next(i for i in sent[n]["result"]["items"] if i["id"] == "p1.a")["status"] == "correct"]
+    assert shown == correct and len(correct) < len(CLASS)
     page = prof.get("/instructor/hw2-cnn/review/p1.a")
     assert page.status_code == 200 and "script-src 'self'" in page.headers["content-security-policy"]
     assert '<script src="/static/review.js"></script>' in page.text
@@ -257,6 +265,11 @@ def test_instructor_pages_decide_with_the_form_and_need_the_csrf_field(server):
     assert done.status_code == 303
     assert len(instructor(server, f"{API}/decisions").json()["decisions"]) == len(members)
     assert httpx.get(f"{server.url}/static/review.js").headers["content-type"].startswith("text/javascript")
+    summary = prof.get("/instructor/hw2-cnn/index.html")  # the batch's page; its links resolve beside it
+    assert summary.status_code == 200 and "Score distribution" in summary.text and "Most frequent mistakes" in summary.text
+    assert 'href="reports/ada.html"' in summary.text and prof.get("/instructor/hw2-cnn/reports/ada.html").status_code == 200
+    assert prof.get("/instructor/hw2-cnn/grades.csv").text.startswith("student_id,name,homework")
+    assert prof.get("/instructor/hw2-cnn/results.jsonl").text.count("\n") == 3
 
 
 @pytest.mark.parametrize("engine", ["postgresql"])
