@@ -264,6 +264,17 @@ def test_instructor_pages_decide_with_the_form_and_need_the_csrf_field(server):
                                                               "comment": "ok", "action": "apply", "g": "0"})
     assert done.status_code == 303
     assert len(instructor(server, f"{API}/decisions").json()["decisions"]) == len(members)
+    everyone = [sent[n]["id"] for n in CLASS]
+    one = prof.post("/instructor/hw2-cnn/review/p1.b.i.why", data={
+        "csrf": field, "submission": everyone, "points": "0.75", "action": f"one:{everyone[1]}"})
+    assert one.status_code == 303
+    decided = instructor(server, f"{API}/decisions").json()["decisions"]
+    assert [(d["item"], d["student"]) for d in decided if d["item"] == "p1.b.i.why"] == [("p1.b.i.why", "ben")]
+    split = prof.post("/instructor/hw2-cnn/review/p2.e", data={"csrf": field, "submission": everyone,
+                                                               "action": f"split:{everyone[2]}"})
+    assert split.status_code == 303
+    groups = instructor(server, f"{API}/queue/p2.e").json()["groups"]
+    assert [[a["student"] for a in g["answers"]] for g in groups if g["kind"] == "split"] == [["chen"]]
     assert httpx.get(f"{server.url}/static/review.js").headers["content-type"].startswith("text/javascript")
     summary = prof.get("/instructor/hw2-cnn/index.html")  # the batch's page; its links resolve beside it
     assert summary.status_code == 200 and "Score distribution" in summary.text and "Most frequent mistakes" in summary.text
