@@ -79,12 +79,13 @@ def default_variant(homework_id: str, parameters: Sequence[Parameter]) -> Varian
 
 
 def student_seed(secret: bytes, homework_id: str, identity: str) -> str:
-    """A student's seed: HMAC-SHA256 of the homework id and their identity under the course secret (hex).
+    """A student's seed: HMAC-SHA256 of the homework id and their identity under the course secret, its first
+    128 bits in hex (short enough to type into `grader check --variant`, far too many to guess).
 
     Without the secret nobody can compute it, so a student's own seed says nothing about anyone else's.
     """
     message = f"{homework_id}\0{identity}".encode()
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]
 
 
 def draw_variant(homework_id: str, parameters: Sequence[Parameter], constraint: Constraint | None,
