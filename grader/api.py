@@ -108,6 +108,27 @@ def key_of(homework: Homework, keys: KeyCache | None = None) -> Key:
     return key
 
 
+def varied_items(homework: Homework, keys: KeyCache | None = None) -> frozenset[str]:
+    """Ids of the items a variant asks differently from the homework as registered (prompt, options, key or
+    computed mistakes): only their answers belong to one variant; the others can be compared across a class."""
+    variant = homework.variant
+    if variant is None or variant.values == homework.default_variant.values:
+        return frozenset()
+    found = _VARIED.get((homework.id, variant.digest))
+    if found is None:
+        registered, own, base = load_homework(homework.id), key_of(homework, keys), committed_key(homework.id)
+        found = frozenset(item.id for item in homework.items if item != registered.item(item.id)
+                          or own.answers[item.id] != base.answers[item.id]
+                          or own.mistakes.get(item.id) != base.mistakes.get(item.id))
+        if len(_VARIED) >= MAX_KEYS_KEPT:
+            _VARIED.clear()
+        _VARIED[(homework.id, variant.digest)] = found
+    return found
+
+
+_VARIED: dict[tuple[str, str], frozenset[str]] = {}
+
+
 # Keys of variants kept read: a service grades the same students again and again (a batch, each once).
 MAX_KEYS_KEPT = 64
 _KEYS: OrderedDict[tuple[Path, str, str], Key] = OrderedDict()
