@@ -6,7 +6,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test key bench bench-batch bench-serve serve screenshots gradescope clean
+.PHONY: setup demo test check lint key bench bench-batch bench-serve serve screenshots gradescope clean
 
 setup: $(STAMP)
 
@@ -20,8 +20,18 @@ $(STAMP): pyproject.toml
 demo: setup
 	@$(BIN)/grader grade submissions/hw2-cnn -o out/
 
-test: setup
-	$(BIN)/python -m pytest -q
+# Everything: lint, types (strict on grader/core and grader/math), and every test, slow ones included,
+# over two processes (pytest-xdist).
+test: setup lint
+	$(BIN)/python -m pytest -q -n 2
+
+# The developer's loop: lint, types, and the tests that start no server, browser or whole-class run.
+check: setup lint
+	$(BIN)/python -m pytest -q -n 2 -m "not slow"
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 key: setup
 	$(BIN)/grader key hw2-cnn

@@ -5,8 +5,8 @@ setup.sh installs the grader from there (`pip install /autograder/source`), so t
 what that needs: pyproject.toml, README.md and the packages (engine, homework plugins and their
 committed answer keys), and `autograder.env`, which names the homework that run_autograder grades
 (a submission naming another one is refused).
-Usage: python gradescope/build_zip.py [OUT.zip] [--homework ID] (ID may be left out when one
-homework is installed).
+Usage: python gradescope/build_zip.py [OUT.zip] [--homework ID] [--with PACKAGE_FOLDER ...] (ID may
+be left out when one homework is installed; --with adds a homework package of your own).
 """
 
 from __future__ import annotations
@@ -25,14 +25,22 @@ def package_files(root: Path = ROOT) -> list[Path]:
     """The project files the installer needs, relative to `root`, without caches."""
     files = [Path(name) for name in PROJECT_FILES]
     for package in PACKAGES:
-        for path in sorted((root / package).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-                files.append(path.relative_to(root))
+        files.extend(_source_files(root / package, root))
     return files
 
 
-def build(out: Path, homework: str, root: Path = ROOT) -> Path:
-    """Write the zip to `out` and return it; the two scripts are stored executable."""
+def _source_files(folder: Path, root: Path) -> list[Path]:
+    return [path.relative_to(root) for path in sorted(folder.rglob("*"))
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+            and not any(part.startswith(".") for part in path.relative_to(root).parts)]
+
+
+def build(out: Path, homework: str, root: Path = ROOT, extra: list[Path] | None = None) -> Path:
+    """Write the zip to `out` and return it; the two scripts are stored executable.
+
+    Each folder of `extra` (a homework package of your own, with its pyproject.toml) goes into
+    `extra/NAME/`, which setup.sh installs after the grader.
+    """
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("autograder.env", f"HOMEWORK={homework}\n")
@@ -43,6 +51,11 @@ def build(out: Path, homework: str, root: Path = ROOT) -> Path:
             archive.writestr(info, (root / "gradescope" / name).read_bytes())
         for relative in package_files(root):
             archive.write(root / relative, relative.as_posix())
+        for project in extra or ():
+            if not (project / "pyproject.toml").is_file():
+                raise SystemExit(f"{project}: not a package folder (no pyproject.toml)")
+            for relative in _source_files(project, project):
+                archive.write(project / relative, f"extra/{project.resolve().name}/{relative.as_posix()}")
     return out
 
 
@@ -64,5 +77,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Build the Gradescope autograder zip.")
     parser.add_argument("out", nargs="?", type=Path, default=ROOT / "dist" / "gradescope-autograder.zip")
     parser.add_argument("--homework", help="The homework it grades (default: the only one installed).")
+    parser.add_argument("--with", dest="extra", type=Path, action="append", default=[],
+                        help="A homework package folder of your own to install beside the grader (repeatable).")
     arguments = parser.parse_args()
-    print(f"Wrote {build(arguments.out, _homework(arguments.homework))}")
+    print(f"Wrote {build(arguments.out, _homework(arguments.homework), extra=arguments.extra)}")

@@ -23,4 +23,10 @@ fi
 /autograder/venv/bin/pip install --disable-pip-version-check --no-cache-dir "torch==$TORCH_VERSION" \
     --index-url https://download.pytorch.org/whl/cpu
 /autograder/venv/bin/pip install --disable-pip-version-check --no-cache-dir /autograder/source
+# Homework packages of the instructor's own, put into the zip by build_zip.py --with.
+for package in /autograder/source/extra/*/; do
+    if [ -f "$package/pyproject.toml" ]; then
+        /autograder/venv/bin/pip install --disable-pip-version-check --no-cache-dir "$package"
+    fi
+done
 /autograder/venv/bin/grader list

@@ -248,6 +248,7 @@ def test_identical_formula_answers_are_decided_once():
     assert checking._read.cache_info().misses == 2  # two distinct texts, each read once
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("students", "imported"), [(["ada.yaml"], False), (["ada.yaml", "bob"], True)],
                          ids=["no-error-to-carry", "bob-carries-an-error"])
 def test_batch_imports_torch_only_to_carry_an_error_forward(tmp_path, students, imported):

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import dataclasses
 import random
-
-import torch
-from torch import nn
-from torch.utils.flop_counter import FlopCounterMode
+from typing import TYPE_CHECKING
 
 from grader.core.key import load_key
 from grader.core.models import RawAnswer, Status, Student, Submission
 from grader.grading.grade import grade
 from problems.hw2_cnn import HOMEWORK
 from tests.runtimes import BOUNDED
+
+if TYPE_CHECKING:  # torch is imported by the tests that use it, not at collection
+    from torch import nn
 
 KEY = load_key(HOMEWORK)
 
@@ -31,6 +31,8 @@ def submission_of(answers: dict[str, str], student: str = "pat") -> Submission:
 
 def _forward(module: nn.Module, chw: tuple[int, ...]) -> tuple[tuple[int, ...], int]:
     """Output (C, H, W) or (features,) and MACs (torch's FLOP count / 2) of one module on a meta input."""
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
     with torch.device("meta"):
         module = module.to("meta")
         with FlopCounterMode(display=False) as counter:
@@ -47,6 +49,7 @@ def sizes_from_layer2(side: int) -> dict[str, str]:
 
     The homework's table (HOMEWORK.md, Problem 4) as torch modules, applied to the student's size.
     """
+    from torch import nn
     answers: dict[str, str] = {}
     chw = (64, side, side)
     answers["p4.bn2.output"] = _hwc(chw)
@@ -80,6 +83,7 @@ def key_answers(**changes: str | None) -> dict[str, str]:
 
 def _following_layer2(side: int) -> dict[str, str]:
     """A submission whose layer2 output is side × side × 64 (wrong) and everything after it follows from it."""
+    from torch import nn
     later = sizes_from_layer2(side)
     _, layer2_macs = _forward(nn.Conv2d(32, 64, 5, stride=2), (32, 2 * side + 3, 2 * side + 3))  # gives side × side
     answers = key_answers(**{"p4.layer2.output": f"{side} × {side} × 64", "p4.layer2.macs": str(layer2_macs), **later})

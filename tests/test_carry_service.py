@@ -11,6 +11,8 @@ import time
 from multiprocessing.connection import Listener
 from pathlib import Path
 
+import pytest
+
 from grader.api import check_file
 from grader.grading.runtime import recompute_here
 from grader.homework import Carried
@@ -32,6 +34,7 @@ print(json.dumps({"torch": "torch" in sys.modules, "result": result.model_dump(m
 """
 
 
+@pytest.mark.slow
 def test_a_worker_using_the_service_grades_the_same_without_torch():
     """Grading through the service gives the same result as grading alone, and the grading process
     never imports torch (the service does)."""

@@ -73,6 +73,7 @@ GRADE_ALL = (
 )
 
 
+@pytest.mark.slow
 def test_separate_processes_with_different_hash_seeds_are_byte_identical(tmp_path):
     """Fresh processes with different hash seeds, and `grader check --format json`, give the in-process bytes."""
     paths = list(sample_paths(tmp_path).values())

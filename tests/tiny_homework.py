@@ -36,7 +36,7 @@ def _block() -> dict[str, str]:
 
 
 def _words() -> dict[str, str]:
-    return {"t2.pick": "seven", "t2.why": "Each unit of volume holds one cell."}
+    return {"t2.pick": "seven", "t2.why": "One cell per unit of volume."}
 
 
 TINY = Homework(

@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import math
 import random
+from typing import TYPE_CHECKING
 
 import pytest
-import torch
-from torch import nn
-from torch.utils.flop_counter import FlopCounterMode
 
 from grader.core.key import key_mistakes, load_key
 from grader.core.models import RawAnswer, Status, Student, Submission
 from grader.grading.checking import Request
 from grader.grading.grade import grade
-from problems.hw2_cnn import HOMEWORK, layer_values
+from problems.hw2_cnn import HOMEWORK
 from problems.hw2_cnn.assumptions import RULES
 from tests.runtimes import BOUNDED
+
+if TYPE_CHECKING:  # torch is imported by the tests that use it, not at collection
+    from torch import nn
 
 KEY = load_key(HOMEWORK)
 P4 = next(p for p in HOMEWORK.problems if p.id == "p4")
@@ -34,12 +35,15 @@ def _params(module: nn.Module) -> int:
 
 
 def _flops(module: nn.Module, chw: tuple[int, ...]) -> int:
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
     with FlopCounterMode(display=False) as counter:
         module.to("meta")(torch.empty(1, *chw, device="meta"))
     return counter.get_total_flops()
 
 
 def _out(module: nn.Module, chw: tuple[int, ...]) -> tuple[int, ...]:
+    import torch
     return tuple(module.to("meta")(torch.empty(1, *chw, device="meta")).shape[1:])
 
 
@@ -54,6 +58,7 @@ BN_CHANNELS = {"bn1": 32, "bn2": 64, "bn4": 128, "bn5": 128, "bn7": 256}
 
 def made_of(rule: str) -> dict[str, str]:
     """Answers computed under one wrong assumption, item → text (only the items it changes)."""
+    from torch import nn
     if rule == "no_bias":
         return {"p4.layer1.params": str(_params(nn.Conv2d(3, 32, 7, bias=False))),
                 "p4.layer4.params": str(_params(nn.Conv2d(64, 128, 3, dilation=2, bias=False))),
@@ -181,9 +186,13 @@ def test_carried_from_the_keys_own_values_is_the_key():
 
 def test_carry_forward_and_mistakes_run_the_network_analysis(monkeypatch):
     """Carried and mistake values are built by build_network and measured by grader.analysis.nets.analyze, like the key."""
+    from torch import nn
+
+    from problems.hw2_cnn import layer_values
     calls = {"analyze": 0, "build_network": 0}
 
     def spy(name, function):
+        from problems.hw2_cnn import layer_values
         def wrapped(*args, **kwargs):
             calls[name] += 1
             return function(*args, **kwargs)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 import sympy
-import torch
-from torch import nn
 
 from grader.core.key import load_key
 from problems.hw2_cnn import HOMEWORK
 from tests.sympy_bridge import parse_math
+
+if TYPE_CHECKING:  # torch is imported by the tests that use it, not at collection
+    from torch import nn
 
 # The tables of HOMEWORK.md (id, kind, points).
 HOMEWORK_MD = {
@@ -54,6 +57,7 @@ def test_choice_and_equation_keys_match_homework_md(item_id, answer):
 
 def gradient_receptive_field(model: nn.Module, size: int = 41) -> int:
     """Extent of the input pixels that reach the centre output (REFERENCES: no max-pool, measure max-min+1)."""
+    import torch
     torch.manual_seed(0)
     x = torch.randn(1, 1, size, size, requires_grad=True)
     y = model(x)
@@ -68,11 +72,13 @@ def key_value(item_id: str, **values: int) -> int:
 
 
 def conv_weights(kernel: int, channels: int, dilation: int = 1) -> int:
+    from torch import nn
     return sum(p.numel() for p in nn.Conv2d(channels, channels, kernel, dilation=dilation, bias=False).parameters())
 
 
 def test_three_stacked_3x3_see_7_pixels_by_gradient():
     """The key's receptive field equals the extent of the input gradient of three real 3×3 layers."""
+    from torch import nn
     stack = nn.Sequential(*(nn.Conv2d(1, 1, 3) for _ in range(3)))
     assert int(KEY.answers["p3.a.ii.rf_three_3x3"]) == gradient_receptive_field(stack) == 7
 
@@ -80,6 +86,7 @@ def test_three_stacked_3x3_see_7_pixels_by_gradient():
 @pytest.mark.parametrize("channels", [1, 3, 16, 64])
 def test_parameter_expressions_match_torch_counts(channels):
     """225C², 27C² and 49C² agree with torch's bias-free parameter counts at several C."""
+    from torch import nn
     rf = gradient_receptive_field(nn.Sequential(*(nn.Conv2d(1, 1, 3) for _ in range(3))))
     assert key_value("p3.a.ii.params_15x15", C=channels) == conv_weights(15, channels)
     assert key_value("p3.a.ii.params_three_3x3", C=channels) == 3 * conv_weights(3, channels)
@@ -89,12 +96,14 @@ def test_parameter_expressions_match_torch_counts(channels):
 @pytest.mark.parametrize(("kernel", "dilation"), [(kk, rr) for kk in (1, 2, 3, 5) for rr in (1, 2, 3)])
 def test_effective_size_formula_matches_the_gradient_extent(kernel, dilation):
     """The effective-size formula gives the gradient extent of a real dilated convolution."""
+    from torch import nn
     conv = nn.Conv2d(1, 1, kernel, dilation=dilation)
     assert key_value("p3.b.ii.effective_size", k=kernel, r=dilation) == gradient_receptive_field(conv)
 
 
 def test_effective_size_value_and_extra_params():
     """k = 3, r = 2 spans 5 pixels; dilation adds no parameters (torch counts)."""
+    from torch import nn
     assert int(KEY.answers["p3.b.ii.effective_size_k3_r2"]) == gradient_receptive_field(
         nn.Conv2d(1, 1, 3, dilation=2)) == 5
     assert int(KEY.answers["p3.b.ii.extra_params"]) == conv_weights(3, 8, dilation=2) - conv_weights(3, 8) == 0
@@ -102,6 +111,7 @@ def test_effective_size_value_and_extra_params():
 
 def test_anticipated_mistakes_are_the_wrong_assumptions():
     """The 9×9 mistake is torch's count for a 9×9 layer; the bias alternative adds C per layer."""
+    from torch import nn
     single = HOMEWORK.item("p3.a.ii.params_single_same_rf")
     nine = parse_math(single.mistakes[0].answer, variables={"C": C})
     assert int(nine.subs(C, 5)) == conv_weights(9, 5)

@@ -4,14 +4,9 @@ import random
 
 import pytest
 import sympy
-import torch
-from torch import nn
-from torch.utils.flop_counter import FlopCounterMode
 
-from grader.analysis.nets import analyze, receptive_field_step
 from problems.hw2_cnn import HOMEWORK
 from problems.hw2_cnn import formulas as f
-from problems.hw2_cnn.network import INPUT_SHAPE, build_network
 
 LAYERS = ["layer1", "bn1", "layer2", "bn2", "layer3", "layer4", "bn4", "layer5", "bn5",
           "layer6", "layer7", "bn7", "layer8", "fc1", "fc2", "fc3"]
@@ -47,6 +42,8 @@ def _random_convs(count: int, seed: int = 7):
 @pytest.mark.parametrize("h, k, s, p, d", list(_random_convs(40)))
 def test_conv_out_formula_matches_torch(h, k, s, p, d):
     """The sympy output-size formula gives torch's Conv2d output height on random layers."""
+    import torch
+    from torch import nn
     conv = nn.Conv2d(1, 1, k, stride=s, padding=p, dilation=d, device="meta")
     torch_height = conv(torch.empty(1, 1, h, h, device="meta")).shape[2]
     assert _value(f.CONV_OUT, H=h, k=k, s=s, p=p, d=d) == torch_height
@@ -55,6 +52,8 @@ def test_conv_out_formula_matches_torch(h, k, s, p, d):
 @pytest.mark.parametrize("h, k, s", [(h, k, s) for h in (7, 8, 31, 64) for k in (1, 2, 3) for s in (1, 2, 3)])
 def test_pool_out_formula_matches_torch(h, k, s):
     """The sympy pooling formula gives torch's MaxPool2d output height."""
+    import torch
+    from torch import nn
     pool = nn.MaxPool2d(k, stride=s)
     assert _value(f.POOL_OUT, H=h, k=k, s=s) == pool(torch.empty(1, 1, h, h, device="meta")).shape[2]
 
@@ -62,6 +61,9 @@ def test_pool_out_formula_matches_torch(h, k, s):
 @pytest.mark.parametrize("kh, kw, cin, cout", [(7, 7, 3, 32), (5, 5, 32, 64), (3, 1, 8, 5), (1, 1, 256, 10)])
 def test_param_and_mac_formulas_match_torch(kh, kw, cin, cout):
     """Parameter and MAC formulas agree with parameters() and torch's flop counter."""
+    import torch
+    from torch import nn
+    from torch.utils.flop_counter import FlopCounterMode
     conv = nn.Conv2d(cin, cout, (kh, kw), device="meta")
     assert _value(f.CONV_PARAMS, k_h=kh, k_w=kw, C_in=cin, C_out=cout) == sum(t.numel() for t in conv.parameters())
     x = torch.empty(1, cin, 20, 20, device="meta")
@@ -76,13 +78,16 @@ def test_param_and_mac_formulas_match_torch(kh, kw, cin, cout):
 @pytest.mark.parametrize("rf, jump, k, s, d", [(1, 1, 7, 1, 1), (11, 2, 2, 2, 1), (13, 4, 3, 1, 2), (57, 8, 2, 2, 1)])
 def test_rf_formulas_match_the_network_analysis(rf, jump, k, s, d):
     """The sympy receptive-field and jump steps agree with the recurrence torch analysis uses."""
+    from grader.analysis.nets import receptive_field_step
     assert (_value(f.RF_STEP, R_prev=rf, k=k, d=d, j_prev=jump), _value(f.JUMP_STEP, j_prev=jump, s=s)) == \
         receptive_field_step(rf, jump, kernel=k, stride=s, dilation=d)
 
 
 def test_key_formulas_reproduce_the_network():
     """Chaining the sympy formulas through the layer table reproduces torch's shapes and fields."""
+    from grader.analysis.nets import analyze
     from problems.hw2_cnn.architecture import LAYERS as SPECS
+    from problems.hw2_cnn.network import INPUT_SHAPE, build_network
 
     reports = {r.name: r for r in analyze(build_network(), INPUT_SHAPE)}
     size, rf, jump = INPUT_SHAPE[1], 1, 1

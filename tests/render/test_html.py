@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import grader.render
 from grader.api import check_file
 from grader.batch import grade_folder
 from grader.core.models import ItemResult, ProblemResult, Result, Status, Student
@@ -20,8 +21,14 @@ CLASS = DATA / "class"
 MATH = 'xmlns="http://www.w3.org/1998/Math/MathML"'
 
 
+STYLESHEET = (Path(grader.render.__file__).parent / "templates" / "style.css").read_text(encoding="utf-8")
+
+
 def normalise(html: str) -> str:
-    """Strip volatile fields: grader version, generation time, absolute paths of the test data."""
+    """Strip volatile fields (grader version, generation time, absolute paths of the test data) and the shared
+    stylesheet, which every page includes whole: a change of style is not a change of four pages."""
+    assert STYLESHEET in html, "the page should include the stylesheet"
+    html = html.replace(STYLESHEET, "/* style.css */\n")
     html = html.replace(str(DATA), "<data>")
     html = re.sub(r"grader \d+\.\d+\.\d+[^\s\"<]*", "grader <version>", html)
     return re.sub(r'(<span class="generated">)[^<]*(</span>)', r"\1<time>\2", html)

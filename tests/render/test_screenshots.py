@@ -15,6 +15,7 @@ spec.loader.exec_module(screenshots)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(screenshots.find_chromium() is None, reason="chromium is not installed (apt-get install chromium)")
 def test_screenshots_are_rendered(tmp_path):
     """scripts/screenshots.py renders every page to a non-trivial PNG, and the print view to a PDF."""

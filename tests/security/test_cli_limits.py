@@ -67,6 +67,7 @@ def test_only_the_blank_template_at_the_top_is_skipped_and_it_is_listed(tmp_path
     assert sorted(p.name for p in (tmp_path / "out" / "reports").iterdir()) == ["Template.html", "template-2.html"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
 def test_output_files_respect_the_umask(tmp_path, umask):
     """Reports, CSV and JSONL get the mode open() would give under the caller's umask (not a forced 0644)."""

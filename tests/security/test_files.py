@@ -15,28 +15,16 @@ from xml.etree import ElementTree
 import pytest
 
 from grader.api import check_file
-from grader.cli import main
 from grader.core.errors import UsageError
 from grader.core.models import Status
 from grader.io.discovery import discover_submissions, safe_stem
 from grader.io.submission import load_submission, load_submission_text
 from grader.plugins.homeworks import load_homework
-from tests.security.conftest import HOMEWORK, KEY, watch_side_effects, within
+from tests.security.conftest import HOMEWORK, KEY, run_cli, watch_side_effects, within
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "submissions" / "hw2-cnn"
 HEADER = "homework: hw2-cnn\nstudent: {id: ada}\nanswers:\n"
-
-
-def run_cli(capsys, *args: str) -> tuple[int, str, str]:
-    """Run `grader ARGS`; (exit code, stdout, stderr)."""
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code or 0
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def billion_laughs() -> str:
@@ -95,7 +83,8 @@ def test_thirty_thousand_unknown_ids_load_quickly():
     pure-Python YAML parser's (about 4 s per MB on a 2-core machine), bounded by the file limit.
     """
     text = HEADER + "".join(f"  p4.layer{n}.outputs: 1\n" for n in range(30_000))
-    with within(15.0):
+    # About 4 s here; a did-you-mean for every id would take minutes, so a loaded machine's slack is fine.
+    with within(60.0):
         submission = load_submission_text(text, source="ada.yaml", known_ids=KEY.answers)
     assert submission.answers == {} and len(submission.warnings) == 101
     assert "did you mean" in submission.warnings[0] and submission.warnings[-1] == "… and 29,900 more warnings"

@@ -20,9 +20,8 @@ import pytest
 import yaml
 
 from grader.api import check_file
-from grader.cli import main
 from tests.ci.conftest import KEY, make_submission
-from tests.security.conftest import within
+from tests.security.conftest import run_cli, within
 
 # id, text. Each would do something if printed raw: run a workflow command (the runner reads one
 # per line, a line ending at \n, \r or \r\n, leading blanks ignored, `##[` honoured anywhere),
@@ -96,17 +95,6 @@ def actions_env(monkeypatch, tmp_path: Path) -> dict[str, Path]:
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
     return files
-
-
-def run_cli(capsys, *args: str) -> tuple[int, str, str]:
-    """`grader ARGS` through the console entry point; (exit code, stdout, stderr)."""
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code or 0
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def step_outputs(path: Path) -> dict[str, str]:

@@ -250,3 +250,11 @@ def summary_of(server: Server, token: str) -> dict:
 
 def dumps(document: dict) -> str:
     return json.dumps(document, sort_keys=True)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every service test runs real server processes (and databases, browsers): all are `slow`."""
+    here = os.path.dirname(__file__)
+    for item in items:
+        if str(item.fspath).startswith(here):
+            item.add_marker(pytest.mark.slow)
