@@ -18,8 +18,6 @@ from grader.core.variant import Assignment
 
 # The course secret itself, for commands run where a file is awkward (CI secrets).
 SECRET_ENVIRONMENT = "GRADER_SECRET"
-# Shorter secrets are guessable: `grader secret` writes 64 hex digits.
-MIN_SECRET_LENGTH = 16
 
 VariantOption = Annotated[str | None, typer.Option(
     "--variant", help="The variant this seed draws (the seed a student's statement shows).")]
@@ -33,20 +31,12 @@ KeyCacheOption = Annotated[Path | None, typer.Option(
 
 def read_secret(path: Path | None, env: Mapping[str, str] = os.environ) -> bytes | None:
     """The course secret: the file's content (surrounding blanks removed), else $GRADER_SECRET, else None."""
+    from grader.io.secret import read_secret_file, secret_from_text
+
     if path is not None:
-        try:
-            text = path.read_text(encoding="utf-8").strip()
-        except (OSError, UnicodeDecodeError) as error:
-            raise UsageError(f"cannot read the course secret: {getattr(error, 'strerror', None) or error}",
-                             path=path) from None
-    else:
-        text = env.get(SECRET_ENVIRONMENT, "").strip()
-        if not text:
-            return None
-    if len(text) < MIN_SECRET_LENGTH:
-        raise UsageError(f"the course secret must be at least {MIN_SECRET_LENGTH} characters "
-                         "(`grader secret FILE` writes a good one)")
-    return text.encode("utf-8")
+        return read_secret_file(path)
+    text = env.get(SECRET_ENVIRONMENT, "")
+    return secret_from_text(text, where=SECRET_ENVIRONMENT) if text.strip() else None
 
 
 def assignment_of(variant: str | None, student: str | None, secret_file: Path | None,

@@ -138,9 +138,12 @@ class Assignment:
 
     seed: str | None = None
     secret: bytes | None = field(default=None, repr=False)
+    only: frozenset[str] | None = None  # the homeworks given in variants (None: every homework with parameters)
 
     def seed_for(self, homework_id: str, identity: str) -> str | None:
         """The seed of `identity`'s variant of the homework (None: the homework as it is)."""
+        if self.only is not None and homework_id not in self.only:
+            return None
         if self.seed is not None:
             return self.seed
         if self.secret is not None:

@@ -8,6 +8,7 @@ decisions append rows of their own that point at the submission; nothing is upda
 
 from __future__ import annotations
 
+import json
 import secrets
 import statistics
 from collections.abc import Iterable, Sequence
@@ -370,9 +371,17 @@ def summarise(latest: Sequence[tuple[Submission, Grading]]) -> dict[str, Any]:
             "low": min(scores, default=None), "high": max(scores, default=None),
             "latest": [{"student": s.member_id, "submission": s.public_id, "score": g.score,
                         "received_at": s.received_at.isoformat(), "late_seconds": g.late_seconds,
-                        "penalty_percent": g.penalty_percent} for s, g in rows],
+                        "penalty_percent": g.penalty_percent, "variant": _variant_of(g)} for s, g in rows],
         })
     return {"homeworks": homeworks}
+
+
+def _variant_of(grading: Grading) -> str | None:
+    """The digest of the variant a grading graded (recorded in its result), None for the homework as registered."""
+    if grading.result is None or '"variant":{' not in grading.result:  # most results: no variant, no parse
+        return None
+    variant = json.loads(grading.result).get("variant")
+    return variant.get("digest") if isinstance(variant, dict) else None
 
 
 def _principal_if_valid(token: Token, member: Member) -> Principal | None:
