@@ -18,7 +18,8 @@ def variant_note(homework: Homework) -> str | None:
 
 def render_statement_markdown(homework: Homework) -> str:
     """The statement as Markdown: each problem with its introduction (tables included) and its items."""
-    lines = [f"# {md_escape(homework.title)}", "", f"{homework.max_score:g} points · homework `{homework.id}`"]
+    points = f"{homework.max_score:g} point{'s' if homework.max_score != 1 else ''}"
+    lines = [f"# {md_escape(homework.title)}", "", f"{points} · homework `{homework.id}`"]
     note = variant_note(homework)
     if note is not None:
         lines += ["", note]
