@@ -228,24 +228,27 @@ def _computed_items(setting: Setting) -> dict[str, Item]:
     return {item.id: item for item in items}
 
 
+# The items every variant asks alike, built once: the same objects in every variant, so what grading remembers
+# of them (compiled rubrics, checked answers) serves the whole class.
+_FIXED = {item.id: item for item in (
+    Item("p3.a.i", "text", 3, "Name two ways a plain sequential CNN (VGG-style) grows its receptive field.",
+         TextOptions((_GROW_DEEPER, _DOWNSAMPLE, _DILATION))),
+    Item("p3.a.iii", "text", 3, "What goes wrong when a plain network is made very deep?",
+         TextOptions((_GRADIENTS, _DEGRADATION), misconceptions=_DEEP_MISTAKES)),
+    Item("p3.b.i", "text", 3, "Explain how an Inception module captures several scales and keeps the cost down.",
+         TextOptions((_PARALLEL_SCALES, _CONCATENATE, _SAME_SIZE, _BOTTLENECK))),
+    Item("p3.b.ii.effective_size", "expression", 1.5,
+         "Effective kernel size of a k×k convolution with dilation rate r.", ExpressionOptions((_K, _R)),
+         mistakes=(Mistake(tree.show(_KR), 0.0,
+                           "Dilation does not multiply the size: it puts r − 1 gaps between neighbouring taps, "
+                           "and there are k − 1 such gaps."),)),
+    Item("p3.b.ii.extra_params", "number", 0.5, "How many parameters does dilation add to the layer?"),
+)}
+
+
 def items(setting: Setting) -> tuple[Item, ...]:
     """Problem 3's items, in order, for `setting` (the text and formula items are the same for every variant)."""
-    computed = _computed_items(setting)
-    fixed = (
-        Item("p3.a.i", "text", 3, "Name two ways a plain sequential CNN (VGG-style) grows its receptive field.",
-             TextOptions((_GROW_DEEPER, _DOWNSAMPLE, _DILATION))),
-        Item("p3.a.iii", "text", 3, "What goes wrong when a plain network is made very deep?",
-             TextOptions((_GRADIENTS, _DEGRADATION), misconceptions=_DEEP_MISTAKES)),
-        Item("p3.b.i", "text", 3, "Explain how an Inception module captures several scales and keeps the cost down.",
-             TextOptions((_PARALLEL_SCALES, _CONCATENATE, _SAME_SIZE, _BOTTLENECK))),
-        Item("p3.b.ii.effective_size", "expression", 1.5,
-             "Effective kernel size of a k×k convolution with dilation rate r.", ExpressionOptions((_K, _R)),
-             mistakes=(Mistake(tree.show(_KR), 0.0,
-                               "Dilation does not multiply the size: it puts r − 1 gaps between neighbouring taps, "
-                               "and there are k − 1 such gaps."),)),
-        Item("p3.b.ii.extra_params", "number", 0.5, "How many parameters does dilation add to the layer?"),
-    )
-    by_id = {**computed, **{item.id: item for item in fixed}}
+    by_id = {**_computed_items(setting), **_FIXED}
     return tuple(by_id[item_id] for item_id in ORDER)
 
 
