@@ -11,11 +11,12 @@ from grader.checks.expression import ExpressionOptions, Variable
 from grader.checks.number import NumberOptions
 from grader.checks.shape import ShapeOptions
 from grader.checks.text import Concept, TextOptions
-from grader.core.homework import Carried, Homework, Item, Mistake, MistakeRule, Problem, SelfTest
+from grader.core.homework import Carried, Homework, Item, Mistake, MistakeRule, Problem, SelfTest, Table
+from grader.core.variant import Parameter, Variant
 from grader.text.rubric import ClauseContrary, Piece
 
 __all__ = [
     "Carried", "Choice", "ChoiceOptions", "ClauseContrary", "Concept", "EquationOptions", "ExpressionOptions",
-    "FunctionName", "Homework", "Item", "Mistake", "MistakeRule", "NumberOptions", "Piece", "Problem", "SelfTest",
-    "ShapeOptions", "TextOptions", "Variable",
+    "FunctionName", "Homework", "Item", "Mistake", "MistakeRule", "NumberOptions", "Parameter", "Piece", "Problem",
+    "SelfTest", "ShapeOptions", "Table", "TextOptions", "Variable", "Variant",
 ]

@@ -305,8 +305,8 @@ def test_most_frequent_mistakes_show_the_feedback_most_students_got():
                 ("5000", "Follows from your p4.bn1.output.")]
     answers += [("9999", "Off by far.")] * 2 + [("1234", "Once only.")]
     for n, (wrong, feedback) in enumerate(answers):
-        digest = [("correct", 1.0, False, None, None, None, None)] * len(homework.items)
-        digest[index] = ("incorrect", 0.0, False, wrong, feedback, None, None)
+        digest = [("correct", 1.0, False, None, None, None, None, None)] * len(homework.items)
+        digest[index] = ("incorrect", 0.0, False, wrong, feedback, None, None, None)
         tally.add(Outcome(f"s{n}", f"s{n}.yaml", student_id=f"s{n}", score=1.0, digest=digest))
     shown = {mistake.answer: (mistake.count, mistake.feedback) for mistake in tally.summary().mistakes}
     assert shown == {"4704": (5, "Forgot the bias."), "5000": (3, "Follows from your p4.bn1.output."),
@@ -326,11 +326,11 @@ def test_class_statistics_keep_one_copy_of_each_feedback_text():
     index = homework.item_ids.index("p4.layer1.params")
     tally = Tally(homework)
     for n in range(3):
-        digest = [("correct", 1.0, False, None, None, None, None)] * len(homework.items)
-        digest[index] = ("incorrect", 0.0, False, str(5000 + n), "Hint: this count is too large.", None, None)
+        digest = [("correct", 1.0, False, None, None, None, None, None)] * len(homework.items)
+        digest[index] = ("incorrect", 0.0, False, str(5000 + n), "Hint: this count is too large.", None, None, None)
         outcome = Outcome(f"s{n}", f"s{n}.yaml", student_id=f"s{n}", score=1.0, digest=digest)
         tally.add(pickle.loads(pickle.dumps(outcome)))  # as a worker's outcome reaches the parent
-    feedback = [tally.feedback[(index, str(5000 + n))] for n in range(3)]
-    status = [tally.status_of[(index, str(5000 + n))] for n in range(3)]
+    feedback = [tally.feedback[(index, None, str(5000 + n))] for n in range(3)]  # None: no variant
+    status = [tally.status_of[(index, None, str(5000 + n))] for n in range(3)]
     assert feedback[0] == "Hint: this count is too large." and feedback[0] is feedback[1] is feedback[2]
     assert status[0] == "incorrect" and status[0] is status[1] is status[2]

@@ -95,7 +95,8 @@ def test_a_client_waits_for_each_answer_and_remembers_it():
     upstream = {"p4.layer1.output": "250 × 250 × 32"}
     try:
         assert recompute(HOMEWORK, "p4.bn1.output", upstream) == Carried("from the service")
-        assert requests.get(timeout=10) == (HOMEWORK.id, "p4.bn1.output", upstream)
+        # No variant (None): the homework as registered; a variant's parameter values would be sent instead.
+        assert requests.get(timeout=10) == (HOMEWORK.id, None, "p4.bn1.output", upstream)
         assert recompute(HOMEWORK, "p4.bn1.output", upstream) == Carried("from the service")
         assert requests.empty()  # remembered, not asked again
     finally:

@@ -33,7 +33,8 @@ def test_check_json_of_the_key_is_all_correct(capsys):
     result = json.loads(out)
     assert code == ExitCode.OK
     assert list(result) == ["homework", "student", "source", "score", "max_score", "problems", "items",
-                            "warnings", "grader_version"]
+                            "warnings", "grader_version", "variant"]
+    assert result["variant"] is None  # graded without variants: the homework as registered
     assert {item["status"] for item in result["items"]} == {"correct"}
     assert result["score"] == result["max_score"]
 

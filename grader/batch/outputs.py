@@ -22,19 +22,22 @@ def write_outputs(summary: ClassSummary, out: Path) -> None:
 
 def grades_csv(summary: ClassSummary) -> str:
     """One row per submission: id, name, homework, points per problem, total, maximum, percent, error,
-    the file it came from, and the student id the file declares where that differs from the row's.
+    the file it came from, the student id the file declares where that differs from the row's, and in a
+    class graded on variants the digest of each student's variant.
 
     With several homeworks in one folder, problem columns are prefixed `homework:`.
     """
     several = len(summary.homeworks) > 1
     columns = [(h.id, p) for h in summary.homeworks for p, _, _ in h.problems]
+    # A class graded on variants gets a last column naming each student's (its digest; empty: the default).
+    variants = any(outcome.variant is not None for outcome in summary.outcomes)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student_id", "name", "homework",
                      *(f"{h}:{p}" if several else p for h, p in columns),
-                     "total", "max_score", "percent", "error", "source", "declared_id"])
+                     "total", "max_score", "percent", "error", "source", "declared_id", *(["variant"] * variants)])
     for outcome in summary.outcomes:
-        origin = [_cell(outcome.source), _cell(outcome.declared_id or "")]
+        origin = [_cell(outcome.source), _cell(outcome.declared_id or ""), *([outcome.variant or ""] * variants)]
         if not outcome.graded:
             # Not graded is not zero: the total stays empty, so a gradebook import records nothing.
             writer.writerow([_cell(outcome.student_id), "", "", *([""] * len(columns)), "", "", "",

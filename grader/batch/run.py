@@ -17,12 +17,15 @@ from functools import partial
 from pathlib import Path
 
 from grader import __version__
+from grader.api import homework_for, homework_named_in
+from grader.authoring.key_cache import KeyCache, default_cache_folder, precompute
 from grader.batch.discover import Entry, discover
 from grader.batch.outputs import error_line, write_outputs
 from grader.batch.stats import Tally, summarize
 from grader.batch.worker import REPORTS_DIR, WORKER_DIED, Grading, Options, failed, grade_entry
 from grader.core.overrides import Overrides
 from grader.core.summary import ClassSummary, Outcome
+from grader.core.variant import Assignment
 from grader.io.files import atomic_writer
 from grader.plugins.homeworks import load_homework
 from grader.runtime import pool
@@ -39,16 +42,25 @@ def grade_folder(
     overrides: Overrides | None = None,
     hide_expected: bool = False,
     progress: Progress | None = None,
+    assignment: Assignment | None = None,
+    keys: KeyCache | None = None,
+    key_progress: Progress | None = None,
 ) -> ClassSummary:
     """Grade every submission of `folder` and write the class outputs into `out`.
 
     Outcomes arrive in discovery order; each is written to results.jsonl and added to the
-    statistics at once, so memory stays flat however large the class.
+    statistics at once, so memory stays flat however large the class. With an `assignment` (the
+    course secret), each student is graded on their own variant, named by the layout's name; the
+    variants' keys missing from `keys` are computed first, in `jobs` processes.
     """
     entries, left_out = discover(folder)
     out = Path(out)
     (out / REPORTS_DIR).mkdir(parents=True, exist_ok=True)
-    options = Options(out=out, hide_expected=hide_expected, overrides=overrides or {})
+    if assignment is not None:
+        keys = keys or KeyCache(default_cache_folder())
+        prepare_keys(entries, assignment, keys, jobs=worker_count(jobs), progress=key_progress)
+    options = Options(out=out, hide_expected=hide_expected, overrides=overrides or {}, assignment=assignment,
+                      keys=keys)
     tallies: dict[str, Tally] = {}
     outcomes: list[Outcome] = []
     with atomic_writer(out / "results.jsonl") as jsonl:
@@ -64,6 +76,23 @@ def grade_folder(
                         skipped=left_out)
     write_outputs(summary, out)
     return summary
+
+
+def prepare_keys(entries: Sequence[Entry], assignment: Assignment, keys: KeyCache, *, jobs: int,
+                 progress: Progress | None = None) -> int:
+    """Compute the keys of the class's variants that are not kept yet (how many), before any worker needs one.
+
+    Each file's homework is read off its `homework:` line without parsing it (grading reads it properly);
+    a homework without parameters has no variants.
+    """
+    wanted = []
+    for entry in entries:
+        homework = homework_named_in(entry.path) if entry.problem is None else None
+        if homework is not None and homework.parameters:
+            varied = homework_for(homework.id, assignment, entry.default_id)
+            if varied.variant is not None and varied.variant.values != varied.default_variant.values:
+                wanted.append(varied)
+    return precompute(wanted, keys, jobs=jobs, progress=progress)
 
 
 def worker_count(asked: int | None) -> int:

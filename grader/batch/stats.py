@@ -29,17 +29,19 @@ class Tally:
         self.fractions = [0.0] * len(homework.items)
         self.review = [0] * len(homework.items)
         self.scores: list[float] = []
-        self.wrong: Counter[tuple[int, str]] = Counter()
+        # Wrong answers by item, variant (None for an item every variant asks alike) and answer.
+        self.wrong: Counter[tuple[int, str | None, str]] = Counter()
         # The feedback each wrong answer first got, and counts per feedback only for the answers
         # that got differing feedback: a large class has hundreds of thousands of distinct wrong
         # answers, nearly all with one feedback, and a Counter each would take most of the memory.
-        self.feedback: dict[tuple[int, str], str] = {}
-        self.feedback_variants: dict[tuple[int, str], Counter[str]] = {}
-        self.status_of: dict[tuple[int, str], str] = {}
+        self.feedback: dict[tuple[int, str | None, str], str] = {}
+        self.feedback_variants: dict[tuple[int, str | None, str], Counter[str]] = {}
+        self.status_of: dict[tuple[int, str | None, str], str] = {}
         # One copy of each distinct feedback and status text: every outcome arrives unpickled with
         # its own copies, and a class's wrong answers share a few thousand feedback texts.
         self.texts: dict[str, str] = {}
-        self.rule_of: dict[tuple[int, str], str] = {}
+        self.rule_of: dict[tuple[int, str | None, str], str] = {}
+        self.variants: set[str] = set()
         self.rules: Counter[str] = Counter()
         self.rule_students: Counter[str] = Counter()
         self.rule_items: dict[str, Counter[int]] = {}
@@ -47,13 +49,16 @@ class Tally:
 
     def add(self, outcome: Outcome) -> None:
         self.scores.append(outcome.score or 0.0)
+        if outcome.variant is not None:
+            self.variants.add(outcome.variant)
         rules, carried = set(), 0
-        for index, (status, fraction, review, answer, feedback, rule, follows) in enumerate(outcome.digest or ()):
+        for index, (status, fraction, review, answer, feedback, rule, follows, variant) in \
+                enumerate(outcome.digest or ()):
             self.counts[index][status] += 1
             self.fractions[index] += fraction
             self.review[index] += review
             if answer is not None:
-                key = (index, answer)
+                key = (index, variant, answer)
                 self.wrong[key] += 1
                 text = self.texts.setdefault(feedback or "", feedback or "")
                 status = self.texts.setdefault(status, status)
@@ -73,7 +78,7 @@ class Tally:
         self.carried += carried
         self.carried_students += carried > 0
 
-    def _most_common_feedback(self, key: tuple[int, str]) -> str:
+    def _most_common_feedback(self, key: tuple[int, str | None, str]) -> str:
         variants = self.feedback_variants.get(key)
         return variants.most_common(1)[0][0] if variants is not None else self.feedback[key]
 
@@ -89,10 +94,11 @@ class Tally:
             for i, item in enumerate(homework.items)
         ]
         # The first few only: a class of 10,000 has over 100,000 distinct wrong answers.
-        ranked = heapq.nsmallest(MAX_MISTAKES, self.wrong.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1]))
-        mistakes = [Mistake(homework.items[index].id, answer, count, self.status_of[(index, answer)],
-                            self._most_common_feedback((index, answer)), self.rule_of.get((index, answer)))
-                    for (index, answer), count in ranked if count > 1]
+        ranked = heapq.nsmallest(MAX_MISTAKES, self.wrong.items(),
+                                 key=lambda kv: (-kv[1], kv[0][0], kv[0][1] or "", kv[0][2]))
+        mistakes = [Mistake(homework.items[key[0]].id, key[2], count, self.status_of[key],
+                            self._most_common_feedback(key), self.rule_of.get(key), key[1])
+                    for key, count in ranked if count > 1]
         misconceptions = [
             Misconception(rule, count, self.rule_students[rule],
                           [(homework.items[index].id, n) for index, n in self.rule_items[rule].most_common(3)])
@@ -106,7 +112,7 @@ class Tally:
             median=statistics.median(scores) if scores else None,
             low=min(scores, default=None), high=max(scores, default=None),
             histogram=histogram, items=items, mistakes=mistakes, misconceptions=misconceptions,
-            carried=self.carried, carried_students=self.carried_students,
+            carried=self.carried, carried_students=self.carried_students, variants=len(self.variants),
         )
 
 

@@ -7,13 +7,16 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.api import grade_submission, read_submission
+from grader.api import default_runtime, homework_for, key_of, read_submission, varied_items
+from grader.authoring.key_cache import KeyCache
 from grader.batch.discover import Entry
 from grader.core.errors import UsageError
 from grader.core.identity import graded_as
 from grader.core.models import Result, Status
 from grader.core.overrides import Overrides, apply_overrides
 from grader.core.summary import Outcome
+from grader.core.variant import Assignment
+from grader.grading.grade import grade
 from grader.grading.runtime import Runtime
 from grader.io.files import write_atomic
 from grader.io.submission import printable_path
@@ -39,6 +42,8 @@ class Options:
     overrides: Overrides = field(default_factory=dict)
     reports: bool = True
     carry_service: tuple[str, bytes] | None = None  # address and key of the batch's grader.runtime.carry_service
+    assignment: Assignment | None = None  # each student's variant, from the course secret and the layout's name
+    keys: KeyCache | None = None  # where the variants' keys are kept
 
 
 class Grading:
@@ -68,9 +73,12 @@ def grade_entry(entry: Entry, options: Options, runtime: Runtime | None = None) 
             raise UsageError(entry.problem, path=entry.path)
         # Discovery vetted the path (links stay inside the student's own area), so links are followed.
         submission = read_submission(entry.path, default_student_id=entry.default_id, follow_links=True)
-        result = graded_as(grade_submission(submission, runtime=runtime, hide_expected=options.hide_expected,
-                                            mathml=True), entry.default_id)
-        return _ended(entry, options, apply_overrides(result, options.overrides.get(entry.default_id, {})), None)
+        # The layout's name is whose variant it is, as it is whose grade.
+        homework = homework_for(submission.homework, options.assignment, entry.default_id)
+        result = graded_as(grade(submission, homework, key_of(homework, options.keys), runtime or default_runtime(),
+                                 hide_expected=options.hide_expected, mathml=True), entry.default_id)
+        result = apply_overrides(result, options.overrides.get(entry.default_id, {}))
+        return _ended(entry, options, result, None, varied_items(homework, options.keys))
     except Exception as error:
         return _ended(entry, options, None, error)
 
@@ -88,13 +96,14 @@ def _outcome(entry: Entry) -> Outcome:
     return Outcome(entry.name, printable_path(entry.path), student_id=entry.default_id)
 
 
-def _ended(entry: Entry, options: Options, result: Result | None, error: Exception | None) -> Outcome:
+def _ended(entry: Entry, options: Options, result: Result | None, error: Exception | None,
+           varied: frozenset[str] = frozenset()) -> Outcome:
     """The outcome of a graded submission or of one that failed (a crash is a result: listed, never fatal)."""
     outcome = _outcome(entry)
     try:
         if error is not None:
             raise error
-        _record(outcome, result)
+        _record(outcome, result, varied)
     except UsageError as failure:
         outcome.error = _one_line(str(failure))
         result = None
@@ -113,15 +122,19 @@ def _ended(entry: Entry, options: Options, result: Result | None, error: Excepti
     return outcome
 
 
-def outcome_of(result: Result, *, name: str, source: str) -> Outcome:
+def outcome_of(result: Result, *, name: str, source: str, varied: frozenset[str] = frozenset()) -> Outcome:
     """A graded result's line in the class outputs (the service's class view makes its outcomes here too)."""
     outcome = Outcome(name, source, student_id=result.student.id)
-    _record(outcome, result)
+    _record(outcome, result, varied)
     return outcome
 
 
-def _record(outcome: Outcome, result: Result | None) -> None:
-    """What the class outputs need of a result: totals, counts, the JSON line and a per-item digest."""
+def _record(outcome: Outcome, result: Result | None, varied: frozenset[str]) -> None:
+    """What the class outputs need of a result: totals, counts, the JSON line and a per-item digest.
+
+    The `varied` items' wrong answers are kept with the variant they answer: the same number means
+    something else in another student's variant.
+    """
     assert result is not None
     outcome.student_id = result.student.id
     outcome.student_name = result.student.name
@@ -134,10 +147,12 @@ def _record(outcome: Outcome, result: Result | None) -> None:
     outcome.warnings = len(result.warnings)
     # json_safe: U+2028 and the like in an answer would split the record for some line splitters.
     outcome.result_json = json_safe(result.model_dump_json())
+    outcome.variant = result.variant.digest if result.variant is not None else None
     outcome.digest = [
         (item.status.value, item.score / item.max_score if item.max_score else 0.0, item.needs_review,
          (item.read_as if item.read_as is not None else item.given or "") if item.status in _WRONG else None,
-         item.feedback if item.status in _WRONG else None, item.misconception, item.follows_from)
+         item.feedback if item.status in _WRONG else None, item.misconception, item.follows_from,
+         outcome.variant if item.id in varied else None)
         for item in result.items
     ]
 

@@ -24,7 +24,7 @@ app = typer.Typer(
 )
 
 # The commands register themselves on `app` when their modules are imported.
-from grader.cli import authoring, check, grade, serving  # noqa: E402, F401  (after `app`: they decorate it)
+from grader.cli import authoring, check, grade, serving, variants  # noqa: E402, F401  (after `app`: they decorate it)
 
 
 class _OneLineFormatter(logging.Formatter):

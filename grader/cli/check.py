@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from grader.cli import app
+from grader.cli.variants import KeyCacheOption, SecretFileOption, StudentOption, VariantOption, assignment_of
 from grader.core.errors import ExitCode, UsageError
 
 
@@ -56,14 +57,23 @@ def check(
         typer.Option("--homework", help="Grade only this homework: a file naming another one is refused (exit 2). "
                      "Set it wherever students run the grader (CI, Gradescope)."),
     ] = None,
+    variant: VariantOption = None,
+    student: StudentOption = None,
+    secret_file: SecretFileOption = None,
+    key_cache: KeyCacheOption = None,
 ) -> None:
     """Grade one submission and print the result.
 
     Inside GitHub Actions (GITHUB_ACTIONS=true) it also writes the Markdown report to the job
     summary, the outputs `score` and `max-score`, and a warning annotation (on stderr) at the
     line of each answer that lost points.
+
+    With --variant SEED, or --student ID and the course secret, the answers are graded against that
+    student's variant (its key is computed with torch on first use and kept in the key cache).
     """
     from grader.api import check_file
+    from grader.authoring.key_cache import KeyCache
+    from grader.core.identity import graded_as
     from grader.plugins.homeworks import load_homework
     from grader.render import github_actions as ci
 
@@ -72,9 +82,14 @@ def check(
     if fail_under is not None and not (math.isfinite(fail_under) and fail_under >= 0):
         raise UsageError(f"--fail-under must be a number of points, 0 or more, not {fail_under:g}")
     try:
+        assignment, identity = assignment_of(variant, student, secret_file, env)
         if homework is not None:
             load_homework(homework)  # an unknown name is the caller's mistake: say so before reading the file
-        result = check_file(submission, hide_expected=hide_expected, mathml=html is not None, homework=homework)
+        result = check_file(submission, hide_expected=hide_expected, mathml=html is not None, homework=homework,
+                            assignment=assignment, identity=identity,
+                            keys=KeyCache(key_cache) if key_cache is not None else None)
+        if identity is not None:  # the deployment vouches for whose file it is (Gradescope's student)
+            result = graded_as(result, identity)
     except UsageError as error:
         _report_unusable(error, submission, format, time.perf_counter() - started, env, homework)
         raise

@@ -34,13 +34,19 @@ def serve(
     warm: Annotated[bool, typer.Option(help="Load torch for error carried forward when a worker starts.")] = True,
     secure_cookies: Annotated[bool, typer.Option(help="Mark sign-in cookies Secure (https, or http on localhost); "
                                                  "--no-secure-cookies only behind plain http on another host.")] = True,
+    key_cache: Annotated[Path | None, typer.Option(
+        "--key-cache", help="Folder of the students' variants' keys (default: DATA/keys, or the user's key cache "
+                            "with --database-url).")] = None,
 ) -> None:
     """Run the answer-checking service: students submit over HTTP, the key stays on this server."""
+    from grader.authoring.key_cache import default_cache_folder
     from grader.service.server import run
     from grader.service.settings import Settings, sqlite_url
 
+    keys = key_cache or (default_cache_folder() if database_url else data / "keys")
     run(Settings(course=str(course.resolve()), database_url=database_url or sqlite_url(data), host=host, port=port,
-                 workers=workers, concurrency=concurrency, queue=queue, warm=warm, secure_cookies=secure_cookies))
+                 workers=workers, concurrency=concurrency, queue=queue, warm=warm, secure_cookies=secure_cookies,
+                 key_cache=str(keys.resolve())))
 
 
 @app.command()

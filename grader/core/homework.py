@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from grader.core.errors import UsageError
+from grader.core.variant import Constraint, Parameter, Variant, default_variant, draw_variant
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,12 @@ class Carried:
     mistakes: tuple[tuple[str, str], ...] = ()
 
 
+@dataclass(frozen=True)
+class Table:
+    """A table of a problem's statement (a network's layers): a header row and rows of plain text."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -107,6 +117,9 @@ class Problem:
     `carry_forward(item id, {dependency id: answer text})` recomputes an item from the given
     answers of the items it depends on (None if nothing follows from them); grading calls it
     only when a student's earlier answer is wrong, so it may import heavy libraries lazily.
+
+    `intro` is what the statement shows between the title and the items: paragraphs of plain
+    text and tables (a network's layers), with the variant's numbers in a variant's problem.
     """
 
     id: str
@@ -117,6 +130,7 @@ class Problem:
     rules: tuple[MistakeRule, ...] = ()
     mistake_values: Callable[[], Mapping[str, Sequence[tuple[str, str]]]] | None = None
     carry_forward: Callable[[str, Mapping[str, str]], Carried | None] | None = None
+    intro: tuple[str | Table, ...] = ()
 
     @property
     def max_score(self) -> float:
@@ -129,6 +143,12 @@ class Homework:
 
     `key_package`/`key_file` locate the answer key as package data, so an installed
     plugin finds its key without a source checkout.
+
+    A homework may vary between students: `parameters` are the numbers that vary, `constraint`
+    refuses values that make no valid homework, and `vary(variant)` builds the problems of a
+    variant (the same items, with the variant's numbers in prompts, keys, mistakes and error
+    carried forward). The problems given are the default variant's. `variant` is set on the
+    homework of one variant (`at`), None on the homework as registered.
     """
 
     id: str
@@ -137,6 +157,10 @@ class Homework:
     key_package: str
     key_file: str
     total_points: float | None = None
+    parameters: tuple[Parameter, ...] = ()
+    constraint: Constraint | None = None
+    vary: Callable[[Variant], tuple[Problem, ...]] | None = None
+    variant: Variant | None = None
     _items: dict[str, Item] = field(init=False, repr=False, compare=False)
     _problem_of: dict[str, Problem] = field(init=False, repr=False, compare=False)
 
@@ -162,3 +186,20 @@ class Homework:
     @property
     def max_score(self) -> float:
         return sum(p.max_score for p in self.problems)
+
+    @property
+    def default_variant(self) -> Variant:
+        """Every parameter at its default: the homework as it is without variants."""
+        return default_variant(self.id, self.parameters)
+
+    def variant_from_seed(self, seed: str) -> Variant:
+        """The variant `seed` draws (grader.core.variant.draw_variant): the same seed always gives the same one."""
+        return draw_variant(self.id, self.parameters, self.constraint, seed)
+
+    def at(self, variant: Variant) -> Homework:
+        """The homework of `variant`: the default variant's problems are this homework's own, others are built."""
+        if variant.homework != self.id or self.variant is not None:
+            raise UsageError(f"a variant of {variant.homework} is built from {variant.homework} as registered")
+        same = variant.values == self.default_variant.values
+        problems = self.problems if same or self.vary is None else self.vary(variant)
+        return dataclasses.replace(self, problems=problems, variant=variant)

@@ -30,6 +30,7 @@ class Key:
     answers: dict[str, str]
     source: str
     mistakes: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    variant: str | None = None  # the digest of the variant it is the key of; None: the homework's own key
 
 
 def key_mistakes(homework: Homework, key: Key) -> dict[str, tuple[Mistake, ...]]:
@@ -87,10 +88,21 @@ def load_key(homework: Homework, path: Path | None = None) -> Key:
             f"{' …' if len(missing) > 5 else ''}; run `grader key {homework.id}`",
             path=path,
         )
+    variant = document.get("variant")
+    digest = variant.get("digest") if isinstance(variant, dict) else None
+    wanted = None if _is_default(homework) or homework.variant is None else homework.variant.digest
+    if digest != wanted:  # a key file renamed or copied to the wrong place: it would grade by other numbers
+        raise UsageError(f"the answer key is of variant {digest or 'default'}, not of {wanted or 'the default'}",
+                         path=path)
     mistakes = _read_mistakes(document.get("mistakes") or {}, path)
     check_mistakes(homework, mistakes, path)
     return Key(homework.id, {item_id: str(answers[item_id]) for item_id in homework.item_ids}, source=str(path),
-               mistakes=mistakes)
+               mistakes=mistakes, variant=digest)
+
+
+def _is_default(homework: Homework) -> bool:
+    """Whether `homework` asks what the homework as registered asks (no variant, or the default variant)."""
+    return homework.variant is None or homework.variant.values == homework.default_variant.values
 
 
 def _read_mistakes(section: Any, path: Path) -> dict[str, tuple[tuple[str, str], ...]]:

@@ -117,8 +117,16 @@ class ProblemResult(BaseModel):
     max_score: float
 
 
+class ResultVariant(BaseModel):
+    """Which variant of a homework was graded: its digest, the seed it was drawn from, its parameter values."""
+
+    digest: str
+    seed: str | None = None
+    parameters: dict[str, int]
+
+
 class Result(BaseModel):
-    """The graded outcome of one submission (CONTRACT §2)."""
+    """The graded outcome of one submission (CONTRACT §2); `variant` is null for a homework graded without variants."""
 
     homework: str
     student: Student
@@ -129,3 +137,4 @@ class Result(BaseModel):
     items: list[ItemResult]
     warnings: list[str] = Field(default_factory=list)
     grader_version: str
+    variant: ResultVariant | None = None

@@ -31,9 +31,11 @@ class Outcome:
     error: str | None = None
     details: str | None = None  # instructor-only: a traceback
     report: str | None = None  # path of the HTML report, relative to OUT
+    variant: str | None = None  # the digest of the variant graded; None: the homework as registered
     result_json: str | None = None
-    # per item: status, score fraction, needs review, wrong answer, its feedback, mistake rule, item followed
-    digest: list[tuple[str, float, bool, str | None, str | None, str | None, str | None]] | None = None
+    # per item: status, score fraction, needs review, wrong answer, its feedback, mistake rule, item followed, and
+    # the variant its answer belongs to (None where the item and its key are the same in every variant)
+    digest: list[tuple[str, float, bool, str | None, str | None, str | None, str | None, str | None]] | None = None
 
     @property
     def graded(self) -> bool:
@@ -60,7 +62,8 @@ class ItemStats:
 
 @dataclass
 class Mistake:
-    """One wrong answer (as the grader read it) and how many students gave it; `rule`: the misconception it is."""
+    """One wrong answer (as the grader read it) and how many students gave it; `rule`: the misconception it is;
+    `variant`: the variant whose numbers it answers (None where the item is the same in every variant)."""
 
     item: str
     answer: str
@@ -68,6 +71,7 @@ class Mistake:
     status: str
     feedback: str
     rule: str | None = None
+    variant: str | None = None
 
 
 @dataclass
@@ -99,6 +103,7 @@ class HomeworkSummary:
     misconceptions: list[Misconception]
     carried: int  # answers that earned credit by error carried forward
     carried_students: int
+    variants: int = 0  # distinct variants graded (0: every student had the homework as registered)
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 from grader import __version__
 from grader.core.homework import Homework, Item, Mistake
 from grader.core.key import Key, key_mistakes
-from grader.core.models import ItemResult, ProblemResult, RawAnswer, Result, Status, Submission
+from grader.core.models import ItemResult, ProblemResult, RawAnswer, Result, ResultVariant, Status, Submission
 from grader.grading.carry import follow_up
 from grader.grading.checking import Checked, Request, expected_mathml, read_expected, show_expected
 from grader.grading.runtime import Runtime
@@ -20,7 +20,8 @@ def grade(
     Answers are checked through `runtime` (bounded where they may evaluate math, remembered, and
     errors carried forward as it says); `mathml` adds MathML of formulas (as read and as expected)
     for HTML reports, which costs time, so only reports ask for it. The result depends only on the
-    submission, homework and key: the same input always gives the same JSON.
+    submission, homework and key: the same input always gives the same JSON. A variant's homework
+    (`Homework.at`) is graded with its own key, and the result records the variant.
     """
     for item in homework.items:
         # Read the whole key first, and print its MathML if asked (which imports sympy): a bounded
@@ -56,6 +57,8 @@ def grade(
         items=items,
         warnings=submission.warnings,
         grader_version=__version__,
+        variant=None if homework.variant is None else ResultVariant(
+            digest=homework.variant.digest, seed=homework.variant.seed, parameters=homework.variant.as_dict()),
     )
 
 

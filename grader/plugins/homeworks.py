@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from importlib.metadata import EntryPoint, entry_points
 
 from grader.core.errors import UsageError
 from grader.core.homework import Homework, Item
 from grader.core.models import Status
+from grader.core.variant import Variant
 from grader.plugins.kinds import options_fault
 
 ENTRY_POINT_GROUP = "grader.homeworks"
+# Homeworks of variants kept built: a batch worker grades one student (one variant) after another,
+# a service the same few students again and again.
+MAX_VARIANTS_KEPT = 256
 
 _STATUSES = {status.value for status in Status}
 
@@ -50,9 +54,37 @@ def load_homework(name: str) -> Homework:
     return homework
 
 
+def homework_variant(name: str, variant: Variant | None) -> Homework:
+    """The homework registered as `name`, as `variant` has it (as registered when None)."""
+    return load_homework(name) if variant is None else _variant(name, variant)
+
+
+@lru_cache(maxsize=MAX_VARIANTS_KEPT)
+def _variant(name: str, variant: Variant) -> Homework:
+    homework = load_homework(name)
+    if not homework.parameters:
+        raise UsageError(f"homework {name} has no parameters: every student gets the same one (no variants)")
+    varied = homework.at(variant)
+    if varied.problems is not homework.problems:
+        validate_homework(varied)
+        _same_items(homework, varied)
+    return varied
+
+
+def _same_items(homework: Homework, varied: Homework) -> None:
+    """A variant asks the same items for the same points: results, overrides and class statistics rely on it."""
+    def shape(h: Homework) -> list[tuple[str, str, str, float, tuple[str, ...]]]:
+        return [(h.problem_of(i.id).id, i.id, i.kind, i.points, i.depends_on) for i in h.items]
+
+    if shape(homework) != shape(varied):
+        raise PluginError(f"plugin {homework.id!r}: variant {varied.variant.short if varied.variant else ''} asks "
+                          "other items (ids, kinds, points or dependencies) than the homework")
+
+
 def validate_homework(homework: Homework) -> None:
     """Raise PluginError naming the plugin and the field at fault, for any inconsistency."""
     where = f"plugin {homework.id!r}"
+    _validate_parameters(where, homework)
     seen: set[str] = set()
     for problem in homework.problems:
         if not problem.items:
@@ -99,3 +131,18 @@ def _validate_item(where: str, problem_id: str, item: Item) -> None:
     for mistake in item.mistakes:
         if not 0 <= mistake.credit <= 1 or not mistake.feedback:
             raise PluginError(f"{at}: mistake {mistake.answer!r} needs a credit in [0, 1] and feedback")
+
+
+def _validate_parameters(where: str, homework: Homework) -> None:
+    names = [p.name for p in homework.parameters]
+    if len(set(names)) != len(names):
+        raise PluginError(f"{where}: parameter names must be distinct")
+    for parameter in homework.parameters:
+        if parameter.default not in parameter.values():
+            raise PluginError(f"{where}: parameter {parameter.name!r}'s default {parameter.default!r} is not one "
+                              "of its values")
+    if homework.parameters and homework.vary is None:
+        raise PluginError(f"{where}: a homework with parameters needs `vary`, which builds a variant's problems")
+    why = homework.constraint(homework.default_variant.as_dict()) if homework.constraint is not None else None
+    if why is not None:
+        raise PluginError(f"{where}: the default variant breaks the parameters' constraint: {why}")

@@ -59,3 +59,14 @@ def counts(result: Result) -> dict[Status, int]:
 def fully_correct(result: Result) -> bool:
     """Whether every item earned full points."""
     return all(item.status is Status.CORRECT for item in result.items)
+
+
+def variant_line(result: Result) -> str | None:
+    """"Variant 83cfb559daa7 (seed 42)": which variant was graded, or None for the homework as registered.
+
+    The seed may come from whoever ran the grader (`--variant`): callers escape it for their format.
+    """
+    if result.variant is None:
+        return None
+    seed = f" (seed {result.variant.seed})" if result.variant.seed is not None else ""
+    return f"Variant {result.variant.digest[:12]}{seed}"

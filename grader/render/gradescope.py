@@ -13,7 +13,7 @@ import json
 from typing import Any, Literal
 
 from grader.core.models import Result, Status
-from grader.render._common import counts, item_notes, item_summary, points
+from grader.render._common import counts, item_notes, item_summary, points, variant_line
 from grader.render.markdown import md_escape
 from grader.render.safe_text import json_safe
 
@@ -110,6 +110,8 @@ def _item_output(item) -> str:
 def _summary(result: Result) -> str:
     tally = ", ".join(f"{n} {status.value}" for status, n in counts(result).items() if n)
     lines = [f"**{points(result.score)} / {points(result.max_score)} points** ({tally})"]
+    if variant_line(result) is not None:
+        lines.append(f"\n{md_escape(variant_line(result) or '')}")
     review = [item.id for item in result.items if item.needs_review]
     if review:
         lines.append(f"\nFlagged for review by your instructor: {md_escape(', '.join(review))}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from grader.core.models import ItemResult, Result, Status
-from grader.render._common import counts, item_notes, points
+from grader.render._common import counts, item_notes, points, variant_line
 from grader.render.safe_text import terminal_safe
 
 MARKS = {
@@ -46,6 +46,8 @@ def render_markdown(result: Result) -> str:
     ]
     if result.source:
         lines += ["", f"Submission: {_code(result.source)}"]
+    if variant_line(result) is not None:
+        lines += ["", md_escape(variant_line(result) or "")]
     for problem in result.problems:
         items = [item for item in result.items if item.problem == problem.id]
         lines += ["", f"### {md_escape(problem.id.upper())} {md_escape(problem.title)} — "

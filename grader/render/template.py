@@ -31,6 +31,7 @@ def render_template(homework: Homework, *, schema: str | None = None) -> str:
         f"# Editor completion and checks: `grader schema {homework.id} -o {schema}`. "
         f"Check your answers: `grader check FILE`.",
         "# Write each answer after its id; leave an id empty to skip it.",
+        *_variant_lines(homework),
         f"homework: {homework.id}",
         "student:",
         "  id:      # your student id",
@@ -43,6 +44,14 @@ def render_template(homework: Homework, *, schema: str | None = None) -> str:
         for item in problem.items:
             lines.extend(_item_lines(item))
     return "\n".join(lines) + "\n"
+
+
+def _variant_lines(homework: Homework) -> list[str]:
+    """A variant's template says whose numbers its prompts hold and how to check against them."""
+    variant = homework.variant
+    if variant is None or variant.seed is None:
+        return []
+    return [f"# Your variant: {variant.short}. Check your answers: `grader check FILE --variant {variant.seed}`."]
 
 
 def _item_lines(item: Item) -> list[str]:

@@ -6,7 +6,7 @@ import shutil
 import textwrap
 
 from grader.core.models import ItemResult, Result, Status
-from grader.render._common import counts, item_notes, points
+from grader.render._common import counts, item_notes, points, variant_line
 from grader.render.safe_text import runner_safe, terminal_safe
 
 _MARKS = {
@@ -52,6 +52,8 @@ def render_text(result: Result, *, color: bool = False, width: int | None = None
     paint = _painter(color)
     who = result.student.id + (f" ({result.student.name})" if result.student.name else "")
     lines = [paint("1", f"{result.homework} · {who}") + (f" · {result.source}" if result.source else ""), ""]
+    if variant_line(result) is not None:
+        lines[1:1] = [terminal_safe(variant_line(result) or "")]
     id_width = max(len(item.id) for item in result.items) if result.items else 10
     for problem in result.problems:
         lines.append(paint("1", f"{problem.id.upper()}  {problem.title}") + f"  {points(problem.score)}/{points(problem.max_score)}")

@@ -62,7 +62,9 @@ class ServiceClient:
         self._known: dict[tuple, Carried | None] = {}
 
     def __call__(self, homework: Homework, item_id: str, upstream: Mapping[str, str]) -> Carried | None:
-        request = homework.id, item_id, tuple(sorted(upstream.items()))
+        # A variant's network is another network: what follows is remembered per variant.
+        variant = homework.variant.digest if homework.variant is not None else None
+        request = homework.id, variant, item_id, tuple(sorted(upstream.items()))
         if request not in self._known:
             if len(self._known) >= MAX_REMEMBERED:
                 self._known.clear()
@@ -70,7 +72,8 @@ class ServiceClient:
         return self._known[request]
 
     def _ask(self, homework: Homework, item_id: str, upstream: Mapping[str, str]) -> Carried | None:
-        reply = self._round_trip((homework.id, item_id, dict(upstream))) if self._reachable else None
+        values = homework.variant.as_dict() if homework.variant is not None else None
+        reply = self._round_trip((homework.id, values, item_id, dict(upstream))) if self._reachable else None
         if reply is None:  # unreachable, now or from before
             return recompute_here(homework, item_id, upstream)
         status, value = reply
@@ -108,22 +111,31 @@ def _serve(listener: Listener, warm: bool) -> None:
 
 
 def _answer(connection: Connection) -> None:
-    from grader.plugins.homeworks import load_homework
-
     with connection:
         while True:
             try:
-                homework_id, item_id, upstream = connection.recv()
+                homework_id, values, item_id, upstream = connection.recv()
             except (EOFError, OSError):
                 return
             try:
                 with _lock:
-                    reply = "ok", recompute_here(load_homework(homework_id), item_id, upstream)
+                    reply = "ok", recompute_here(_homework(homework_id, values), item_id, upstream)
             except ImportError as error:
                 reply = "import-error", str(error)
             except Exception:  # the worker turns it into its usual internal-error verdict
                 reply = "error", traceback.format_exc()
             connection.send(reply)
+
+
+def _homework(homework_id: str, values: Mapping[str, int] | None) -> Homework:
+    """The homework a request is about: as registered, or the variant of these parameter values."""
+    from grader.core.variant import variant_with
+    from grader.plugins.homeworks import homework_variant, load_homework
+
+    homework = load_homework(homework_id)
+    if values is None:
+        return homework
+    return homework_variant(homework_id, variant_with(homework_id, homework.parameters, homework.constraint, values))
 
 
 def warm_up() -> None:

@@ -6,12 +6,14 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import anyio.to_thread
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from grader import api
+from grader.authoring.key_cache import KeyCache
 from grader.service import docs, instructor_api, instructor_pages, logs, pages, routes
 from grader.service.course import load_course
 from grader.service.limits import ContentLengthLimit
@@ -60,7 +62,8 @@ def create_app(settings: Settings) -> FastAPI:
         course = load_course(settings.course, installed=api.installed_homeworks())
         store = Store(make_engine(settings.database_url))
         app.state.settings, app.state.course, app.state.store = settings, course, store
-        app.state.pipeline = Pipeline(store, course, concurrency=settings.concurrency, queue=settings.queue)
+        app.state.pipeline = Pipeline(store, course, concurrency=settings.concurrency, queue=settings.queue,
+                                      keys=KeyCache(Path(settings.key_cache)) if settings.key_cache else None)
         app.state.pipeline.runtime = await anyio.to_thread.run_sync(lambda: api.serving_runtime(warm=settings.warm))
         log.info("worker ready", extra={"pid": os.getpid()})
         yield

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from grader import api
+from grader.authoring.key_cache import KeyCache
 from grader.batch.stats import Tally, summarize
 from grader.batch.worker import outcome_of
 from grader.core.summary import ClassSummary
@@ -14,14 +15,17 @@ from grader.service.classdata import Entry
 from grader.service.course import Course
 
 
-def class_summary(entries: Sequence[Entry], homework: str) -> ClassSummary:
+def class_summary(entries: Sequence[Entry], homework: str, keys: KeyCache | None = None) -> ClassSummary:
     """What `grader grade` writes as index.html and grades.csv, for the students' latest submissions (decisions
-    applied); reports are linked as `reports/STUDENT.html`, beside the page, as in a batch's output folder."""
+    applied); reports are linked as `reports/STUDENT.html`, beside the page, as in a batch's output folder.
+    In a class given variants, wrong answers to the items a variant changes are counted with their variant."""
     tally = Tally(api.homework(homework))
     outcomes = []
     for entry in entries:
         student = entry.submission.member_id
-        outcome = outcome_of(entry.result, name=student, source=f"submission {entry.submission.public_id}")
+        varied = api.varied_items(api.graded_homework(entry.result), keys)
+        outcome = outcome_of(entry.result, name=student, source=f"submission {entry.submission.public_id}",
+                             varied=varied)
         outcome.student_name = entry.name or outcome.student_name
         outcome.report = f"reports/{student}.html"
         tally.add(outcome)

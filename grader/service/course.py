@@ -11,6 +11,7 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from grader.core.errors import UsageError
+from grader.io.secret import read_secret_file
 
 # Roster ids appear in URLs, logs and CSV files: a conservative alphabet.
 ROSTER_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
@@ -44,6 +45,8 @@ class Offering(_Strict):
     deadline: When | None = None
     late: LatePolicy = LatePolicy()
     release_expected: When | None = Field(None, description="when students may see expected answers (never if unset)")
+    variants: bool = Field(False, description="each student their own numbers (the homework's parameters), "
+                                              "from the course secret and their roster id")
 
     @model_validator(mode="after")
     def _ordered(self) -> Offering:
@@ -74,6 +77,21 @@ class Course(_Strict):
     limits: Limits = Limits()
     students: list[Member] = Field(default_factory=list)
     instructors: list[Member] = Field(default_factory=list)
+    secret_file: str | None = Field(None, description="the course secret's file (relative to the course file), "
+                                                      "from which each student's variant comes")
+
+    @model_validator(mode="after")
+    def _variants_need_the_secret(self) -> Course:
+        varied = [name for name, offering in self.homeworks.items() if offering.variants]
+        if varied and self.secret_file is None:
+            raise ValueError(f"homeworks {', '.join(varied)} are given in variants: set secret_file "
+                             "(`grader secret FILE` makes one)")
+        return self
+
+    @property
+    def varied(self) -> frozenset[str]:
+        """The homeworks given in variants."""
+        return frozenset(name for name, offering in self.homeworks.items() if offering.variants)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Course:
@@ -115,7 +133,23 @@ def load_course(path: str | Path, *, installed: tuple[str, ...] | None = None) -
         if unknown:
             raise UsageError(f"homeworks: {', '.join(unknown)} not installed (installed: {', '.join(installed)})",
                              path=path)
+        _check_variants(course, path)
+    if course.secret_file is not None:  # relative to the course file, wherever the server is started
+        course = course.model_copy(update={"secret_file": str((path.parent / course.secret_file).resolve())})
     return course
+
+
+def _check_variants(course: Course, path: Path) -> None:
+    from grader.plugins.homeworks import load_homework
+
+    for name in sorted(course.varied):
+        if not load_homework(name).parameters:
+            raise UsageError(f"homeworks.{name}.variants: {name} has no parameters, so no variants", path=path)
+
+
+def course_secret(course: Course) -> bytes | None:
+    """The course secret (for the homeworks given in variants), read from its file; never logged or shown."""
+    return read_secret_file(course.secret_file) if course.secret_file is not None else None
 
 
 class Lateness(BaseModel):

@@ -83,7 +83,7 @@ async def class_summary_page(request: Request, homework: str) -> Response:
     """The batch's class summary page (same template and statistics), live from the database."""
     await _instructor(request)
     entries = await workspace.entries(request, homework)
-    html = await anyio.to_thread.run_sync(lambda: render_index(class_summary(entries, homework)))
+    html = await anyio.to_thread.run_sync(lambda: render_index(class_summary(entries, homework, request.app.state.pipeline.keys)))
     return HTMLResponse(html, headers={"Content-Security-Policy": REPORT_CSP})
 
 

@@ -19,7 +19,7 @@ from grader.service.auth import cookie_name, csrf_ok, signed_in
 from grader.service.classdata import reviewed
 from grader.service.course import lateness, refusal
 from grader.service.limits import check_rate, read_body
-from grader.service.routes import HISTORY, history_entry, received_from, stored_for, submit_received
+from grader.service.routes import HISTORY, history_entry, received_from, statement_of, stored_for, submit_received
 from grader.service.storage import Principal, now
 from grader.service.views import PAGE_CSP, REPORT_CSP, render_page, report_html
 
@@ -68,7 +68,7 @@ async def _home_context(request: Request, principal: Principal, csrf: str) -> di
     course = request.app.state.course
     moment = now()
     offerings = [{"id": name, "deadline": o.deadline, "closed": refusal(o, moment),
-                  "late": lateness(o, moment) is not None} for name, o in course.homeworks.items()]
+                  "late": lateness(o, moment) is not None, "variants": o.variants} for name, o in course.homeworks.items()]
     rows = [] if principal.is_instructor else await anyio.to_thread.run_sync(
         lambda: reviewed(request.app.state.store, request.app.state.store.history(member_id=principal.member_id,
                                                                                   limit=HISTORY)))
@@ -145,6 +145,14 @@ async def report_page(request: Request, public_id: str) -> Response:
     result = await request.app.state.pipeline.view(submission, grading, instructor=principal.is_instructor) \
         if grading is not None else None
     return HTMLResponse(report_html(submission, grading, result), headers={"Content-Security-Policy": REPORT_CSP})
+
+
+@router.get("/statement/{homework}")
+async def statement_page(request: Request, homework: str) -> Response:
+    """The homework's statement as a page: a student's own numbers where the course gives it in variants."""
+    principal, _ = await _signed_in_or_redirect(request)
+    page = await anyio.to_thread.run_sync(lambda: statement_of(request, principal, homework, html=True))
+    return HTMLResponse(page, headers={"Content-Security-Policy": REPORT_CSP})
 
 
 @router.get("/static/service.css")

@@ -23,10 +23,12 @@ from grader import api
 
 if TYPE_CHECKING:
     from grader.grading.runtime import Runtime
+from grader.authoring.key_cache import KeyCache, default_cache_folder
 from grader.core.errors import UsageError
 from grader.core.models import Result
+from grader.core.variant import Assignment
 from grader.service.classdata import decisions_for, effective
-from grader.service.course import Course, expected_released, lateness, refusal
+from grader.service.course import Course, course_secret, expected_released, lateness, refusal
 from grader.service.release import released_at
 from grader.service.storage import Grading, Principal, Store, Submission, now
 
@@ -60,10 +62,14 @@ def safe_filename(name: str | None, default: str = "submission.yaml") -> str:
 class Pipeline:
     """Stores and grades submissions for one worker process."""
 
-    def __init__(self, store: Store, course: Course, *, concurrency: int, queue: int) -> None:
+    def __init__(self, store: Store, course: Course, *, concurrency: int, queue: int,
+                 keys: KeyCache | None = None) -> None:
         self.store, self.course, self.queue = store, course, queue
         self.graders = ThreadPoolExecutor(concurrency, thread_name_prefix="grading")
         self.waiting = 0
+        # Each student's variant of the homeworks given in variants, from the course secret and their roster id.
+        self.assignment = Assignment(secret=course_secret(course), only=course.varied) if course.varied else None
+        self.keys = keys or KeyCache(default_cache_folder())
         # Set by the app at start (grader.api.serving_runtime): shared by the grading threads.
         self.runtime: Runtime | None = None
 
@@ -95,6 +101,7 @@ class Pipeline:
                 submission.raw, source=submission.filename, student_id=submission.member_id,
                 homework=submission.pinned_homework, admit=lambda homework: self._admit(homework, received),
                 hide_expected=lambda homework: self.withheld(homework, received), runtime=self.runtime,
+                assignment=self.assignment, keys=self.keys,
             )
         except UsageError as error:
             return Grading(**common, outcome="unusable", error=str(error), expected_withheld=True)
@@ -104,7 +111,11 @@ class Pipeline:
                        max_score=result.max_score, late_seconds=late.seconds if late else None,
                        penalty_percent=late.penalty_percent if late else None,
                        expected_withheld=self.withheld(result.homework, received),
-                       result=result.model_dump_json(), key_digest=api.key_digest(result.homework))
+                       result=result.model_dump_json(), key_digest=api.result_key_digest(result, self.keys))
+
+    def homework_of(self, homework_id: str, member_id: str):
+        """The homework as `member_id` is given it: their variant where the course gives it in variants."""
+        return api.homework_for(homework_id, self.assignment, member_id)
 
     def withheld(self, homework: str, at: datetime) -> bool:
         """Whether expected answers are withheld from students at `at` (until the course file's release or an
@@ -136,7 +147,8 @@ class Pipeline:
                 instructor or not await anyio.to_thread.run_sync(self.withheld, stored.homework, now())):
             shown = await self.on_grading_thread(lambda: api.grade_bytes(
                 submission.raw, source=submission.filename, student_id=submission.member_id,
-                homework=stored.homework, hide_expected=False, runtime=self.runtime))
+                homework=stored.homework, hide_expected=False, runtime=self.runtime, assignment=self.assignment,
+                keys=self.keys))
             result = shown if shown.score == stored.score else stored
         decisions = await anyio.to_thread.run_sync(decisions_for, self.store, stored.homework, submission.id)
         return effective(result, decisions)

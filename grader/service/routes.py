@@ -16,7 +16,7 @@ from grader.service.auth import api_instructor, api_principal
 from grader.service.classdata import reviewed
 from grader.service.limits import check_rate, read_body
 from grader.service.pipeline import Busy, Received, safe_filename
-from grader.service.storage import Grading, Principal, Store, Submission, summarise
+from grader.service.storage import Grading, Principal, Store, Submission, now, summarise
 from grader.service.views import REPORT_CSP, report_html
 
 log = logging.getLogger("grader.service.routes")
@@ -151,6 +151,29 @@ async def summary(request: Request, principal: Instructor,
     statistics of those."""
     latest = await anyio.to_thread.run_sync(lambda: reviewed(request.app.state.store, request.app.state.store.latest(homework)))
     return summarise(latest)
+
+
+@router.get("/api/v1/statement/{homework}", tags=["submissions"], response_class=Response,
+            responses={200: {"content": {"text/markdown": {}}}, 404: {"description": "not offered, or not open yet"}})
+async def get_statement(request: Request, principal: Asker, homework: str) -> Response:
+    """The homework's statement as Markdown: a student's with their own numbers where it is given in variants."""
+    text = await anyio.to_thread.run_sync(lambda: statement_of(request, principal, homework, html=False))
+    return Response(text, media_type="text/markdown; charset=utf-8")
+
+
+def statement_of(request: Request, principal: Principal, homework: str, *, html: bool) -> str:
+    """The statement the asker may read: an offered homework, once open (for students), with their numbers."""
+    from grader.plugins.homeworks import load_homework
+    from grader.render.statement import render_statement_html, render_statement_markdown
+    from grader.service.course import refusal
+
+    offering = request.app.state.course.homeworks.get(homework[:64])
+    why = refusal(offering, now()) if offering is not None else None
+    if offering is None or (not principal.is_instructor and why is not None and "opens" in why):
+        raise HTTPException(404, "no such homework open in this course")
+    shown = load_homework(homework) if principal.is_instructor else \
+        request.app.state.pipeline.homework_of(homework, principal.member_id)
+    return (render_statement_html if html else render_statement_markdown)(shown)
 
 
 @router.get("/api/v1/me", tags=["service"])

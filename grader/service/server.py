@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+from pathlib import Path
 
 import uvicorn
 
@@ -36,11 +37,11 @@ def run(settings: Settings) -> None:
     store = prepare_database(settings, course)
     pending = store.counts()["pending"]
     store.engine.dispose()
+    # In child processes: keys and grading load torch, which the supervisor should not keep for its whole life.
+    if course.varied:
+        _in_child(_prepare_keys, settings)
     if pending:
-        # In a child process: grading may load torch, which the supervisor should not keep for its whole life.
-        child = multiprocessing.get_context("spawn").Process(target=_recover, args=(settings.to_json(),))
-        child.start()
-        child.join()
+        _in_child(_recover, settings)
     os.environ[ENVIRONMENT_VARIABLE] = settings.to_json()
     log.info("serving", extra={"count": settings.workers})
     uvicorn.run("grader.service.app:app_from_environment", factory=True, host=settings.host, port=settings.port,
@@ -48,11 +49,39 @@ def run(settings: Settings) -> None:
                 timeout_graceful_shutdown=settings.drain_seconds, server_header=False)
 
 
+def _in_child(target, settings: Settings) -> None:
+    child = multiprocessing.get_context("spawn").Process(target=target, args=(settings.to_json(),))
+    child.start()
+    child.join()
+    if child.exitcode:
+        raise UsageError(f"preparing the service failed ({target.__name__.strip('_')}); see the log above")
+
+
+def _prepare_keys(settings_json: str) -> None:
+    """Compute the key of every student's variant of every homework given in variants (those not kept yet)."""
+    from grader.authoring.key_cache import KeyCache, precompute
+    from grader.core.variant import Assignment
+    from grader.service.course import course_secret
+
+    settings = Settings.from_json(settings_json)
+    logs.configure(settings.log_level)
+    course = load_course(settings.course)
+    assignment = Assignment(secret=course_secret(course), only=course.varied)
+    wanted = [api.homework_for(name, assignment, student.id) for name in sorted(course.varied)
+              for student in course.students]
+    own = [h for h in wanted if h.variant is not None and h.variant.values != h.default_variant.values]
+    assert settings.key_cache is not None
+    computed = precompute(own, KeyCache(Path(settings.key_cache)), jobs=os.cpu_count() or 1)
+    log.info("keys of the roster's variants ready", extra={"count": computed})
+
+
 def _recover(settings_json: str) -> None:
+    from grader.authoring.key_cache import KeyCache
     from grader.service.pipeline import Pipeline
 
     settings = Settings.from_json(settings_json)
     logs.configure(settings.log_level)
     course = load_course(settings.course)
     store = Store(make_engine(settings.database_url))
-    Pipeline(store, course, concurrency=1, queue=1).recover()
+    keys = KeyCache(Path(settings.key_cache)) if settings.key_cache else None
+    Pipeline(store, course, concurrency=1, queue=1, keys=keys).recover()

@@ -31,6 +31,8 @@ class Settings:
     # How long SIGTERM waits for requests in flight (a submission's checks take at most 60 s).
     drain_seconds: float = 75.0
     log_level: str = "info"
+    # Where the keys of the students' variants are kept (computed at start for the roster).
+    key_cache: str | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))

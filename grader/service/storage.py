@@ -9,6 +9,7 @@ of their own (grader.service.workspace_tables); nothing is updated in place.
 
 from __future__ import annotations
 
+import json
 import secrets
 import statistics
 from collections.abc import Iterable, Sequence
@@ -371,7 +372,7 @@ def summarise(latest: Sequence[tuple[Submission, Grading]]) -> dict[str, Any]:
             "low": min(scores, default=None), "high": max(scores, default=None),
             "latest": [{"student": s.member_id, "submission": s.public_id, "score": g.score,
                         "received_at": s.received_at.isoformat(), "late_seconds": g.late_seconds,
-                        "penalty_percent": g.penalty_percent} for s, g in rows],
+                        "penalty_percent": g.penalty_percent, "variant": _variant_of(g)} for s, g in rows],
         })
     return {"homeworks": homeworks}
 
@@ -380,6 +381,14 @@ def newest_revision():
     """The revision of a submission's grading in force (its newest), as a subquery correlated with `submissions`."""
     other = aliased(Grading)
     return select(func.max(other.revision)).where(other.submission_id == Submission.id).scalar_subquery()
+
+
+def _variant_of(grading: Grading) -> str | None:
+    """The digest of the variant a grading graded (recorded in its result), None for the homework as registered."""
+    if grading.result is None or '"variant":{' not in grading.result:  # most results: no variant, no parse
+        return None
+    variant = json.loads(grading.result).get("variant")
+    return variant.get("digest") if isinstance(variant, dict) else None
 
 
 def _principal_if_valid(token: Token, member: Member) -> Principal | None:

@@ -100,7 +100,7 @@ async def export(request: Request, homework: str, name: str) -> Response:
 
     def render() -> str:
         if name == "grades.csv":
-            return exports.grades(class_summary(class_entries, homework))
+            return exports.grades(class_summary(class_entries, homework, request.app.state.pipeline.keys))
         if name == "results.jsonl":
             return exports.results_jsonl(class_entries)
         if name == "canvas.csv":

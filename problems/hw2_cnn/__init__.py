@@ -5,6 +5,7 @@ from problems.hw2_cnn.p1_concepts import PROBLEM as P1
 from problems.hw2_cnn.p2_invariance import PROBLEM as P2
 from problems.hw2_cnn.p3_receptive_fields import PROBLEM as P3
 from problems.hw2_cnn.p4_network import PROBLEM as P4
+from problems.hw2_cnn.variants import PARAMETERS, constraint, vary
 
 HOMEWORK = Homework(
     id="hw2-cnn",
@@ -13,4 +14,7 @@ HOMEWORK = Homework(
     key_package="reference",
     key_file="hw2-cnn.yaml",
     total_points=100,
+    parameters=PARAMETERS,
+    constraint=constraint,
+    vary=vary,
 )

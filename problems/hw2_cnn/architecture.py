@@ -50,6 +50,25 @@ class LayerSpec:
         return f"Linear → {self.width}"
 
 
+@dataclass(frozen=True)
+class Net:
+    """Problem 4's whole network: the input image H × W × C and the layer table (a variant changes the numbers)."""
+
+    input_hwc: tuple[int, int, int]
+    layers: tuple[LayerSpec, ...]
+
+    @property
+    def input_shape(self) -> tuple[int, int, int]:
+        """torch's per-sample (C, H, W) of the input."""
+        h, w, c = self.input_hwc
+        return (c, h, w)
+
+    def index(self, layer: LayerSpec) -> int:
+        """Where `layer` (or the layer of its name) is in the table: layers are found by name, so a
+        mistake rule's changed copy of a layer is found too."""
+        return [spec.name for spec in self.layers].index(layer.name)
+
+
 # Input image H × W × C.
 INPUT_HWC = (256, 256, 3)
 
@@ -71,3 +90,6 @@ LAYERS: tuple[LayerSpec, ...] = (
     LayerSpec("fc2", "linear", 1024),
     LayerSpec("fc3", "linear", 10),
 )
+
+# The homework as it is without variants (the default variant).
+NET = Net(INPUT_HWC, LAYERS)

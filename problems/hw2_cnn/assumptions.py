@@ -35,8 +35,15 @@ class Assumption:
     params_with_buffers: bool = False
 
 
-def _replace(**changes) -> Callable[[LayerSpec], LayerSpec]:
-    return lambda layer: dataclasses.replace(layer, **changes)
+def _replace(types: tuple[str, ...], **changes) -> Callable[[LayerSpec], LayerSpec]:
+    """Change the layers of these types only: the others stay the very same spec, so their analyses are shared
+    with the key's (a BatchNorm has no bias to forget, a stride-1 convolution nothing to round)."""
+    return lambda layer: dataclasses.replace(layer, **changes) if layer.type in types else layer
+
+
+def _rounding_up(layer: LayerSpec) -> LayerSpec:
+    strided = layer.type == "maxpool" or (layer.type == "conv" and layer.stride > 1)
+    return dataclasses.replace(layer, ceil_mode=True) if strided else layer
 
 
 def _without_same_padding(layer: LayerSpec) -> LayerSpec:
@@ -50,16 +57,16 @@ def _rule(rule_id: str, feedback: str) -> MistakeRule:
 ASSUMPTIONS: tuple[Assumption, ...] = (
     Assumption(_rule("no_bias", "This count leaves out the biases: each filter of a convolution (each output "
                                 "feature of a linear layer) also has one bias."),
-               ("params",), respec=_replace(bias=False)),
+               ("params",), respec=_replace(("conv", "linear"), bias=False)),
     Assumption(_rule("no_dilation", "This ignores the dilation: a dilated kernel of k taps spans d(k − 1) + 1 "
                                     "input positions, which changes the output size and the receptive field."),
-               ("output", "params", "macs", "rf"), respec=_replace(dilation=1)),
+               ("output", "params", "macs", "rf"), respec=_replace(("conv",), dilation=1)),
     Assumption(_rule("same_padding_zero", 'This takes padding "same" as no padding: "same" pads '
                                           "d(k − 1)/2 on each side so that a stride-1 layer keeps the size."),
                ("output", "params", "macs"), respec=_without_same_padding),
     Assumption(_rule("ceil", "This rounds up: the number of window positions rounds down (floor), since a "
                              "window must fit entirely inside the (padded) input."),
-               ("output", "params", "macs"), respec=_replace(ceil_mode=True)),
+               ("output", "params", "macs"), respec=_rounding_up),
     Assumption(_rule("no_jump", "This leaves out the jump: after strided layers, one kernel step spans the "
                                 "product of the earlier strides in input pixels, so the field grows by "
                                 "(k − 1)·d·j."),

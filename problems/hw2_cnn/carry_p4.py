@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 from grader.homework import Carried
 from grader.math.numbers import read_count
 from grader.math.shapes import read_dims
-from problems.hw2_cnn.architecture import LAYERS
+from problems.hw2_cnn.architecture import NET, LayerSpec, Net
 from problems.hw2_cnn.assumptions import ASSUMPTIONS
 from problems.hw2_cnn.p4_network import TOTALS, item_id, total
 
-_LAYER_ITEMS = {item_id(layer, q): (layer, q) for layer in LAYERS for q in ("output", "params", "macs", "rf")}
+
+@lru_cache(maxsize=256)
+def _layer_items(net: Net) -> dict[str, tuple[LayerSpec, str]]:
+    return {item_id(layer, q): (layer, q) for layer in net.layers for q in ("output", "params", "macs", "rf")}
 
 
-def carry_forward(item: str, upstream: Mapping[str, str]) -> Carried | None:
-    """What `item` is, computed by torch from `upstream` (dependency id → answer text, as the grader read it).
+def carry_forward(item: str, upstream: Mapping[str, str], net: Net = NET) -> Carried | None:
+    """What `item` is in the network `net` (a variant's), computed by torch from `upstream` (dependency id → answer
+    text, as the grader read it).
 
     Answers that are not plain numbers or shapes (the grader passes its own reading of them) leave
     nothing to follow: None.
@@ -26,8 +31,8 @@ def carry_forward(item: str, upstream: Mapping[str, str]) -> Carried | None:
     # torch only for a layer's items: a total that follows is a sum of the student's own counts
     from problems.hw2_cnn.layer_values import Inputs, key_inputs, layer_value
 
-    layer, quantity = _LAYER_ITEMS[item]
-    key = key_inputs(layer)
+    layer, quantity = _layer_items(net)[item]
+    key = key_inputs(layer, net)
     shape, rf, output = key.shape, key.rf, None
     for dependency, text in upstream.items():
         dims = read_dims(text) if dependency.endswith(".output") else None
@@ -44,13 +49,13 @@ def carry_forward(item: str, upstream: Mapping[str, str]) -> Carried | None:
             if rf is None or rf < 1:
                 return None
     inputs = Inputs(shape, rf, key.jump, output)
-    answer = layer_value(layer, quantity, inputs)
+    answer = layer_value(layer, quantity, inputs, None, net)
     if answer is None:
         return None
     mistakes = {}
     for assumption in ASSUMPTIONS:
         if quantity in assumption.quantities:
-            wrong = layer_value(layer, quantity, inputs, assumption)
+            wrong = layer_value(layer, quantity, inputs, assumption, net)
             if wrong is not None and wrong != answer:
                 mistakes.setdefault(wrong, assumption.rule.id)
     return Carried(answer, tuple((rule, wrong) for wrong, rule in mistakes.items()))

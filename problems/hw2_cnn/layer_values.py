@@ -6,18 +6,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 
 import torch
+from torch import nn
 
 from grader.analysis.nets import LayerReport, analyze
-from problems.hw2_cnn.architecture import LAYERS, LayerSpec
+from problems.hw2_cnn.architecture import LAYERS, NET, LayerSpec, Net
 from problems.hw2_cnn.assumptions import Assumption
 from problems.hw2_cnn.network import INPUT_SHAPE, build_network
+
+__all__ = ["INPUT_SHAPE", "LAYERS", "NET", "Inputs", "analyse", "chain", "key_inputs", "key_reports", "layer_value",
+           "value"]
 
 # Sizes beyond this are not a layer of this homework (and would overflow torch's element counts).
 MAX_SIDE = 100_000
 QUANTITIES = ("output", "params", "macs", "rf")
+# Layer analyses remembered: a class's variants share most of their layers (the same layer on the same input).
+MAX_REPORTS = 16_384
 
 
 @dataclass(frozen=True)
@@ -43,18 +49,37 @@ def analyse(layers: tuple[LayerSpec, ...], input_shape: tuple[int, ...],
     return {report.name: report for report in analyze(model, input_shape, field=field)}
 
 
-@cache
-def key_reports() -> dict[str, LayerReport]:
-    """The homework's network, analysed once per process."""
-    return analyse(LAYERS, INPUT_SHAPE)
+def chain(layers: tuple[LayerSpec, ...], input_shape: tuple[int, ...]) -> dict[str, LayerReport]:
+    """The network of `layers` analysed one layer at a time, each on the previous one's output, field and jump.
+
+    What analysing the whole network measures (grader.analysis.nets.analyze goes child by child the
+    same way), but each layer's analysis is remembered, so networks that share layers (a rule's
+    network, another student's variant) measure them once. A layer that cannot be built on its
+    input is a ValueError naming it.
+    """
+    reports: dict[str, LayerReport] = {}
+    shape, field = input_shape, (1, 1)
+    for layer in layers:
+        report = _report(layer, shape, field)
+        if report is None:
+            raise ValueError(f"{layer.name} ({layer.describe()}) cannot be built on an input of {shape}")
+        reports[layer.name] = report
+        shape, field = report.output_shape, (report.rf or 1, report.jump or 1)
+    return reports
 
 
-def key_inputs(layer: LayerSpec) -> Inputs:
+@lru_cache(maxsize=256)
+def key_reports(net: Net = NET) -> dict[str, LayerReport]:
+    """A variant's network (the homework's by default), analysed once per process."""
+    return chain(net.layers, net.input_shape)
+
+
+def key_inputs(layer: LayerSpec, net: Net = NET) -> Inputs:
     """The inputs of `layer` in the key's network: the previous layer's output, field and jump."""
-    index = LAYERS.index(layer)
+    index = net.index(layer)
     if index == 0:
-        return Inputs(INPUT_SHAPE, 1, 1)
-    previous = key_reports()[LAYERS[index - 1].name]
+        return Inputs(net.input_shape, 1, 1)
+    previous = key_reports(net)[net.layers[index - 1].name]
     return Inputs(previous.output_shape, previous.rf or 1, previous.jump or 1)
 
 
@@ -78,9 +103,10 @@ def value(report: LayerReport, quantity: str, assumption: Assumption | None = No
     return str(report.rf)
 
 
-@lru_cache(maxsize=4096)
-def layer_value(layer: LayerSpec, quantity: str, inputs: Inputs, assumption: Assumption | None = None) -> str | None:
-    """One item of `layer` computed by torch from `inputs`, under the key's or `assumption`'s view.
+@lru_cache(maxsize=MAX_REPORTS)
+def layer_value(layer: LayerSpec, quantity: str, inputs: Inputs, assumption: Assumption | None = None,
+                net: Net = NET) -> str | None:
+    """One item of `layer` of `net` computed by torch from `inputs`, under the key's or `assumption`'s view.
 
     None when the inputs make no such layer (a window larger than the input, a shape of the
     wrong rank): there is then nothing to follow from.
@@ -88,7 +114,7 @@ def layer_value(layer: LayerSpec, quantity: str, inputs: Inputs, assumption: Ass
     spec = assumption.respec(layer) if assumption is not None else layer
     jump = 1 if assumption is not None and assumption.jump_left_out else inputs.jump
     # The field does not depend on sizes: measured on the key's input, which always fits.
-    report = _report(spec, key_inputs(layer).shape if quantity == "rf" else inputs.shape, (inputs.rf, jump))
+    report = _report(spec, key_inputs(layer, net).shape if quantity == "rf" else inputs.shape, (inputs.rf, jump))
     wanted = inputs.output
     if quantity == "macs" and wanted is not None and spec.type == "conv" and assumption is None and \
             (report is None or report.output_shape[1:] != wanted):
@@ -99,7 +125,7 @@ def layer_value(layer: LayerSpec, quantity: str, inputs: Inputs, assumption: Ass
     return value(report, quantity, assumption) if report is not None else None
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=MAX_REPORTS)
 def _report(layer: LayerSpec, shape: tuple[int, ...], field: tuple[int, int]) -> LayerReport | None:
     """`layer` alone on a per-sample input `shape`; None when torch refuses it (the kernel does not fit).
 
@@ -108,9 +134,19 @@ def _report(layer: LayerSpec, shape: tuple[int, ...], field: tuple[int, int]) ->
     if len(shape) not in (1, 3) or min(shape) < 1 or max(shape) > MAX_SIDE:
         return None
     try:
-        return analyse((layer,), shape, field=field)[layer.name]
+        # Only a linear layer's size depends on its whole input; the others depend on its channels.
+        model = _model(layer, shape if layer.type == "linear" else (shape[0], 1, 1))
+        return {report.name: report for report in analyze(model, shape, field=field)}[layer.name]
     except (RuntimeError, ValueError):
         return None
+
+
+@lru_cache(maxsize=MAX_REPORTS)
+def _model(layer: LayerSpec, shape: tuple[int, ...]) -> nn.Sequential:
+    """`layer` alone as torch modules on the meta device (no weights), built once and measured on any input:
+    a meta module in eval mode is left as it was by a forward pass."""
+    with torch.device("meta"):
+        return build_network((layer,), shape, activations=False).eval()
 
 
 def _input_giving(layer: LayerSpec, channels: int, output: tuple[int, int]) -> tuple[int, int, int] | None:

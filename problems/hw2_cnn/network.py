@@ -14,10 +14,12 @@ from problems.hw2_cnn.architecture import INPUT_HWC, LAYERS, LayerSpec
 INPUT_SHAPE = (INPUT_HWC[2], INPUT_HWC[0], INPUT_HWC[1])
 
 
-def build_network(layers: tuple[LayerSpec, ...] = LAYERS, input_shape: tuple[int, int, int] = INPUT_SHAPE) -> nn.Sequential:
+def build_network(layers: tuple[LayerSpec, ...] = LAYERS, input_shape: tuple[int, ...] = INPUT_SHAPE, *,
+                  activations: bool = True) -> nn.Sequential:
     """The network of the layer table, named as the homework names its layers.
 
-    A ReLU follows each BatchNorm and each hidden linear layer; `flatten` precedes the
+    A ReLU follows each BatchNorm and each hidden linear layer (unless `activations` is false: a
+    layer measured on its own needs none, they change no count and no shape); `flatten` precedes the
     first linear layer, whose input size comes from a meta-device forward (never typed).
     """
     modules: OrderedDict[str, nn.Module] = OrderedDict()
@@ -33,7 +35,8 @@ def build_network(layers: tuple[LayerSpec, ...] = LAYERS, input_shape: tuple[int
             channels = layer.width
         elif layer.type == "bn":
             modules[layer.name] = nn.BatchNorm2d(channels)
-            modules["relu" + layer.name.removeprefix("bn")] = nn.ReLU()
+            if activations:
+                modules["relu" + layer.name.removeprefix("bn")] = nn.ReLU()
         elif layer.type == "maxpool":
             modules[layer.name] = nn.MaxPool2d(layer.kernel, stride=layer.stride, ceil_mode=layer.ceil_mode)
         else:
@@ -42,12 +45,12 @@ def build_network(layers: tuple[LayerSpec, ...] = LAYERS, input_shape: tuple[int
                 channels = _flat_size(modules, input_shape)
             modules[layer.name] = nn.Linear(channels, layer.width, bias=layer.bias)
             channels = layer.width
-            if layer is not linear[-1]:
+            if activations and layer is not linear[-1]:
                 modules[f"relu_{layer.name}"] = nn.ReLU()
     return nn.Sequential(modules)
 
 
-def _flat_size(modules: OrderedDict[str, nn.Module], input_shape: tuple[int, int, int]) -> int:
+def _flat_size(modules: OrderedDict[str, nn.Module], input_shape: tuple[int, ...]) -> int:
     """Features after flattening, from a meta-device forward of the layers so far."""
     probe = copy.deepcopy(nn.Sequential(modules)).to("meta").eval()  # the convs so far are small
     return probe(torch.empty(1, *input_shape, device="meta")).shape[1]

@@ -10,6 +10,7 @@ Anticipated mistakes are computed by the same functions with one assumption chan
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from grader.homework import (
     ClauseContrary,
@@ -30,20 +31,46 @@ C, k, r = tree.Sym("C"), tree.Sym("k"), tree.Sym("r")
 
 @dataclass(frozen=True)
 class ConvConfig:
-    """A square convolution with C input and C output channels, stride 1."""
+    """A square convolution with C input channels and `out`·C output channels, stride 1."""
 
     kernel: int
     dilation: int = 1
+    out: int = 1
 
 
-# Problem 3 a(ii): one 15×15 layer, and three stacked 3×3 layers.
-SINGLE_15 = (ConvConfig(15),)
-THREE_3x3 = (ConvConfig(3),) * 3
+@dataclass(frozen=True)
+class Setting:
+    """Problem 3's numbers, which a variant changes: the lone large filter (and its output channels as a multiple of
+    C), the stacked small filters, and the dilated kernel whose effective size is asked for."""
+
+    single_kernel: int = 15
+    single_out: int = 1
+    stack_kernel: int = 3
+    stack_depth: int = 3
+    dilated_kernel: int = 3
+    dilation: int = 2
+
+    @property
+    def single(self) -> tuple[ConvConfig, ...]:
+        return (ConvConfig(self.single_kernel, out=self.single_out),)
+
+    @property
+    def stack(self) -> tuple[ConvConfig, ...]:
+        return (ConvConfig(self.stack_kernel),) * self.stack_depth
+
+
+# Problem 3 as it is without variants: one 15×15 layer, three stacked 3×3 layers, k = 3 and r = 2.
+DEFAULT = Setting()
+SINGLE_15 = DEFAULT.single
+THREE_3x3 = DEFAULT.stack
 
 
 def conv_params(config: ConvConfig, *, bias: bool = False) -> Node:
-    """Weights of one C→C convolution: one per kernel tap, input and output channel (dilation adds none)."""
-    return tree.add(tree.mul(tree.number(config.kernel**2), C, C), C if bias else tree.ZERO)
+    """Weights of one convolution: one per kernel tap, input and output channel (dilation adds none)."""
+    if config.out == 1:
+        return tree.add(tree.mul(tree.number(config.kernel**2), C, C), C if bias else tree.ZERO)
+    out = tree.mul(tree.number(config.out), C)
+    return tree.add(tree.mul(tree.number(config.kernel**2 * config.out), C, C), out if bias else tree.ZERO)
 
 
 def stack_params(configs: tuple[ConvConfig, ...], *, bias: bool = False) -> Node:
@@ -74,7 +101,6 @@ def _with_bias(configs: tuple[ConvConfig, ...]) -> Mistake:
     return Mistake(tree.show(with_bias), 1.0, _BIAS_NOTE.format(tree.show(with_bias)))
 
 
-_NINE = ConvConfig(naive_field(THREE_3x3))
 _KR = tree.mul(k, r)  # "the kernel is stretched r times"
 
 _RF = "receptive field"
@@ -165,28 +191,48 @@ _BOTTLENECK = Concept(
               "reduc*|shrink*|decreas* spatial resolution|size|dimension", "1x1|pointwise add* cost|computation",
               "more expensive|costly"))
 
-ITEMS: tuple[Item, ...] = (
+_COUNT = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven"}
+
+
+def _computed_items(setting: Setting) -> dict[str, Item]:
+    """The items whose numbers a variant changes, with its numbers in their prompts and anticipated mistakes."""
+    big, n, small = setting.single_kernel, _COUNT[setting.stack_depth], setting.stack_kernel
+    out = "C" if setting.single_out == 1 else f"{setting.single_out}C"
+    nine = ConvConfig(naive_field(setting.stack))
+    wide, dk, dr = nine.kernel, setting.dilated_kernel, setting.dilation
+    items = (
+        Item("p3.a.ii.params_15x15", "expression", 2,
+             f"Parameters of one {big}×{big} convolution with C input and {out} output channels (ignore bias).", IN_C,
+             mistakes=(_with_bias(setting.single),)),
+        Item("p3.a.ii.rf_three_3x3", "number", 2,
+             f"Receptive field (side length) of {n} stacked {small}×{small} convolutions, stride 1.",
+             mistakes=(Mistake(str(naive_field(setting.stack)), 0.0,
+                               f"Receptive fields do not add kernel sizes: each {small}×{small} layer (stride 1) widens "
+                               f"the field by k − 1 = {small - 1} pixels, starting from 1."),)),
+        Item("p3.a.ii.params_three_3x3", "expression", 2,
+             f"Parameters of those {n} stacked {small}×{small} layers, C→C channels each (ignore bias).", IN_C,
+             mistakes=(_with_bias(setting.stack),
+                       Mistake(tree.show(conv_params(setting.stack[0])), 0.0,
+                               f"That is one {small}×{small} layer; the item asks for all {n} stacked layers."))),
+        Item("p3.a.ii.params_single_same_rf", "expression", 2,
+             f"Parameters of a single convolution with the same receptive field as the {n} stacked {small}×{small} "
+             "layers (ignore bias).", IN_C,
+             mistakes=(Mistake(tree.show(conv_params(nine)), 0.0,
+                               f"That is a {wide}×{wide} filter, but {n} stacked {small}×{small} convolutions do not "
+                               f"see {wide}×{wide}: recompute their receptive field (each layer adds k − 1)."),)),
+        Item("p3.b.ii.effective_size_k3_r2", "number", 1, f"Its value for k = {dk}, r = {dr}.",
+             mistakes=(Mistake(tree.show(tree.substitute(_KR, {"k": dk, "r": dr})), 0.0,
+                               f"{dk} × {dr} = {dk * dr} multiplies the size by the dilation; count the pixels the "
+                               f"{_COUNT[dk]} taps, {dr} apart, actually span."),)),
+    )
+    return {item.id: item for item in items}
+
+
+# The items every variant asks alike, built once: the same objects in every variant, so what grading remembers
+# of them (compiled rubrics, checked answers) serves the whole class.
+_FIXED = {item.id: item for item in (
     Item("p3.a.i", "text", 3, "Name two ways a plain sequential CNN (VGG-style) grows its receptive field.",
          TextOptions((_GROW_DEEPER, _DOWNSAMPLE, _DILATION))),
-    Item("p3.a.ii.params_15x15", "expression", 2,
-         "Parameters of one 15×15 convolution with C input and C output channels (ignore bias).", IN_C,
-         mistakes=(_with_bias(SINGLE_15),)),
-    Item("p3.a.ii.rf_three_3x3", "number", 2,
-         "Receptive field (side length) of three stacked 3×3 convolutions, stride 1.",
-         mistakes=(Mistake(str(naive_field(THREE_3x3)), 0.0,
-                           "Receptive fields do not add kernel sizes: each 3×3 layer (stride 1) widens the "
-                           "field by k − 1 = 2 pixels, starting from 1."),)),
-    Item("p3.a.ii.params_three_3x3", "expression", 2,
-         "Parameters of those three stacked 3×3 layers, C→C channels each (ignore bias).", IN_C,
-         mistakes=(_with_bias(THREE_3x3),
-                   Mistake(tree.show(conv_params(THREE_3x3[0])), 0.0,
-                           "That is one 3×3 layer; the item asks for all three stacked layers."))),
-    Item("p3.a.ii.params_single_same_rf", "expression", 2,
-         "Parameters of a single convolution with the same receptive field as the three stacked 3×3 layers "
-         "(ignore bias).", IN_C,
-         mistakes=(Mistake(tree.show(conv_params(_NINE)), 0.0,
-                           "That is a 9×9 filter, but three stacked 3×3 convolutions do not see 9×9: "
-                           "recompute their receptive field (each layer adds k − 1)."),)),
     Item("p3.a.iii", "text", 3, "What goes wrong when a plain network is made very deep?",
          TextOptions((_GRADIENTS, _DEGRADATION), misconceptions=_DEEP_MISTAKES)),
     Item("p3.b.i", "text", 3, "Explain how an Inception module captures several scales and keeps the cost down.",
@@ -196,12 +242,20 @@ ITEMS: tuple[Item, ...] = (
          mistakes=(Mistake(tree.show(_KR), 0.0,
                            "Dilation does not multiply the size: it puts r − 1 gaps between neighbouring taps, "
                            "and there are k − 1 such gaps."),)),
-    Item("p3.b.ii.effective_size_k3_r2", "number", 1, "Its value for k = 3, r = 2.",
-         mistakes=(Mistake(tree.show(tree.substitute(_KR, {"k": 3, "r": 2})), 0.0,
-                           "3 × 2 = 6 multiplies the size by the dilation; count the pixels the three taps, "
-                           "2 apart, actually span."),)),
     Item("p3.b.ii.extra_params", "number", 0.5, "How many parameters does dilation add to the layer?"),
-)
+)}
+
+
+def items(setting: Setting) -> tuple[Item, ...]:
+    """Problem 3's items, in order, for `setting` (the text and formula items are the same for every variant)."""
+    by_id = {**_computed_items(setting), **_FIXED}
+    return tuple(by_id[item_id] for item_id in ORDER)
+
+
+ORDER = ("p3.a.i", "p3.a.ii.params_15x15", "p3.a.ii.rf_three_3x3", "p3.a.ii.params_three_3x3",
+         "p3.a.ii.params_single_same_rf", "p3.a.iii", "p3.b.i", "p3.b.ii.effective_size",
+         "p3.b.ii.effective_size_k3_r2", "p3.b.ii.extra_params")
+ITEMS = items(DEFAULT)
 
 MODEL_ANSWERS = {
     "p3.a.i": "Stacking more convolutional layers, and spatial downsampling with pooling or strided convolutions "
@@ -214,11 +268,11 @@ MODEL_ANSWERS = {
 }
 
 
-def reference() -> dict[str, str]:
+def reference(setting: Setting = DEFAULT) -> dict[str, str]:
     """The key of Problem 3: the receptive field from torch, the formulas from the configurations (see reference_p3)."""
     from problems.hw2_cnn.reference_p3 import compute_key
 
-    return {**compute_key(), **MODEL_ANSWERS}
+    return {**compute_key(setting), **MODEL_ANSWERS}
 
 
 SELF_TESTS = (
@@ -234,5 +288,14 @@ SELF_TESTS = (
     SelfTest("p3.a.iii", "Overfitting.", "incorrect"),
 )
 
-PROBLEM = Problem(id="p3", title="Receptive fields and modern architectures", items=ITEMS, reference=reference,
-                  self_tests=SELF_TESTS)
+
+
+def problem(setting: Setting) -> Problem:
+    """Problem 3 with `setting`'s numbers (the self-tests' answers are the default's, so only it has them)."""
+    default = setting == DEFAULT
+    return Problem(id="p3", title="Receptive fields and modern architectures", items=items(setting),
+                   reference=reference if default else partial(reference, setting),
+                   self_tests=SELF_TESTS if default else ())
+
+
+PROBLEM = problem(DEFAULT)

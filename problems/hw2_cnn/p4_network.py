@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
-from grader.homework import Carried, ExpressionOptions, Item, Problem, SelfTest, Variable
-from problems.hw2_cnn.architecture import INPUT_HWC, LAYERS, LayerSpec
+from grader.homework import Carried, ExpressionOptions, Item, Problem, SelfTest, Table, Variable
+from problems.hw2_cnn.architecture import NET, LayerSpec, Net
 from problems.hw2_cnn.assumptions import RULES
 
 LAYER_POINTS = 0.5
@@ -24,15 +25,15 @@ def item_id(layer: LayerSpec, quantity: str) -> str:
     return f"p4.{layer.name}.{quantity}"
 
 
-def depends_on(layer: LayerSpec, quantity: str) -> tuple[str, ...]:
+def depends_on(layer: LayerSpec, quantity: str, net: Net = NET) -> tuple[str, ...]:
     """The items a layer's item is computed from: what the layer reads, as the homework asks for it.
 
     Its output, parameters (channels, or the flattened size) and MACs follow the previous
     layer's output, MACs also this layer's own output size; its receptive field follows the
     previous receptive field (the jump comes from the strides of the table, not from answers).
     """
-    index = LAYERS.index(layer)
-    previous = (item_id(LAYERS[index - 1], "output"),) if index else ()
+    index = net.index(layer)
+    previous = (item_id(net.layers[index - 1], "output"),) if index else ()
     if quantity == "output":
         return previous
     if quantity == "params":
@@ -40,11 +41,11 @@ def depends_on(layer: LayerSpec, quantity: str) -> tuple[str, ...]:
     if quantity == "macs":
         own = (item_id(layer, "output"),) if layer.type == "conv" else ()
         return (*own, *previous) if layer.type in ("conv", "linear") else ()
-    earlier = [spec for spec in LAYERS[:index] if spec.has_rf_item]
+    earlier = [spec for spec in net.layers[:index] if spec.has_rf_item]
     return (item_id(earlier[-1], "rf"),) if earlier else ()
 
 
-def _layer_items(layer: LayerSpec) -> list[Item]:
+def _layer_items(layer: LayerSpec, net: Net) -> list[Item]:
     where = f"{layer.name} ({layer.describe()})"
     output_prompt = (
         f"Number of output features of {where}."
@@ -58,7 +59,7 @@ def _layer_items(layer: LayerSpec) -> list[Item]:
                            "(BatchNorm, pooling and bias additions count 0)."),
         "rf": ("number", f"Receptive field (side length in input pixels) of one output unit of {where}."),
     }
-    return [Item(item_id(layer, quantity), kind, LAYER_POINTS, prompt, depends_on=depends_on(layer, quantity))
+    return [Item(item_id(layer, quantity), kind, LAYER_POINTS, prompt, depends_on=depends_on(layer, quantity, net))
             for quantity, (kind, prompt) in prompts.items() if quantity != "rf" or layer.has_rf_item]
 
 
@@ -98,37 +99,92 @@ _FORMULAS: tuple[tuple[str, str, ExpressionOptions], ...] = (
 )
 
 
-def _items() -> tuple[Item, ...]:
-    items = [item for layer in LAYERS for item in _layer_items(layer)]
+def _items(net: Net) -> tuple[Item, ...]:
+    items = [item for layer in net.layers for item in _layer_items(layer, net)]
     items += [Item(f"p4.formula.{name}", "expression", FORMULA_POINTS, prompt, options)
               for name, prompt, options in _FORMULAS]
     prompts = {"p4.total_params": "Learnable parameters of the whole network.",
                "p4.total_macs": "MACs of the whole network for one input image."}
     items += [Item(total, "number", TOTAL_POINTS, prompts[total],
-                   depends_on=tuple(item_id(layer, quantity) for layer in LAYERS))
+                   depends_on=tuple(item_id(layer, quantity) for layer in net.layers))
               for total, quantity in TOTALS.items()]
     return tuple(items)
 
 
-def reference() -> dict[str, str]:
+def reference(net: Net = NET) -> dict[str, str]:
     """The key of Problem 4: every number from torch, every formula from sympy."""
     from problems.hw2_cnn.reference_p4 import compute_key
 
-    return compute_key()
+    return compute_key(net)
 
 
-def mistake_values() -> dict[str, list[tuple[str, str]]]:
+def mistake_values(net: Net = NET) -> dict[str, list[tuple[str, str]]]:
     """Each item's answers under the mistake rules, computed by torch and sympy (for the key file)."""
     from problems.hw2_cnn.reference_p4 import compute_mistakes
 
-    return compute_mistakes()
+    return compute_mistakes(net)
 
 
-def carry_forward(item: str, upstream: Mapping[str, str]) -> Carried | None:
+def carry_forward(item: str, upstream: Mapping[str, str], net: Net = NET) -> Carried | None:
     """An item recomputed by torch from a student's own answers to the items it depends on."""
     from problems.hw2_cnn.carry_p4 import carry_forward as recompute  # a layer's recomputation imports torch
 
-    return recompute(item, upstream)
+    return recompute(item, upstream, net)
+
+
+_TYPES = {"conv": "Conv2d", "bn": "BatchNorm2d", "maxpool": "MaxPool2d", "linear": "Linear"}
+
+
+def network_table(net: Net) -> Table:
+    """The layer table of the statement, from the same specs torch builds."""
+    rows, width = [], None
+    for layer in net.layers:
+        if layer.type == "conv":
+            configuration = layer.describe().removeprefix("Conv2d, ")
+        elif layer.type == "maxpool":
+            configuration = layer.describe().removeprefix("MaxPool2d ")
+        elif layer.type == "linear":
+            configuration = f"{'flatten' if width is None else width} → {layer.width}"
+            width = layer.width
+        else:
+            configuration = ""
+        rows.append((layer.name, _TYPES[layer.type], configuration))
+    return Table(("layer", "type", "configuration"), tuple(rows))
+
+
+def intro(net: Net) -> tuple[str | Table, ...]:
+    """What the statement says before the items: the input, the network, the conventions of the key."""
+    h, w, c = net.input_hwc
+    image = {1: "grayscale", 3: "RGB"}.get(c, f"{c}-channel")
+    return (
+        f"Input: a {h}×{w} {image} image (H×W×C = {h}×{w}×{c}). Shapes are written H×W×C.",
+        network_table(net),
+        "ReLU after each BatchNorm and after every hidden linear layer: no parameters, no MACs counted.",
+        "Convolution and linear parameters include the bias; BatchNorm parameters are the learnable γ and β "
+        "(running statistics are buffers, not parameters); MACs are multiply–accumulates of convolutions and "
+        "linear layers only; a receptive field is a side length in input pixels.",
+    )
+
+
+def problem(net: Net) -> Problem:
+    """Problem 4 on the network `net`: the same items for every variant, with its numbers in prompts and keys."""
+    default = net == NET
+    return Problem(
+        id="p4",
+        title=f"Shapes, parameters, MACs and receptive fields of a CNN on a {'×'.join(map(str, net.input_hwc))} input",
+        items=_items(net),
+        reference=reference if default else partial(reference, net),
+        # The self-tests' answers are the homework's own numbers: a variant has other ones.
+        self_tests=SELF_TESTS if default else (),
+        rules=RULES,
+        mistake_values=mistake_values if default else partial(mistake_values, net),
+        carry_forward=carry_forward if default else partial(_carry_forward_in, net),
+        intro=intro(net),
+    )
+
+
+def _carry_forward_in(net: Net, item: str, upstream: Mapping[str, str]) -> Carried | None:
+    return carry_forward(item, upstream, net)
 
 
 # One correct, partially right, wrong and unreadable answer per kind (statuses per CONTRACT §2).
@@ -149,13 +205,4 @@ SELF_TESTS = (
     SelfTest("p4.formula.conv_out", "floor((H + 2q - k)/s) + 1", "invalid"),
 )
 
-PROBLEM = Problem(
-    id="p4",
-    title=f"Shapes, parameters, MACs and receptive fields of a CNN on a {'×'.join(map(str, INPUT_HWC))} input",
-    items=_items(),
-    reference=reference,
-    self_tests=SELF_TESTS,
-    rules=RULES,
-    mistake_values=mistake_values,
-    carry_forward=carry_forward,
-)
+PROBLEM = problem(NET)

@@ -7,9 +7,9 @@ from torch import nn
 from grader.analysis.nets import analyze
 from grader.math import tree
 from problems.hw2_cnn.p3_receptive_fields import (
-    SINGLE_15,
+    DEFAULT,
     ConvConfig,
-    THREE_3x3,
+    Setting,
     conv_params,
     effective_kernel_size,
     stack_params,
@@ -39,16 +39,17 @@ def dilation_extra_params(kernel: int = 3, dilation: int = 2, channels: int = _P
     return count(dilation) - count(1)
 
 
-def compute_key() -> dict[str, str]:
-    """Item id → key text for the computed Problem 3 items."""
-    rf = receptive_field(THREE_3x3)
+def compute_key(setting: Setting = DEFAULT) -> dict[str, str]:
+    """Item id → key text for the computed Problem 3 items, with `setting`'s numbers (a variant's)."""
+    rf = receptive_field(setting.stack)
     size = effective_kernel_size()
+    k, r = setting.dilated_kernel, setting.dilation
     return {
-        "p3.a.ii.params_15x15": tree.show(stack_params(SINGLE_15)),
+        "p3.a.ii.params_15x15": tree.show(stack_params(setting.single)),
         "p3.a.ii.rf_three_3x3": str(rf),
-        "p3.a.ii.params_three_3x3": tree.show(stack_params(THREE_3x3)),
+        "p3.a.ii.params_three_3x3": tree.show(stack_params(setting.stack)),
         "p3.a.ii.params_single_same_rf": tree.show(conv_params(ConvConfig(rf))),
         "p3.b.ii.effective_size": tree.show(size),
-        "p3.b.ii.effective_size_k3_r2": tree.show(tree.substitute(size, {"k": 3, "r": 2})),
-        "p3.b.ii.extra_params": str(dilation_extra_params()),
+        "p3.b.ii.effective_size_k3_r2": tree.show(tree.substitute(size, {"k": k, "r": r})),
+        "p3.b.ii.extra_params": str(dilation_extra_params(k, r)),
     }

@@ -200,7 +200,10 @@ def test_carry_forward_and_mistakes_run_the_network_analysis(monkeypatch):
 
     spy("analyze", layer_values.analyze)
     spy("build_network", layer_values.build_network)
-    for cached in (layer_values.layer_value, layer_values.key_reports, layer_values._side_giving):
+    # Layer analyses and built layers are remembered across networks (variants share layers): start afresh.
+    caches = (layer_values.layer_value, layer_values.key_reports, layer_values._side_giving, layer_values._report,
+              layer_values._model)
+    for cached in caches:
         cached.cache_clear()
     carried = P4.carry_forward("p4.layer3.output", {"p4.bn2.output": "120 × 120 × 64"})
     assert carried.answer == _hwc(_out(nn.MaxPool2d(2, 2), (64, 120, 120)))
@@ -208,7 +211,7 @@ def test_carry_forward_and_mistakes_run_the_network_analysis(monkeypatch):
     calls.update(analyze=0, build_network=0)
     assert P4.mistake_values() == {item: list(values) for item, values in KEY.mistakes.items()}
     assert calls["analyze"] > 0 and calls["build_network"] > 0
-    for cached in (layer_values.layer_value, layer_values.key_reports, layer_values._side_giving):
+    for cached in caches:
         cached.cache_clear()  # later tests must not see the spies' results
 
 
