@@ -19,7 +19,8 @@ from grader.service.auth import cookie_name, csrf_ok, signed_in
 from grader.service.course import lateness, refusal
 from grader.service.limits import check_rate, read_body
 from grader.service.routes import HISTORY, history_entry, received_from, stored_for, submit_received
-from grader.service.storage import Principal, now
+from grader.service.storage import Line, Principal
+from grader.service.tables import now
 from grader.service.views import PAGE_CSP, REPORT_CSP, render_page, report_html
 
 router = APIRouter(include_in_schema=False)
@@ -71,7 +72,7 @@ async def _home_context(request: Request, principal: Principal, csrf: str) -> di
     rows = [] if principal.is_instructor else await anyio.to_thread.run_sync(
         lambda: request.app.state.store.history(member_id=principal.member_id, limit=HISTORY))
     return {"title": course.title, "principal": principal, "csrf": csrf, "offerings": offerings,
-            "history": [history_entry(request, s, g) for s, g in rows],
+            "history": [history_entry(request, line) for line in rows],
             "submissions_per_minute": course.limits.submissions_per_minute}
 
 
@@ -130,8 +131,8 @@ async def submission_page(request: Request, public_id: str) -> Response:
     rows = await anyio.to_thread.run_sync(lambda: request.app.state.store.history(
         member_id=submission.member_id, limit=HISTORY))
     return _page("submission", title=request.app.state.course.title, principal=principal, csrf=csrf,
-                 entry=history_entry(request, submission, grading), error=grading.error if grading else None,
-                 history=[history_entry(request, s, g) for s, g in rows])
+                 entry=history_entry(request, Line.of(submission, grading)), error=grading.error if grading else None,
+                 history=[history_entry(request, line) for line in rows])
 
 
 @router.get("/submissions/{public_id}/report")

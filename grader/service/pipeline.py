@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 from grader.core.errors import UsageError
 from grader.core.models import Result
 from grader.service.course import Course, expected_released, lateness, refusal
-from grader.service.storage import Grading, Principal, Store, Submission, now
+from grader.service.storage import Principal, Store
+from grader.service.tables import Grading, Submission, now
 
 log = logging.getLogger("grader.service.pipeline")
 

@@ -15,7 +15,8 @@ from grader.core.models import Result
 from grader.service.auth import api_instructor, api_principal
 from grader.service.limits import check_rate, read_body
 from grader.service.pipeline import Busy, Received, safe_filename
-from grader.service.storage import Grading, Principal, Store, Submission, summarise
+from grader.service.storage import Line, Principal, Store, summarise
+from grader.service.tables import Grading, Submission
 from grader.service.views import REPORT_CSP, report_html
 
 log = logging.getLogger("grader.service.routes")
@@ -116,7 +117,7 @@ async def list_submissions(request: Request, principal: Asker,
         student = principal.member_id
     rows = await anyio.to_thread.run_sync(lambda: request.app.state.store.history(
         member_id=student, homework=homework, limit=limit))
-    return {"submissions": [history_entry(request, s, g) for s, g in rows]}
+    return {"submissions": [history_entry(request, line) for line in rows]}
 
 
 @router.get("/api/v1/submissions/{public_id}", tags=["submissions"])
@@ -175,7 +176,7 @@ async def submission_document(request: Request, principal: Principal, submission
     result: Result | None = None
     if grading is not None and grading.outcome == "graded":
         result = await request.app.state.pipeline.view(submission, grading, instructor=principal.is_instructor)
-    document = history_entry(request, submission, grading)
+    document = history_entry(request, Line.of(submission, grading))
     document.update({
         "size": submission.size, "digest": submission.digest, "filename": submission.filename,
         "error": grading.error if grading is not None else None,
@@ -187,21 +188,25 @@ async def submission_document(request: Request, principal: Principal, submission
     if with_history:
         rows = await anyio.to_thread.run_sync(lambda: request.app.state.store.history(
             member_id=submission.member_id, homework=grading.homework if grading else None, limit=HISTORY))
-        document["history"] = [history_entry(request, s, g) for s, g in rows]
+        document["history"] = [history_entry(request, line) for line in rows]
     return document
 
 
-def history_entry(request: Request, submission: Submission, grading: Grading | None) -> dict[str, Any]:
+def history_entry(request: Request, line: Line) -> dict[str, Any]:
     """One line of a history: when, which homework, how it went, and where its report is."""
-    score = grading.score if grading is not None else None
-    penalty = grading.penalty_percent if grading is not None else None
+    penalty = line.penalty_percent
     return {
-        "id": submission.public_id, "student": submission.member_id,
-        "received_at": submission.received_at.isoformat(),
-        "outcome": grading.outcome if grading is not None else "pending",
-        "homework": grading.homework if grading is not None else None,
-        "score": score, "max_score": grading.max_score if grading is not None else None,
-        "late": None if penalty is None else {"seconds": grading.late_seconds, "penalty_percent": penalty},
-        "score_after_penalty": None if score is None else round(score * (1 - (penalty or 0) / 100), 4),
-        "report_url": str(request.url_for("submission_page", public_id=submission.public_id)),
+        "id": line.public_id, "student": line.member_id, "received_at": line.received_at.isoformat(),
+        "outcome": line.outcome, "homework": line.homework, "score": line.score, "max_score": line.max_score,
+        "late": None if penalty is None else {"seconds": line.late_seconds, "penalty_percent": penalty},
+        "score_after_penalty": None if line.score is None else round(line.score * (1 - (penalty or 0) / 100), 4),
+        "report_url": report_url(request, line.public_id),
     }
+
+
+def report_url(request: Request, public_id: str) -> str:
+    """The submission's page; the route is looked up once per request (a history has twenty)."""
+    prefix = getattr(request.state, "report_prefix", None)
+    if prefix is None:
+        prefix = request.state.report_prefix = str(request.url_for("submission_page", public_id="-"))[:-1]
+    return prefix + public_id
