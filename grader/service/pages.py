@@ -119,7 +119,7 @@ async def submit(request: Request) -> Response:
     if principal.is_instructor:
         raise HTTPException(403, "submissions come from students' tokens")
     await check_rate(request, principal, request.app.state.course.limits.submissions_per_minute)
-    submission, _ = await submit_received(request, principal, received)
+    submission, _, _ = await submit_received(request, principal, received)
     return RedirectResponse(f"/submissions/{submission.public_id}", status_code=303)
 
 
@@ -140,9 +140,10 @@ async def report_page(request: Request, public_id: str) -> Response:
     """The grader's feedback report of one submission (shown in the submission page's frame)."""
     principal, _ = await _signed_in_or_redirect(request)
     submission, grading = await stored_for(request, principal, public_id)
-    result = await request.app.state.pipeline.view(submission, grading, instructor=principal.is_instructor) \
+    shown = await request.app.state.pipeline.view(submission, grading, instructor=principal.is_instructor) \
         if grading is not None else None
-    return HTMLResponse(report_html(submission, grading, result), headers={"Content-Security-Policy": REPORT_CSP})
+    return HTMLResponse(report_html(submission, grading, shown and shown.result),
+                        headers={"Content-Security-Policy": REPORT_CSP})
 
 
 @router.get("/static/service.css")

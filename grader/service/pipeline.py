@@ -49,6 +49,17 @@ class Received:
     homework: str | None
 
 
+@dataclass(frozen=True)
+class Shown:
+    """A result as the asker may see it, and its JSON when that is the stored text (most of an answer)."""
+
+    result: Result
+    stored_json: str | None
+
+    def json(self) -> str:
+        return self.stored_json if self.stored_json is not None else self.result.model_dump_json()
+
+
 def safe_filename(name: str | None, default: str = "submission.yaml") -> str:
     """The upload's base name reduced to a safe alphabet (it names the file in messages and picks JSON or YAML)."""
     base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
@@ -69,8 +80,9 @@ class Pipeline:
     async def _on_grading_thread(self, work):
         return await asyncio.get_running_loop().run_in_executor(self.graders, work)
 
-    async def submit(self, principal: Principal, received: Received) -> tuple[Submission, Grading]:
-        """Store the submission (committed), grade it, record the grading: what the answer is made of."""
+    async def submit(self, principal: Principal, received: Received) -> tuple[Submission, Grading, Result | None]:
+        """Store the submission (committed), grade it, record the grading: what the answer is made of (with the
+        result, which the answer shows without reading the stored JSON back)."""
         if self.waiting >= self.queue:
             raise Busy
         self.waiting += 1
@@ -79,13 +91,16 @@ class Pipeline:
                 member_id=principal.member_id, raw=received.data, digest=hashlib.sha256(received.data).hexdigest(),
                 filename=received.filename, via=received.via, client=received.client,
                 pinned_homework=received.homework, received_at=now()))
-            grading = await self._on_grading_thread(lambda: self.grade(submission))
+            grading, result = await self._on_grading_thread(lambda: self.grade(submission))
         finally:
             self.waiting -= 1
-        return submission, await anyio.to_thread.run_sync(self.store.add_grading, grading)
+        recorded = await anyio.to_thread.run_sync(self.store.add_grading, grading)
+        # Another process may have recorded this grading first (the same, as grading is deterministic).
+        return submission, recorded, result if recorded is grading else None
 
-    def grade(self, submission: Submission) -> Grading:
-        """The first grading of a stored submission, under the course's rules at the time it was received."""
+    def grade(self, submission: Submission) -> tuple[Grading, Result | None]:
+        """The first grading of a stored submission, under the course's rules at the time it was received, and
+        its result (None if the file was unusable)."""
         received = submission.received_at
         common = {"submission_id": submission.id, "revision": 0, "graded_at": now(),
                   "grader_version": api.grader_version()}
@@ -96,14 +111,14 @@ class Pipeline:
                 hide_expected=lambda homework: self.withheld(homework, received), runtime=self.runtime,
             )
         except UsageError as error:
-            return Grading(**common, outcome="unusable", error=str(error), expected_withheld=True)
+            return Grading(**common, outcome="unusable", error=str(error), expected_withheld=True), None
         offering = self.course.homeworks[result.homework]
         late = lateness(offering, received)
         return Grading(**common, outcome="graded", homework=result.homework, score=result.score,
                        max_score=result.max_score, late_seconds=late.seconds if late else None,
                        penalty_percent=late.penalty_percent if late else None,
                        expected_withheld=self.withheld(result.homework, received),
-                       result=result.model_dump_json(), key_digest=api.key_digest(result.homework))
+                       result=result.model_dump_json(), key_digest=api.key_digest(result.homework)), result
 
     def withheld(self, homework: str, at: datetime) -> bool:
         """Whether expected answers are withheld from students at `at` (until the homework's release)."""
@@ -118,24 +133,26 @@ class Pipeline:
         if why is not None:
             raise UsageError(f"{homework}: {why}")
 
-    async def view(self, submission: Submission, grading: Grading, *, instructor: bool) -> Result | None:
+    async def view(self, submission: Submission, grading: Grading, *, instructor: bool,
+                   graded: Result | None = None) -> Shown | None:
         """The result as the asker may see it now: graded again with expected answers shown for an
-        instructor, or for a student once they are released (same points: grading is deterministic)."""
+        instructor, or for a student once they are released (same points: grading is deterministic).
+        `graded` is the stored result when the caller has it (no need to read its JSON)."""
         if grading.result is None:
             return None
-        stored = Result.model_validate_json(grading.result)
+        stored = graded or Result.model_validate_json(grading.result)
         if not grading.expected_withheld or not (instructor or not self.withheld(stored.homework, now())):
-            return stored
+            return Shown(stored, grading.result)
         shown = await self._on_grading_thread(lambda: api.grade_bytes(
             submission.raw, source=submission.filename, student_id=submission.member_id,
             homework=stored.homework, hide_expected=False, runtime=self.runtime))
-        return shown if shown.score == stored.score else stored
+        return Shown(shown, None) if shown.score == stored.score else Shown(stored, grading.result)
 
     def recover(self) -> int:
         """Grade every stored submission that has no grading (the server stopped while grading it)."""
         count = 0
         for submission in self.store.pending():
-            self.store.add_grading(self.grade(submission))
+            self.store.add_grading(self.grade(submission)[0])
             count += 1
         if count:
             log.info("graded submissions left pending by an earlier stop", extra={"count": count})

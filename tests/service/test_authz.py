@@ -82,12 +82,12 @@ def test_revoked_and_expired_tokens_stop_working(sqlite_course, tmp_path):
         assert httpx.get(f"{server.url}/api/v1/me", headers=bearer(tokens["ada"])).status_code == 200
         assert issue_tokens(course, database, tmp_path / "revoke.csv", "--revoke", "ada") == {}
         assert httpx.get(f"{server.url}/api/v1/me", headers=bearer(tokens["ada"])).json() == UNAUTHORIZED
-        # From now, not from before the server started: a loaded machine may take seconds to start it.
-        soon = (datetime.now(UTC) + timedelta(seconds=4)).isoformat()
-        renewed = issue_tokens(course, database, tmp_path / "ada.csv", "--reissue", "ada", "--expires", soon)
+        # Long enough for `grader tokens` to start on a loaded machine; the test waits until it has passed.
+        soon = datetime.now(UTC) + timedelta(seconds=10)
+        renewed = issue_tokens(course, database, tmp_path / "ada.csv", "--reissue", "ada", "--expires", soon.isoformat())
         assert set(renewed) == {"ada"}
         assert httpx.get(f"{server.url}/api/v1/me", headers=bearer(renewed["ada"])).json()["id"] == "ada"
-        time.sleep(5)
+        time.sleep(max(0.0, (soon - datetime.now(UTC)).total_seconds()) + 1)
         expired = httpx.get(f"{server.url}/api/v1/me", headers=bearer(renewed["ada"]))
         assert expired.status_code == 401 and expired.json() == UNAUTHORIZED
         assert httpx.get(f"{server.url}/api/v1/me", headers=bearer(tokens["ben"])).status_code == 200
