@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 from grader.core.errors import UsageError
 from grader.core.models import Result
 from grader.service.course import Course, expected_released, lateness, refusal
+from grader.service.recall import Recall, Remembered
 from grader.service.storage import Principal, Store
 from grader.service.tables import Grading, Submission, now
 
@@ -74,6 +75,7 @@ class Pipeline:
         self.store, self.course, self.queue = store, course, queue
         self.graders = ThreadPoolExecutor(concurrency, thread_name_prefix="grading")
         self.waiting = 0
+        self.recall = Recall()
         # Set by the app at start (grader.api.serving_runtime): shared by the grading threads.
         self.runtime: Runtime | None = None
 
@@ -100,25 +102,38 @@ class Pipeline:
 
     def grade(self, submission: Submission) -> tuple[Grading, Result | None]:
         """The first grading of a stored submission, under the course's rules at the time it was received, and
-        its result (None if the file was unusable)."""
+        its result (None if the file was unusable); the same file sent again is recalled, not graded again."""
         received = submission.received_at
         common = {"submission_id": submission.id, "revision": 0, "graded_at": now(),
                   "grader_version": api.grader_version()}
-        try:
-            result = api.grade_bytes(
-                submission.raw, source=submission.filename, student_id=submission.member_id,
-                homework=submission.pinned_homework, admit=lambda homework: self._admit(homework, received),
-                hide_expected=lambda homework: self.withheld(homework, received), runtime=self.runtime,
-            )
-        except UsageError as error:
-            return Grading(**common, outcome="unusable", error=str(error), expected_withheld=True), None
-        offering = self.course.homeworks[result.homework]
-        late = lateness(offering, received)
+        key = (submission.digest, submission.filename, submission.member_id, submission.pinned_homework)
+        remembered = self.recall.get(key)
+        if remembered is None or not self._applies(remembered, received):
+            try:
+                result = api.grade_bytes(
+                    submission.raw, source=submission.filename, student_id=submission.member_id,
+                    homework=submission.pinned_homework, admit=lambda homework: self._admit(homework, received),
+                    hide_expected=lambda homework: self.withheld(homework, received), runtime=self.runtime,
+                )
+            except UsageError as error:
+                return Grading(**common, outcome="unusable", error=str(error), expected_withheld=True), None
+            remembered = Remembered(result, result.model_dump_json(), self.withheld(result.homework, received))
+            self.recall.put(key, remembered)
+        result = remembered.result
+        late = lateness(self.course.homeworks[result.homework], received)
         return Grading(**common, outcome="graded", homework=result.homework, score=result.score,
                        max_score=result.max_score, late_seconds=late.seconds if late else None,
-                       penalty_percent=late.penalty_percent if late else None,
-                       expected_withheld=self.withheld(result.homework, received),
-                       result=result.model_dump_json(), key_digest=api.key_digest(result.homework)), result
+                       penalty_percent=late.penalty_percent if late else None, expected_withheld=remembered.withheld,
+                       result=remembered.json, key_digest=api.key_digest(result.homework)), result
+
+    def _applies(self, remembered: Remembered, received: datetime) -> bool:
+        """Whether a remembered result is what grading would give now: the homework still admitted, its
+        expected answers withheld as they were."""
+        try:
+            self._admit(remembered.result.homework, received)
+        except UsageError:
+            return False
+        return self.withheld(remembered.result.homework, received) == remembered.withheld
 
     def withheld(self, homework: str, at: datetime) -> bool:
         """Whether expected answers are withheld from students at `at` (until the homework's release)."""
