@@ -2,8 +2,8 @@
 
 Grading is CPU-bound: it runs in one of `concurrency` dedicated threads per worker process (each
 thread keeps its own bounded checker process from grader.runtime.bounded, so a fixed set of threads means a
-fixed set of checkers), which also stores the submission before grading it and records its grading after.
-No more than `queue` submissions wait for one; past that the server answers 503 before storing anything.
+fixed set of checkers), and no more than `queue` submissions wait for one; past that the server
+answers 503 before storing anything.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import TYPE_CHECKING
+
+import anyio.to_thread
 
 from grader import api
 
@@ -83,27 +84,19 @@ class Pipeline:
 
     async def submit(self, principal: Principal, received: Received) -> tuple[Submission, Grading, Result | None]:
         """Store the submission (committed), grade it, record the grading: what the answer is made of (with the
-        result, which the answer shows without reading the stored JSON back).
-
-        All three on one grading thread: each hand-over between threads waits for the interpreter's lock,
-        which a grading thread holds for milliseconds at a time. The time of arrival is taken before the wait.
-        """
+        result, which the answer shows without reading the stored JSON back)."""
         if self.waiting >= self.queue:
             raise Busy
         self.waiting += 1
         try:
-            return await self._on_grading_thread(partial(self._store_and_grade, principal, received, now()))
+            submission = await anyio.to_thread.run_sync(lambda: self.store.add_submission(
+                member_id=principal.member_id, raw=received.data, digest=hashlib.sha256(received.data).hexdigest(),
+                filename=received.filename, via=received.via, client=received.client,
+                pinned_homework=received.homework, received_at=now()))
+            grading, result = await self._on_grading_thread(lambda: self.grade(submission))
         finally:
             self.waiting -= 1
-
-    def _store_and_grade(self, principal: Principal, received: Received, at: datetime
-                         ) -> tuple[Submission, Grading, Result | None]:
-        submission = self.store.add_submission(
-            member_id=principal.member_id, raw=received.data, digest=hashlib.sha256(received.data).hexdigest(),
-            filename=received.filename, via=received.via, client=received.client, pinned_homework=received.homework,
-            received_at=at)
-        grading, result = self.grade(submission)
-        recorded = self.store.add_grading(grading)
+        recorded = await anyio.to_thread.run_sync(self.store.add_grading, grading)
         # Another process may have recorded this grading first (the same, as grading is deterministic).
         return submission, recorded, result if recorded is grading else None
 
