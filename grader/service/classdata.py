@@ -8,7 +8,7 @@ A grading's result never changes once stored, so its parsed form is kept in memo
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from threading import Lock
 
 from sqlalchemy import func, select
@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, defer
 
 from grader.core.models import Result
 from grader.core.overrides import ItemOverride, apply_overrides
-from grader.service.storage import Grading, Member, Store, Submission, newest_revision
+from grader.service.storage import Line, Store, newest_revision
+from grader.service.tables import Grading, Member, Submission
 from grader.service.workspace_tables import Decision
 
 # Parsed results kept (about 100 kB each in memory): a few classes' worth.
@@ -112,24 +113,17 @@ def decisions_for(store: Store, homework: str, submission_id: int) -> dict[str, 
         return decisions_in_force(session, homework, [submission_id]).get(submission_id, {})
 
 
-def reviewed(store: Store, rows: list[tuple[Submission, Grading | None]]) -> list[tuple[Submission, Grading | None]]:
-    """History rows with each grading's points as the student has them, decisions applied (a copy of the grading
-    where they differ; nothing is written)."""
-    graded = [(s, g) for s, g in rows if g is not None and g.result is not None]
+def reviewed(store: Store, lines: list[Line]) -> list[Line]:
+    """History lines with the points as the student has them, decisions applied (nothing is written)."""
+    graded = [line for line in lines if line.outcome == "graded" and line.grading_id is not None]
     if not graded:
-        return rows
+        return lines
     with Session(store.engine) as session:
         in_force: dict[int, dict[str, Decision]] = {}
-        for decision in session.scalars(select(Decision).where(Decision.submission_id.in_([s.id for s, _ in graded]))
-                                        .order_by(Decision.id)):
+        for decision in session.scalars(select(Decision).where(Decision.submission_id.in_(
+                [line.submission_id for line in graded])).order_by(Decision.id)):
             in_force.setdefault(decision.submission_id, {})[decision.item_id] = decision
-        decided = [g.id for s, g in graded if s.id in in_force]
+        decided = [line.grading_id for line in graded if line.submission_id in in_force and line.grading_id is not None]
         results = parsed(session, decided) if decided else {}
-    shown = []
-    for submission, grading in rows:
-        if grading is not None and grading.id in results:
-            score = effective(results[grading.id], in_force[submission.id]).score
-            columns = {c.key: getattr(grading, c.key) for c in Grading.__table__.columns if c.key != "result"}
-            grading = Grading(**{**columns, "score": score})
-        shown.append((submission, grading))
-    return shown
+    return [replace(line, score=effective(results[line.grading_id], in_force[line.submission_id]).score)
+            if line.grading_id in results and line.submission_id is not None else line for line in lines]

@@ -19,7 +19,8 @@ from grader import api
 from grader.core.errors import UsageError
 from grader.io.overrides import read_overrides
 from grader.service.classdata import Entry, load_class
-from grader.service.storage import Store, now
+from grader.service.storage import Store
+from grader.service.tables import now
 from grader.service.workspace_tables import Decision, Split
 
 

@@ -107,7 +107,7 @@ async def student_page(request: Request, homework: str, student: str) -> Respons
     rows = await anyio.to_thread.run_sync(lambda: reviewed(workspace.store(request), workspace.store(request).history(
         member_id=student, homework=homework, limit=200)))
     return _page("instructor_student", title=request.app.state.course.title, principal=principal, csrf=csrf,
-                 homework=homework, student=student, history=[history_entry(request, s, g) for s, g in rows])
+                 homework=homework, student=student, history=[history_entry(request, line) for line in rows])
 
 
 @router.get("/{homework}/exports/{name}")

@@ -20,7 +20,8 @@ from grader.service.classdata import reviewed
 from grader.service.course import lateness, refusal
 from grader.service.limits import check_rate, read_body
 from grader.service.routes import HISTORY, history_entry, received_from, statement_of, stored_for, submit_received
-from grader.service.storage import Principal, now
+from grader.service.storage import Line, Principal
+from grader.service.tables import now
 from grader.service.views import PAGE_CSP, REPORT_CSP, render_page, report_html
 
 router = APIRouter(include_in_schema=False)
@@ -73,7 +74,7 @@ async def _home_context(request: Request, principal: Principal, csrf: str) -> di
         lambda: reviewed(request.app.state.store, request.app.state.store.history(member_id=principal.member_id,
                                                                                   limit=HISTORY)))
     return {"title": course.title, "principal": principal, "csrf": csrf, "offerings": offerings,
-            "history": [history_entry(request, s, g) for s, g in rows],
+            "history": [history_entry(request, line) for line in rows],
             "submissions_per_minute": course.limits.submissions_per_minute}
 
 
@@ -120,7 +121,7 @@ async def submit(request: Request) -> Response:
     if principal.is_instructor:
         raise HTTPException(403, "submissions come from students' tokens")
     await check_rate(request, principal, request.app.state.course.limits.submissions_per_minute)
-    submission, _ = await submit_received(request, principal, received)
+    submission, _, _ = await submit_received(request, principal, received)
     return RedirectResponse(f"/submissions/{submission.public_id}", status_code=303)
 
 
@@ -131,10 +132,10 @@ async def submission_page(request: Request, public_id: str) -> Response:
     submission, grading = await stored_for(request, principal, public_id)
     rows = await anyio.to_thread.run_sync(lambda: reviewed(request.app.state.store, request.app.state.store.history(
         member_id=submission.member_id, limit=HISTORY)))
-    shown = next((g for s, g in rows if s.id == submission.id), grading)
+    shown = next((line for line in rows if line.public_id == submission.public_id), Line.of(submission, grading))
     return _page("submission", title=request.app.state.course.title, principal=principal, csrf=csrf,
-                 entry=history_entry(request, submission, shown), error=grading.error if grading else None,
-                 history=[history_entry(request, s, g) for s, g in rows])
+                 entry=history_entry(request, shown), error=grading.error if grading else None,
+                 history=[history_entry(request, line) for line in rows])
 
 
 @router.get("/submissions/{public_id}/report")
@@ -142,9 +143,10 @@ async def report_page(request: Request, public_id: str) -> Response:
     """The grader's feedback report of one submission (shown in the submission page's frame)."""
     principal, _ = await _signed_in_or_redirect(request)
     submission, grading = await stored_for(request, principal, public_id)
-    result = await request.app.state.pipeline.view(submission, grading, instructor=principal.is_instructor) \
+    shown = await request.app.state.pipeline.view(submission, grading, instructor=principal.is_instructor) \
         if grading is not None else None
-    return HTMLResponse(report_html(submission, grading, result), headers={"Content-Security-Policy": REPORT_CSP})
+    return HTMLResponse(report_html(submission, grading, shown and shown.result),
+                        headers={"Content-Security-Policy": REPORT_CSP})
 
 
 @router.get("/statement/{homework}")

@@ -29,8 +29,10 @@ from grader.core.models import Result
 from grader.core.variant import Assignment
 from grader.service.classdata import decisions_for, effective
 from grader.service.course import Course, course_secret, expected_released, lateness, refusal
+from grader.service.recall import Recall, Remembered
 from grader.service.release import released_at
-from grader.service.storage import Grading, Principal, Store, Submission, now
+from grader.service.storage import Principal, Store
+from grader.service.tables import Grading, Submission, now
 
 log = logging.getLogger("grader.service.pipeline")
 
@@ -52,6 +54,17 @@ class Received:
     homework: str | None
 
 
+@dataclass(frozen=True)
+class Shown:
+    """A result as the asker may see it, and its JSON when that is the stored text (most of an answer)."""
+
+    result: Result
+    stored_json: str | None
+
+    def json(self) -> str:
+        return self.stored_json if self.stored_json is not None else self.result.model_dump_json()
+
+
 def safe_filename(name: str | None, default: str = "submission.yaml") -> str:
     """The upload's base name reduced to a safe alphabet (it names the file in messages and picks JSON or YAML)."""
     base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
@@ -70,14 +83,16 @@ class Pipeline:
         # Each student's variant of the homeworks given in variants, from the course secret and their roster id.
         self.assignment = Assignment(secret=course_secret(course), only=course.varied) if course.varied else None
         self.keys = keys or KeyCache(default_cache_folder())
+        self.recall = Recall()
         # Set by the app at start (grader.api.serving_runtime): shared by the grading threads.
         self.runtime: Runtime | None = None
 
     async def on_grading_thread(self, work):
         return await asyncio.get_running_loop().run_in_executor(self.graders, work)
 
-    async def submit(self, principal: Principal, received: Received) -> tuple[Submission, Grading]:
-        """Store the submission (committed), grade it, record the grading: what the answer is made of."""
+    async def submit(self, principal: Principal, received: Received) -> tuple[Submission, Grading, Result | None]:
+        """Store the submission (committed), grade it, record the grading: what the answer is made of (with the
+        result, which the answer shows without reading the stored JSON back)."""
         if self.waiting >= self.queue:
             raise Busy
         self.waiting += 1
@@ -86,32 +101,49 @@ class Pipeline:
                 member_id=principal.member_id, raw=received.data, digest=hashlib.sha256(received.data).hexdigest(),
                 filename=received.filename, via=received.via, client=received.client,
                 pinned_homework=received.homework, received_at=now()))
-            grading = await self.on_grading_thread(lambda: self.grade(submission))
+            grading, result = await self.on_grading_thread(lambda: self.grade(submission))
         finally:
             self.waiting -= 1
-        return submission, await anyio.to_thread.run_sync(self.store.add_grading, grading)
+        recorded = await anyio.to_thread.run_sync(self.store.add_grading, grading)
+        # Another process may have recorded this grading first (the same, as grading is deterministic).
+        return submission, recorded, result if recorded is grading else None
 
-    def grade(self, submission: Submission) -> Grading:
-        """The first grading of a stored submission, under the course's rules at the time it was received."""
+    def grade(self, submission: Submission) -> tuple[Grading, Result | None]:
+        """The first grading of a stored submission, under the course's rules at the time it was received, and
+        its result (None if the file was unusable); the same file sent again is recalled, not graded again."""
         received = submission.received_at
         common = {"submission_id": submission.id, "revision": 0, "graded_at": now(),
                   "grader_version": api.grader_version()}
-        try:
-            result = api.grade_bytes(
-                submission.raw, source=submission.filename, student_id=submission.member_id,
-                homework=submission.pinned_homework, admit=lambda homework: self._admit(homework, received),
-                hide_expected=lambda homework: self.withheld(homework, received), runtime=self.runtime,
-                assignment=self.assignment, keys=self.keys,
-            )
-        except UsageError as error:
-            return Grading(**common, outcome="unusable", error=str(error), expected_withheld=True)
-        offering = self.course.homeworks[result.homework]
-        late = lateness(offering, received)
+        # The student is part of the key: their variant, and the identity in the result, are theirs.
+        key = (submission.digest, submission.filename, submission.member_id, submission.pinned_homework)
+        remembered = self.recall.get(key)
+        if remembered is None or not self._applies(remembered, received):
+            try:
+                result = api.grade_bytes(
+                    submission.raw, source=submission.filename, student_id=submission.member_id,
+                    homework=submission.pinned_homework, admit=lambda homework: self._admit(homework, received),
+                    hide_expected=lambda homework: self.withheld(homework, received), runtime=self.runtime,
+                    assignment=self.assignment, keys=self.keys,
+                )
+            except UsageError as error:
+                return Grading(**common, outcome="unusable", error=str(error), expected_withheld=True), None
+            remembered = Remembered(result, result.model_dump_json(), self.withheld(result.homework, received))
+            self.recall.put(key, remembered)
+        result = remembered.result
+        late = lateness(self.course.homeworks[result.homework], received)
         return Grading(**common, outcome="graded", homework=result.homework, score=result.score,
                        max_score=result.max_score, late_seconds=late.seconds if late else None,
-                       penalty_percent=late.penalty_percent if late else None,
-                       expected_withheld=self.withheld(result.homework, received),
-                       result=result.model_dump_json(), key_digest=api.result_key_digest(result, self.keys))
+                       penalty_percent=late.penalty_percent if late else None, expected_withheld=remembered.withheld,
+                       result=remembered.json, key_digest=api.result_key_digest(result, self.keys)), result
+
+    def _applies(self, remembered: Remembered, received: datetime) -> bool:
+        """Whether a remembered result is what grading would give now: the homework still admitted, its
+        expected answers withheld as they were."""
+        try:
+            self._admit(remembered.result.homework, received)
+        except UsageError:
+            return False
+        return self.withheld(remembered.result.homework, received) == remembered.withheld
 
     def homework_of(self, homework_id: str, member_id: str):
         """The homework as `member_id` is given it: their variant where the course gives it in variants."""
@@ -136,28 +168,34 @@ class Pipeline:
         if why is not None:
             raise UsageError(f"{homework}: {why}")
 
-    async def view(self, submission: Submission, grading: Grading, *, instructor: bool) -> Result | None:
+    async def view(self, submission: Submission, grading: Grading, *, instructor: bool,
+                   graded: Result | None = None) -> Shown | None:
         """The result as the asker may see it now, with the reviewers' decisions applied: graded again with
         expected answers shown for an instructor, or for a student once they are released (same points:
-        grading is deterministic)."""
+        grading is deterministic). `graded` is the result of a submission just graded (no need to read its
+        JSON, and no decision can have been made on it yet)."""
         if grading.result is None:
             return None
-        stored = result = Result.model_validate_json(grading.result)
+        stored = graded or Result.model_validate_json(grading.result)
+        shown = Shown(stored, grading.result)
         if grading.expected_withheld and (
                 instructor or not await anyio.to_thread.run_sync(self.withheld, stored.homework, now())):
-            shown = await self.on_grading_thread(lambda: api.grade_bytes(
+            again = await self.on_grading_thread(lambda: api.grade_bytes(
                 submission.raw, source=submission.filename, student_id=submission.member_id,
                 homework=stored.homework, hide_expected=False, runtime=self.runtime, assignment=self.assignment,
                 keys=self.keys))
-            result = shown if shown.score == stored.score else stored
+            if again.score == stored.score:
+                shown = Shown(again, None)
+        if graded is not None:
+            return shown
         decisions = await anyio.to_thread.run_sync(decisions_for, self.store, stored.homework, submission.id)
-        return effective(result, decisions)
+        return Shown(effective(shown.result, decisions), None) if decisions else shown
 
     def recover(self) -> int:
         """Grade every stored submission that has no grading (the server stopped while grading it)."""
         count = 0
         for submission in self.store.pending():
-            self.store.add_grading(self.grade(submission))
+            self.store.add_grading(self.grade(submission)[0])
             count += 1
         if count:
             log.info("graded submissions left pending by an earlier stop", extra={"count": count})

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from grader import api
 from grader.core.models import Result
 from grader.service.classdata import Entry, effective
-from grader.service.storage import Grading, Store, Submission, now
+from grader.service.storage import Store
+from grader.service.tables import Grading, Submission, now
 from grader.service.workspace_tables import RegradeResult, RegradeRun
 
 

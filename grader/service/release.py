@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from grader.service.storage import Store, now
+from grader.service.storage import Store
+from grader.service.tables import now
 from grader.service.workspace_tables import Release
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from dataclasses import replace
 from typing import Annotated, Any
 
 import anyio.to_thread
@@ -16,7 +18,8 @@ from grader.service.auth import api_instructor, api_principal
 from grader.service.classdata import reviewed
 from grader.service.limits import check_rate, read_body
 from grader.service.pipeline import Busy, Received, safe_filename
-from grader.service.storage import Grading, Principal, Store, Submission, now, summarise
+from grader.service.storage import Line, Principal, Store, summarise
+from grader.service.tables import Grading, Submission, now
 from grader.service.views import REPORT_CSP, report_html
 
 log = logging.getLogger("grader.service.routes")
@@ -48,7 +51,7 @@ async def healthz(request: Request) -> dict[str, Any]:
 async def submit(request: Request, principal: Asker,
                  homework: Annotated[str | None, Query(max_length=64, description="refuse a file naming another homework")] = None,
                  filename: Annotated[str | None, Query(max_length=255, description="picks JSON or YAML")] = None,
-                 ) -> JSONResponse:
+                 ) -> Response:
     """Grade a submission: the body is the YAML or JSON file, or a form with `file` (or `text`) and `homework`.
 
     Identity is the token's; a differing `student.id` in the file is flagged (`student.declared_id`).
@@ -58,9 +61,9 @@ async def submit(request: Request, principal: Asker,
         raise HTTPException(403, "submissions come from students' tokens")
     await check_rate(request, principal, request.app.state.course.limits.submissions_per_minute)
     received = await received_from(request, via="api", homework=homework, filename=filename)
-    submission, grading = await submit_received(request, principal, received)
-    document = await submission_document(request, principal, submission, grading, with_history=True)
-    return JSONResponse(document, status_code=201 if grading.outcome == "graded" else 422)
+    submission, grading, result = await submit_received(request, principal, received)
+    return await submission_answer(request, principal, submission, grading, with_history=True, graded=result,
+                                   status_code=201 if grading.outcome == "graded" else 422)
 
 
 async def received_from(request: Request, *, via: str, homework: str | None = None, filename: str | None = None
@@ -94,17 +97,18 @@ async def received_from(request: Request, *, via: str, homework: str | None = No
     return Received(data=data, filename=safe_filename(name), via=via, client=client, homework=homework)
 
 
-async def submit_received(request: Request, principal: Principal, received: Received) -> tuple[Submission, Grading]:
+async def submit_received(request: Request, principal: Principal, received: Received
+                          ) -> tuple[Submission, Grading, Result | None]:
     """Store and grade; 503 (nothing stored) when this process's queue is full."""
     try:
-        submission, grading = await request.app.state.pipeline.submit(principal, received)
+        submission, grading, result = await request.app.state.pipeline.submit(principal, received)
     except Busy:
         raise HTTPException(503, "the server is busy; send it again in a few seconds",
                             headers={"Retry-After": "5"}) from None
     state = request.state
     state.submission, state.digest, state.size = submission.public_id, submission.digest, submission.size
     state.outcome, state.score, state.homework = grading.outcome, grading.score, grading.homework
-    return submission, grading
+    return submission, grading, result
 
 
 @router.get("/api/v1/submissions", tags=["submissions"])
@@ -117,23 +121,24 @@ async def list_submissions(request: Request, principal: Asker,
         student = principal.member_id
     rows = await anyio.to_thread.run_sync(lambda: reviewed(request.app.state.store, request.app.state.store.history(
         member_id=student, homework=homework, limit=limit)))
-    return {"submissions": [history_entry(request, s, g) for s, g in rows]}
+    return {"submissions": [history_entry(request, line) for line in rows]}
 
 
 @router.get("/api/v1/submissions/{public_id}", tags=["submissions"])
-async def get_submission(request: Request, principal: Asker, public_id: str) -> dict[str, Any]:
+async def get_submission(request: Request, principal: Asker, public_id: str) -> Response:
     """One submission with its result; a student sees only their own (others are "not found")."""
     submission, grading = await stored_for(request, principal, public_id)
-    return await submission_document(request, principal, submission, grading, with_history=False)
+    return await submission_answer(request, principal, submission, grading, with_history=False)
 
 
 @router.get("/api/v1/submissions/{public_id}/report", response_class=HTMLResponse, tags=["submissions"])
 async def get_report(request: Request, principal: Asker, public_id: str) -> HTMLResponse:
     """The feedback report as a self-contained HTML page."""
     submission, grading = await stored_for(request, principal, public_id)
-    result = await request.app.state.pipeline.view(submission, grading, instructor=principal.is_instructor) \
+    shown = await request.app.state.pipeline.view(submission, grading, instructor=principal.is_instructor) \
         if grading is not None else None
-    return HTMLResponse(report_html(submission, grading, result), headers={"Content-Security-Policy": REPORT_CSP})
+    return HTMLResponse(report_html(submission, grading, shown and shown.result),
+                        headers={"Content-Security-Policy": REPORT_CSP})
 
 
 @router.get("/api/v1/submissions/{public_id}/raw", tags=["instructors"])
@@ -194,46 +199,52 @@ async def stored_for(request: Request, principal: Principal, public_id: str) -> 
     return found.submission, found.grading
 
 
-async def submission_document(request: Request, principal: Principal, submission: Submission,
-                              grading: Grading | None, *, with_history: bool) -> dict[str, Any]:
-    """The answer about one submission: its record, its result as the asker may see it, the report link, the history."""
-    result: Result | None = None
+async def submission_answer(request: Request, principal: Principal, submission: Submission, grading: Grading | None,
+                            *, with_history: bool, graded: Result | None = None, status_code: int = 200) -> Response:
+    """The answer about one submission: its record, its result as the asker may see it, the report link, the history.
+
+    The result's JSON is written in as it was stored (or as the grading just made it), not read and written
+    again: it is most of the answer and most of the time spent answering.
+    """
+    shown = None
     if grading is not None and grading.outcome == "graded":
-        result = await request.app.state.pipeline.view(submission, grading, instructor=principal.is_instructor)
-    document = history_entry(request, submission, grading if result is None else _scored(grading, result.score))
+        shown = await request.app.state.pipeline.view(submission, grading, instructor=principal.is_instructor,
+                                                      graded=graded)
+    line = Line.of(submission, grading)
+    if shown is not None and shown.result.score != line.score:  # the reviewers' decisions applied
+        line = replace(line, score=shown.result.score)
+    document = history_entry(request, line)
     document.update({
         "size": submission.size, "digest": submission.digest, "filename": submission.filename,
         "error": grading.error if grading is not None else None,
-        "expected_withheld": result is not None and any(i.expected is None for i in result.items),
+        "expected_withheld": shown is not None and any(i.expected is None for i in shown.result.items),
         "grader_version": grading.grader_version if grading is not None else None,
         "key_digest": grading.key_digest if grading is not None else None,
-        "result": result.model_dump(mode="json") if result is not None else None,
     })
     if with_history:
         rows = await anyio.to_thread.run_sync(lambda: reviewed(request.app.state.store, request.app.state.store.history(
             member_id=submission.member_id, homework=grading.homework if grading else None, limit=HISTORY)))
-        document["history"] = [history_entry(request, s, g) for s, g in rows]
-    return document
+        document["history"] = [history_entry(request, line) for line in rows]
+    head = json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    body = f'{head[:-1]},"result":{shown.json() if shown is not None else "null"}}}'
+    return Response(body.encode(), status_code=status_code, media_type="application/json")
 
 
-def _scored(grading: Grading, score: float) -> Grading:
-    """The grading with the points the result shown has (reviewers' decisions applied); never stored."""
-    if score == grading.score:
-        return grading
-    return Grading(**{**{c.key: getattr(grading, c.key) for c in Grading.__table__.columns}, "score": score})
-
-
-def history_entry(request: Request, submission: Submission, grading: Grading | None) -> dict[str, Any]:
+def history_entry(request: Request, line: Line) -> dict[str, Any]:
     """One line of a history: when, which homework, how it went, and where its report is."""
-    score = grading.score if grading is not None else None
-    penalty = grading.penalty_percent if grading is not None else None
+    penalty = line.penalty_percent
     return {
-        "id": submission.public_id, "student": submission.member_id,
-        "received_at": submission.received_at.isoformat(),
-        "outcome": grading.outcome if grading is not None else "pending",
-        "homework": grading.homework if grading is not None else None,
-        "score": score, "max_score": grading.max_score if grading is not None else None,
-        "late": None if penalty is None else {"seconds": grading.late_seconds, "penalty_percent": penalty},
-        "score_after_penalty": None if score is None else round(score * (1 - (penalty or 0) / 100), 4),
-        "report_url": str(request.url_for("submission_page", public_id=submission.public_id)),
+        "id": line.public_id, "student": line.member_id, "received_at": line.received_at.isoformat(),
+        "outcome": line.outcome, "homework": line.homework, "score": line.score, "max_score": line.max_score,
+        "late": None if penalty is None else {"seconds": line.late_seconds, "penalty_percent": penalty},
+        "score_after_penalty": None if line.score is None else round(line.score * (1 - (penalty or 0) / 100), 4),
+        "report_url": report_url(request, line.public_id),
     }
+
+
+def report_url(request: Request, public_id: str) -> str:
+    """The submission's page; the route is looked up once per request (a history has twenty)."""
+    prefix = getattr(request.state, "report_prefix", None)
+    if prefix is None:
+        prefix = request.state.report_prefix = str(request.url_for("submission_page", public_id="-"))[:-1]
+    return prefix + public_id

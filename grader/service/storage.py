@@ -1,148 +1,44 @@
-"""The database: the roster, token digests, sign-ins, and the append-only record of submissions and gradings.
+"""Every query the service makes: the roster and tokens, sign-ins, and storing and reading submissions and gradings.
 
 A submission row is written (and committed) before it is graded and is never changed; its grading
 is a separate row, added once grading is done (revision 0), so a crash in between leaves a
 submission without a grading, which the next start grades (`pending`). A published regrade appends
 a grading of the next revision (the newest revision is the one in force) and review decisions are rows
 of their own (grader.service.workspace_tables); nothing is updated in place.
+
+Durability: the grading's commit is synced to disk before the student gets an answer, and it syncs the
+submission's commit too, which therefore need not wait for the disk itself (it survives a killed server at
+once: see `make_engine`). The queries a request makes on its way are plain SQL (SQLAlchemy Core): loading
+ORM objects cost more CPU than the rest of the request.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import secrets
 import statistics
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (
-    Boolean,
-    DateTime,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    LargeBinary,
-    String,
-    Text,
-    TypeDecorator,
-    UniqueConstraint,
-    create_engine,
-    event,
-    func,
-    select,
-    update,
-)
+from sqlalchemy import bindparam, create_engine, event, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, aliased, defer, mapped_column, sessionmaker
+from sqlalchemy.orm import aliased, defer, sessionmaker
 
 from grader.service import tokens
 from grader.service.course import Course
+from grader.service.tables import Grading, Member, SignIn, Submission, Token, now
 
 SIGN_IN_HOURS = 8
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-class UTCDateTime(TypeDecorator):
-    """Aware UTC datetimes in and out; stored without zone (SQLite has none), always as UTC."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return None if value is None else value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class Member(Base):
-    """A person of the roster; `on_roster` goes false when the course file drops them (their tokens stop working)."""
-
-    __tablename__ = "members"
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    role: Mapped[str] = mapped_column(String(16))
-    name: Mapped[str | None] = mapped_column(String(200))
-    repository: Mapped[str | None] = mapped_column(String(200))
-    on_roster: Mapped[bool] = mapped_column(Boolean, default=True)
-
-
-class Token(Base):
-    """An issued token, by its SHA-256 digest only."""
-
-    __tablename__ = "tokens"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    member_id: Mapped[str] = mapped_column(ForeignKey("members.id"), index=True)
-    digest: Mapped[str] = mapped_column(String(64), unique=True)
-    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
-class SignIn(Base):
-    """A browser session: the cookie's digest, the token it was opened with, and its CSRF secret."""
-
-    __tablename__ = "sign_ins"
-    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
-    token_id: Mapped[int] = mapped_column(ForeignKey("tokens.id"), index=True)
-    csrf: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class Submission(Base):
-    """What arrived, exactly: bytes, digest, size, time, sender and client. Never changed."""
-
-    __tablename__ = "submissions"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    public_id: Mapped[str] = mapped_column(String(32), unique=True)
-    member_id: Mapped[str] = mapped_column(ForeignKey("members.id"))
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    via: Mapped[str] = mapped_column(String(16))
-    client: Mapped[str] = mapped_column(String(300))
-    filename: Mapped[str] = mapped_column(String(255))
-    pinned_homework: Mapped[str | None] = mapped_column(String(64))
-    size: Mapped[int] = mapped_column(Integer)
-    digest: Mapped[str] = mapped_column(String(64))
-    raw: Mapped[bytes] = mapped_column(LargeBinary)
-
-    __table_args__ = (Index("ix_submissions_member_received", "member_id", "received_at"),)
-
-
-class Grading(Base):
-    """One grading of a submission: revision 0 when it arrived; later revisions are regrades."""
-
-    __tablename__ = "gradings"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
-    revision: Mapped[int] = mapped_column(Integer, default=0)
-    graded_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    outcome: Mapped[str] = mapped_column(String(16))  # "graded" or "unusable"
-    homework: Mapped[str | None] = mapped_column(String(64))
-    score: Mapped[float | None] = mapped_column(Float)
-    max_score: Mapped[float | None] = mapped_column(Float)
-    late_seconds: Mapped[int | None] = mapped_column(Integer)
-    penalty_percent: Mapped[float | None] = mapped_column(Float)
-    expected_withheld: Mapped[bool] = mapped_column(Boolean)
-    result: Mapped[str | None] = mapped_column(Text)  # the result JSON (docs/formats.md)
-    error: Mapped[str | None] = mapped_column(Text)
-    grader_version: Mapped[str] = mapped_column(String(64))
-    key_digest: Mapped[str | None] = mapped_column(String(64))
-
-    __table_args__ = (
-        UniqueConstraint("submission_id", "revision", name="uq_gradings_submission_revision"),
-        Index("ix_gradings_homework", "homework"),
-    )
+# An execution option: transactions on an engine with it commit without waiting for the disk (see make_engine).
+UNSYNCED = "grader_unsynced"
 
 
 @dataclass(frozen=True)
@@ -160,6 +56,32 @@ class Principal:
 
 
 @dataclass(frozen=True)
+class Line:
+    """One submission of a history: whose, when, and how its grading in force went (neither bytes nor result)."""
+
+    public_id: str
+    member_id: str
+    received_at: datetime
+    outcome: str  # "graded", "unusable", or "pending" while it is being graded
+    homework: str | None = None
+    score: float | None = None
+    max_score: float | None = None
+    late_seconds: int | None = None
+    penalty_percent: float | None = None
+    submission_id: int | None = None
+    grading_id: int | None = None
+
+    @classmethod
+    def of(cls, submission: Submission, grading: Grading | None) -> Line:
+        if grading is None:
+            return cls(submission.public_id, submission.member_id, submission.received_at, "pending",
+                       submission_id=submission.id)
+        return cls(submission.public_id, submission.member_id, submission.received_at, grading.outcome,
+                   grading.homework, grading.score, grading.max_score, grading.late_seconds, grading.penalty_percent,
+                   submission.id, grading.id)
+
+
+@dataclass(frozen=True)
 class Stored:
     """A submission with its first grading (None while it is being graded)."""
 
@@ -168,20 +90,69 @@ class Stored:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL, full sync (a commit survives a crash) and foreign keys."""
+    """An engine for `url`: every commit synced to disk before it returns, except on `engine.execution_options(
+    grader_unsynced=True)`, whose commits are written (a killed server keeps them) but synced only by the next
+    synced commit: the write-ahead log is synced in order, up to that commit (SQLite: WAL with synchronous
+    FULL, or NORMAL when unsynced; PostgreSQL: synchronous_commit off for that transaction). SQLite also gets
+    foreign keys and waits for the writer's lock."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, pool_size=8,
                                max_overflow=8)
 
         @event.listens_for(engine, "connect")
-        def _pragmas(connection, _record):  # noqa: ANN001 - SQLAlchemy's callback signature
+        def _pragmas(connection, record):  # noqa: ANN001 - SQLAlchemy's callback signature
             cursor = connection.cursor()
             for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=30000"):
                 cursor.execute(f"PRAGMA {pragma}")
             cursor.close()
+            record.info["synchronous"] = "FULL"
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_sync(connection):  # noqa: ANN001
+            # Before the driver's BEGIN (it starts a transaction at the first write), so the pragma takes effect.
+            wanted = "NORMAL" if connection.get_execution_options().get(UNSYNCED) else "FULL"
+            if connection.connection.info.get("synchronous") != wanted:
+                connection.exec_driver_sql(f"PRAGMA synchronous={wanted}")
+                connection.connection.info["synchronous"] = wanted
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=8)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=8)
+
+    @event.listens_for(engine, "begin")
+    def _postgres_sync(connection):  # noqa: ANN001
+        if connection.get_execution_options().get(UNSYNCED):
+            connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+
+    return engine
+
+
+class WriterQueue:
+    """Where submissions and gradings wait to be written to a SQLite file: in this process on a mutex, between
+    processes on a lock file beside the database. SQLite takes one writer at a time and makes the others poll,
+    sleeping up to 100 ms between tries, which left the database idle while writers slept (the latency's tail);
+    queued here, each writer starts as soon as the one before it has committed. PostgreSQL needs no queue."""
+
+    def __init__(self, engine: Engine) -> None:
+        database = engine.url.database if engine.dialect.name == "sqlite" else None
+        self._mutex = threading.Lock() if database else None
+        # A POSIX lock (lockf), not flock: it belongs to this process, so forked checking processes do not
+        # inherit it, and it is released when the process dies, even by kill -9.
+        self._fd = os.open(Path(database).with_suffix(".write.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600) \
+            if database and database != ":memory:" else None
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        if self._mutex is None:
+            yield
+            return
+        with self._mutex:
+            if self._fd is not None:
+                fcntl.lockf(self._fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                if self._fd is not None:
+                    fcntl.lockf(self._fd, fcntl.LOCK_UN)
 
 
 class Store:
@@ -190,6 +161,8 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._session = sessionmaker(engine, expire_on_commit=False)
+        self._arriving = sessionmaker(engine.execution_options(**{UNSYNCED: True}), expire_on_commit=False)
+        self._writer = WriterQueue(engine)
 
     # --- the roster and tokens -------------------------------------------------------------------
 
@@ -233,13 +206,11 @@ class Store:
         """The member a token belongs to, if it is well formed, known, unrevoked, unexpired and its owner on the roster."""
         if not tokens.well_formed(token):
             return None
-        with self._session() as session:
-            row = session.execute(
-                select(Token, Member).join(Member, Member.id == Token.member_id).where(Token.digest == tokens.digest(token))
-            ).first()
-        if row is None or not tokens.matches(row.Token.digest, token):
+        with self.engine.connect() as connection:
+            row = connection.execute(_TOKEN, {"digest": tokens.digest(token)}).first()
+        if row is None or not tokens.matches(row.digest, token):
             return None
-        return _principal_if_valid(row.Token, row.Member)
+        return _principal_if_valid(row)
 
     # --- browser sign-ins ------------------------------------------------------------------------
 
@@ -255,15 +226,12 @@ class Store:
         """The principal and CSRF secret of a sign-in cookie, while the sign-in and its token are valid."""
         if not tokens.well_formed_secret(cookie):
             return None
-        with self._session() as session:
-            row = session.execute(
-                select(SignIn, Token, Member).join(Token, Token.id == SignIn.token_id)
-                .join(Member, Member.id == Token.member_id).where(SignIn.digest == tokens.digest(cookie))
-            ).first()
-        if row is None or row.SignIn.expires_at <= now():
+        with self.engine.connect() as connection:
+            row = connection.execute(_SIGN_IN, {"digest": tokens.digest(cookie)}).first()
+        if row is None or row.sign_in_expires_at <= now():
             return None
-        principal = _principal_if_valid(row.Token, row.Member)
-        return (principal, row.SignIn.csrf) if principal is not None else None
+        principal = _principal_if_valid(row)
+        return (principal, row.csrf) if principal is not None else None
 
     def close_sign_in(self, cookie: str) -> None:
         with self._session.begin() as session:
@@ -275,25 +243,24 @@ class Store:
 
     def recent_count(self, member_id: str, seconds: float) -> int:
         """Submissions a member sent in the last `seconds` (all replicas: the rate limit counts here)."""
-        since = now() - timedelta(seconds=seconds)
-        with self._session() as session:
-            return session.scalar(select(func.count()).select_from(Submission).where(
-                Submission.member_id == member_id, Submission.received_at > since)) or 0
+        with self.engine.connect() as connection:
+            return connection.execute(_RECENT, {"member": member_id, "since": now() - timedelta(seconds=seconds)}
+                                      ).scalar() or 0
 
     def add_submission(self, *, member_id: str, raw: bytes, digest: str, filename: str, via: str, client: str,
                        pinned_homework: str | None, received_at: datetime) -> Submission:
-        """Store what arrived, committed before anything else happens to it."""
+        """Store what arrived, committed before anything else happens to it (synced with its grading's commit)."""
         row = Submission(public_id=secrets.token_hex(16), member_id=member_id, received_at=received_at, via=via,
                          client=client[:300], filename=filename[:255], pinned_homework=pinned_homework,
                          size=len(raw), digest=digest, raw=raw)
-        with self._session.begin() as session:
+        with self._writer(), self._arriving.begin() as session:
             session.add(row)
         return row
 
     def add_grading(self, grading: Grading) -> Grading:
         """Record a submission's first grading; if another process recorded it first, theirs (the same) is returned."""
         try:
-            with self._session.begin() as session:
+            with self._writer(), self._session.begin() as session:
                 session.add(grading)
             return grading
         except IntegrityError:
@@ -320,18 +287,19 @@ class Store:
                                       .order_by(Grading.revision.desc())).first()
             return Stored(submission, grading)
 
-    def history(self, *, member_id: str | None = None, homework: str | None = None, limit: int = 50
-                ) -> list[tuple[Submission, Grading | None]]:
-        """Submissions, newest first, with their grading in force (without raw bytes): a member's, or everyone's."""
-        with self._session() as session:
-            query = (select(Submission, Grading).outerjoin(Grading, (Grading.submission_id == Submission.id)
-                                                           & (Grading.revision == newest_revision()))
-                     .options(_without_raw()).order_by(Submission.id.desc()).limit(limit))
-            if member_id is not None:
-                query = query.where(Submission.member_id == member_id)
-            if homework is not None:
-                query = query.where(Grading.homework == homework)
-            return [(row.Submission, row.Grading) for row in session.execute(query)]
+    def history(self, *, member_id: str | None = None, homework: str | None = None, limit: int = 50) -> list[Line]:
+        """Submissions, newest first, with how their grading in force went: a member's, or everyone's."""
+        query = (select(Submission.public_id, Submission.member_id, Submission.received_at,
+                        func.coalesce(Grading.outcome, "pending"), Grading.homework, Grading.score, Grading.max_score,
+                        Grading.late_seconds, Grading.penalty_percent, Submission.id, Grading.id)
+                 .outerjoin(Grading, (Grading.submission_id == Submission.id) & (Grading.revision == newest_revision()))
+                 .order_by(Submission.id.desc()).limit(limit))
+        if member_id is not None:
+            query = query.where(Submission.member_id == member_id)
+        if homework is not None:
+            query = query.where(Grading.homework == homework)
+        with self.engine.connect() as connection:
+            return [Line(*row) for row in connection.execute(query)]
 
     def latest(self, homework: str | None = None) -> list[tuple[Submission, Grading]]:
         """The latest graded submission of each student for each homework (what a gradebook takes)."""
@@ -391,13 +359,24 @@ def _variant_of(grading: Grading) -> str | None:
     return variant.get("digest") if isinstance(variant, dict) else None
 
 
-def _principal_if_valid(token: Token, member: Member) -> Principal | None:
-    moment = now()
-    if token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= moment):
+def _principal_if_valid(row: Any) -> Principal | None:
+    """The principal of a row of _TOKEN or _SIGN_IN, unless the token is revoked or expired or its owner off the roster."""
+    if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now()):
         return None
-    if not member.on_roster:
+    if not row.on_roster:
         return None
-    return Principal(member_id=member.id, role=member.role, name=member.name, token_id=token.id)
+    return Principal(member_id=row.member_id, role=row.role, name=row.name, token_id=row.token_id)
+
+
+_TOKEN_AND_MEMBER = (Token.id.label("token_id"), Token.digest, Token.revoked_at, Token.expires_at,
+                     Member.id.label("member_id"), Member.role, Member.name, Member.on_roster)
+_TOKEN = (select(*_TOKEN_AND_MEMBER).join(Member, Member.id == Token.member_id)
+          .where(Token.digest == bindparam("digest")))
+_SIGN_IN = (select(*_TOKEN_AND_MEMBER, SignIn.csrf, SignIn.expires_at.label("sign_in_expires_at"))
+            .join(Token, Token.id == SignIn.token_id).join(Member, Member.id == Token.member_id)
+            .where(SignIn.digest == bindparam("digest")))
+_RECENT = (select(func.count()).select_from(Submission)
+           .where(Submission.member_id == bindparam("member"), Submission.received_at > bindparam("since")))
 
 
 def _without_raw():

@@ -9,7 +9,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from grader.core.models import Result
 from grader.render.html import render_error_report, render_report
-from grader.service.storage import Grading, Submission
+from grader.service.tables import Grading, Submission
 
 # The service's pages: no script at all, styles from our own stylesheet, frames of our own reports only.
 PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-src 'self'; "

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from grader.service.storage import Base, UTCDateTime
+from grader.service.tables import Base, UTCDateTime
 
 
 class Decision(Base):

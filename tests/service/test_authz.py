@@ -80,13 +80,12 @@ def test_revoked_and_expired_tokens_stop_working(sqlite_course, tmp_path):
     course, database, tokens = sqlite_course
     # Far enough ahead that issuing the token (a process of its own, slow on a busy machine) is done before it.
     expiry = datetime.now(UTC) + timedelta(seconds=20)
-    soon = expiry.isoformat()
     server = Server(course, database, tmp_path / "serve.log", "--no-warm").start()
     try:
         assert httpx.get(f"{server.url}/api/v1/me", headers=bearer(tokens["ada"])).status_code == 200
         assert issue_tokens(course, database, tmp_path / "revoke.csv", "--revoke", "ada") == {}
         assert httpx.get(f"{server.url}/api/v1/me", headers=bearer(tokens["ada"])).json() == UNAUTHORIZED
-        renewed = issue_tokens(course, database, tmp_path / "ada.csv", "--reissue", "ada", "--expires", soon)
+        renewed = issue_tokens(course, database, tmp_path / "ada.csv", "--reissue", "ada", "--expires", expiry.isoformat())
         assert set(renewed) == {"ada"}
         assert httpx.get(f"{server.url}/api/v1/me", headers=bearer(renewed["ada"])).json()["id"] == "ada"
         time.sleep(max(0.0, (expiry - datetime.now(UTC)).total_seconds()) + 1)

@@ -9,7 +9,8 @@ import pytest
 from grader.core.errors import UsageError
 from grader.service import migrate
 from grader.service.course import Offering, lateness, load_course, refusal
-from grader.service.storage import Grading, Store, make_engine, now
+from grader.service.storage import Store, make_engine
+from grader.service.tables import Grading, now
 from tests.service.conftest import ROOT, write_course
 
 
@@ -66,3 +67,21 @@ def test_latest_is_each_students_newest_graded_submission_per_homework(tmp_path)
     latest = {s.member_id: (s.public_id, g.score) for s, g in store.latest()}
     assert latest == {"ada": (newest, 70.0), "ben": (ben, 55.0)}
     assert store.counts() == {"stored": 4, "graded": 4, "pending": 0}
+
+
+def test_a_submission_is_synced_by_its_gradings_commit(tmp_path):
+    """The arrival's commit does not wait for the disk; the grading's, which the answer waits for, syncs both
+    (SQLite's synchronous NORMAL then FULL: the write-ahead log is synced in order)."""
+    from sqlalchemy import event
+
+    store = Store(make_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}"))
+    migrate.upgrade(store.engine)
+    store.sync_roster(load_course(write_course(tmp_path), installed=("hw2-cnn",)))
+    modes: list[int] = []
+    event.listen(store.engine, "commit", lambda c: modes.append(c.exec_driver_sql("PRAGMA synchronous").scalar()))
+    for _ in range(2):
+        submission = store.add_submission(member_id="ada", raw=b"x", digest="d", filename="s.yaml", via="api",
+                                          client="test", pinned_homework=None, received_at=now())
+        store.add_grading(Grading(submission_id=submission.id, revision=0, graded_at=now(), outcome="unusable",
+                                  expected_withheld=True, grader_version="t"))
+    assert modes == [1, 2, 1, 2]  # NORMAL, FULL

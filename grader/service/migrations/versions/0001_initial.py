@@ -8,7 +8,7 @@ Create Date: 2026-11-01
 import sqlalchemy as sa
 from alembic import op
 
-from grader.service.storage import UTCDateTime
+from grader.service.tables import UTCDateTime
 
 revision = "0001"
 down_revision = None

@@ -8,7 +8,7 @@ Create Date: 2026-12-07
 import sqlalchemy as sa
 from alembic import op
 
-from grader.service.storage import UTCDateTime
+from grader.service.tables import UTCDateTime
 
 revision = "0002"
 down_revision = "0001"
