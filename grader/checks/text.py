@@ -31,7 +31,8 @@ class Concept:
     later sentence takes it back. `partial` phrasings state the idea only in part and earn half the
     share. `contrary` phrasings say the opposite or a common confusion (sharing *across layers* for
     weight sharing): asserted anywhere in the answer, they cancel the concept, and the feedback
-    quotes them.
+    quotes them. `needs` names the concept on the other side of a contrast this one is a side of ("per-frame
+    patterns, but not the motion"): whole only with that one whole, half without it, nothing when it is contradicted.
     """
 
     name: str
@@ -40,6 +41,7 @@ class Concept:
     negatable: bool = True
     partial: tuple[str, ...] = ()
     contrary: tuple[str, ...] = ()
+    needs: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,10 @@ def validate(item: Item) -> str | None:
             return f"concept {concept.name!r} needs a share in (0, 1] and at least one phrasing"
     if sum(c.share for c in options.concepts) < 1 - 1e-9:
         return "the concepts' shares add up to less than 1, so full marks are impossible"
+    names = {c.name for c in options.concepts}
+    for concept in options.concepts:
+        if concept.needs and (concept.needs not in names or concept.needs == concept.name):
+            return f"concept {concept.name!r} needs {concept.needs!r}, which is no other concept of the item"
     return None
 
 

@@ -168,6 +168,57 @@ def test_the_compared_thing_is_a_clause_of_its_own():
     assert judge("A dense layer would need fewer weights.", options).contradicted
 
 
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
+        ("A CNN is suitable for detecting a wolf anywhere in drone images because it detects objects anywhere.", 0.0),
+        ("A CNN is suitable for detecting a wolf anywhere in drone images because of local receptive fields.", 0.0),
+        ("A CNN is suitable for detecting a wolf anywhere in drone images because dense nets need too many weights.",
+         0.5),
+        ("The wolf can be anywhere, and CNNs detect things anywhere.", 0.5),
+    ],
+    ids=["question-words-restated", "term-named-in-a-restatement", "own-claim-in-a-restatement", "no-copied-run"],
+)
+def test_an_answer_restating_the_question_earns_only_its_own_claims(text, score):
+    """An answer that copies the question and is mostly its words earns nothing from phrasings made of the question's
+    words ("detection" for "detecting") or from terms named without a claim; a claim in words of its own still counts."""
+    options = TextOptions((Concept("anywhere", 0.5, ("detect* anywhere",), partial=("local receptive field",)),
+                           Concept("dense too big", 0.5, ("too many weight*",))),
+                          context="Detecting a wolf anywhere in aerial drone images: is a CNN suitable?")
+    assert judge(text, options, "Justify (i).").score == score
+
+
+SPATIAL = Concept("per-frame patterns", 0.5, ("each frame",), partial=("spatial",),
+                  needs="not the motion")
+MOTION = Concept("not the motion", 0.5, ("not motion", "3d conv*"), negatable=False, partial=("temporal",),
+                 contrary=("cnn captur* motion",))
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
+        ("The CNN sees each frame but not the motion.", 1.0),
+        ("The CNN sees each frame.", 0.25),
+        ("The CNN sees each frame; temporal.", 0.5),
+        ("The CNN sees each frame, and the CNN captures the motion too.", 0.0),
+        ("Spatial, and 3D convolutions.", 0.75),
+    ],
+    ids=["both-sides", "one-side-alone", "other-side-half", "other-side-contradicted", "half-side-with-whole-other"],
+)
+def test_one_side_of_a_contrast_is_whole_only_with_the_other(text, score):
+    """A concept that `needs` another is whole only with that one whole, half without it or with it half, and
+    nothing when the other is contradicted (the contrast reversed)."""
+    judgement = judge(text, TextOptions((SPATIAL, MOTION)))
+    assert judgement.score == score
+
+
+def test_a_reversed_contrast_is_quoted():
+    """The side that loses its credit with the other says which words reversed the contrast."""
+    judgement = judge("Each frame, and the CNN captures the motion.", TextOptions((SPATIAL, MOTION)))
+    assert [(c.name, words) for c, words in judgement.contradicted] == [
+        ("not the motion", "cnn captures the motion"), ("per-frame patterns", "cnn captures the motion")]
+
+
 def test_words_copied_from_the_question_earn_nothing():
     """Three content words in a row as the question has them are a copy, not an answer."""
     options = TextOptions((Concept("anywhere", 1.0, ("anywhere",)),))
