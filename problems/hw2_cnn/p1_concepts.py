@@ -74,12 +74,12 @@ _FEWER_PARAMETERS = Concept(
      "parameter|weight count|number small*|low*|reduc*|decreas*|less|fewer",
      "few|fewer|less number|numbers|stuff|value|things learn|store",
      "smaller|lighter|compact|small model|network|layer", "model|network|layer smaller|lighter|compact",
-     "small* than fully_connected|dense|mlp",
+     "small*|less|fewer than fully_connected|dense|mlp",
      "parameter|weight reduc*|decreas*|sav*",
      f"independent|regardless input|{_INPUT} size|resolution|h",
      "not depend* input|image|picture size|resolution|h|height|width",
      "not grow*|increas*|chang* input|image|picture size|bigger|larger|grow*",
-     "number parameter|weight depend* only kernel|filter",
+     "number|count parameter|weight depend* only kernel|filter", "parameter|weight count depend* only kernel|filter",
      "memory efficien*", "less|lower|reduc*|sav* memory|storage",
      "instead million*|thousand*|billion*", "order* magnitude more|fewer|less", "number weight*|parameter* only"),
     contrary=("more parameter*|weight*|params than", "parameter*|params|weight* same|equal|as_many fully_connected|dense|mlp",
@@ -101,8 +101,12 @@ _ANYWHERE = Concept(
     # the feature map said to stay the same under a shift is invariance taken for equivariance
     contrary=("feature_map|output|map stay*|remain* same|unchanged|identical",))
 
-# Invariance / position words of the suitability justifications; a claim that only one place works.
+# Invariance / position words of the suitability justifications; a claim that only one place works; invariance said
+# to be unwanted, which reverses the justification.
 _ONLY_ONE_PLACE = "only find*|detect*|work*|spot* centre|center|middle|beginning|start|one|fixed|same"
+_UNWANTED = ("translation|shift|time|temporal|position|location invarian* undesirable|unwanted|bad|harmful",
+             "translation|shift|time|temporal|position|location invarian* not|never wanted|desired|desirable|needed|"
+             "helpful|useful|good")
 _INVARIANT = "translation|position|location|spatial|shift invarian*|equivarian*|independen*"
 
 _SPATIAL_ANYWHERE = Concept(
@@ -117,10 +121,12 @@ _SPATIAL_ANYWHERE = Concept(
      f"slid*|mov*|scan* over|across {_INPUT}", "look* same whether|wherever|anywhere"),
     partial=("anywhere", "wherever", "any|arbitrary|every|different position|location|place|where|scale|part",
              "local receptive field", "local feature*|pattern*"),
-    contrary=("position|location|where matter*", "invarian* undesirable|bad|unwanted|harmful", _ONLY_ONE_PLACE))
+    contrary=("position|location|where matter*", "invarian* undesirable|bad|unwanted|harmful", _ONLY_ONE_PLACE, *_UNWANTED))
 _DENSE_TOO_BIG = Concept(
     "a dense network would need far too many parameters", 0.4,
-    ("too|so|very many|much parameter|weight", "enormous|huge|impractical|insane|large number|amount parameter|weight",
+    ("too|so|very many|much parameter|weight",
+     "enormous|huge|impractical|insane|large|ridiculous|absurd|crazy|massive|gigantic|astronomical|prohibitive|"
+     "excessive number|amount parameter|weight",
      "fully_connected|dense|mlp parameter|weight|huge|large|big|many|expensive|enormous|impractical|million*|"
      "impossible|infeasible",
      "ordinary|normal|regular|plain network|net|approach huge|large|big|many|expensive|enormous|impractical|too",
@@ -139,17 +145,20 @@ _TIME_INVARIANT = ("translation|time|shift|temporal invarian*|equivarian*", "inv
 _TIME_ANYWHERE = Concept(
     "the keyword may occur at any time", 0.3,
     (*_TIME_INVARIANT, f"any|arbitrary|every|whatever {_TIME}", "anywhere", "wherever", "whether not when"),
-    contrary=(_ONLY_ONE_PLACE, "position|location|when matter*"))
+    contrary=(_ONLY_ONE_PLACE, "position|location|when matter*", *_UNWANTED,
+              "specific|particular|exact|certain|fixed point|time|moment|offset|position"))
 _TIME_CONVOLUTION = Concept(
     "translation invariance in time: the same filter slides along time (1-D convolution over waveform/spectrogram)",
     0.3,
     (*_TIME_INVARIANT, "temporal conv*",
      "conv*|cnn|filter* over|along|across audio|waveform|spectrogram|signal|stream|recording",
      "slid*|mov*|scan*|appl* along|over|across audio|stream|signal|recording|waveform|spectrogram"),
-    partial=("1d|1_d|one_dimensional conv*|cnn",), contrary=(_ONLY_ONE_PLACE, "position|location|when matter*"))
+    partial=("1d|1_d|one_dimensional conv*|cnn",),
+    contrary=(_ONLY_ONE_PLACE, "position|location|when matter*", *_UNWANTED,
+              "specific|particular|exact|certain|fixed point|time|moment|offset|position"))
 _WINDOWS_IMPRACTICAL = Concept(
     "a dense network over all windows would be impractical", 0.4,
-    ("fully_connected|dense|mlp impractical*|expensive|huge|big|large|costly|slow",
+    ("fully_connected|dense|mlp impractical*|expensive|huge|big|large|costly|slow|trouble|struggl*|difficult*",
      "far|much more parameter*|weight*|computation|compute", "window*|stream impractical*|expensive|huge|costly",
      "huge|big|large network|net|model whole|entire stream|recording",
      "too|so|very many parameter|weight|window", "too big|large|expensive|much|costly|slow",
@@ -161,7 +170,7 @@ _WINDOWS_IMPRACTICAL = Concept(
     # a dense network over the windows named, without saying what is wrong with it: half
     partial=("impossible|infeasible", "fully_connected|dense|mlp window|position|length|parameter|variable"),
     contrary=("dense|fully_connected|mlp more_practical|more_feasible|more_efficient|more_suitable|better|cheaper|"
-              "work*_fine|work*_better",))
+              "work*_fine|work*_better|practical|feasible|workable",))
 _MOTION = "motion|movement|temporal|time|dynamic*"
 _MOTION_CONTRARY = (
     "per_frame|frame_wise|2d|2_d|single_frame|normal|regular|standard cnn|convolution captur*|see*|model* motion|movement",
@@ -178,10 +187,12 @@ _SPATIAL_PER_FRAME = Concept(
      "appearance|look* each|every|single|individual|per|one|of frame*|image|picture",
      "spatial yes|part|side|aspect|ok|fine|good|handled|captured",
      "in|within a|each|every|one|single frame|image|picture", "object*|pose|scene in frame*", "picture|image part",
-     "2d|2_d|two_dimensional conv*|cnn|filter frame|spatial|image|appearance|object"),
+     "2d|2_d|two_dimensional conv*|cnn|filter spatial|image|appearance|object"),
     # "spatial" or "appearance" alone: half
     partial=("spatial", "appearance"),
-    contrary=_MOTION_CONTRARY)
+    contrary=_MOTION_CONTRARY,
+    # HOMEWORK.md's concept is a contrast ("per-frame spatial patterns but not motion"): whole only with its other side
+    needs="but not motion/temporal dynamics: needs 3-D convolution, recurrent nets or transformers over time")
 _NEEDS_TIME_MODEL = Concept(
     "but not motion/temporal dynamics: needs 3-D convolution, recurrent nets or transformers over time", 0.5,
     ("motion|movement|temporal|time dimension|axis|dynamic*|information|dependenc*|order|model*|context|pattern*|"
@@ -191,10 +202,14 @@ _NEEDS_TIME_MODEL = Concept(
      "3d|3_d|three_dimensional conv*|cnn|filter|kernel", "recurrent|rnn|lstm|gru|transformer|attention",
      "optical flow", "sequence_of_frames|order_of_frames|frame_order|frame_sequence", "frame* in order", "sequence model", "c3d|i3d|two_stream",
      "chang* from|between|across frame*", "one frame next", "span*|stretch*|extend* frame*|time"),
-    # "motion" or "time" named alone: half
-    partial=("motion", "movement", "temporal"),
+    # "motion" or "time" named alone, or the CNN said to see only single frames: half
+    partial=("motion", "movement", "temporal", "only|just|merely spatial|frame|frames|image|picture|appearance"),
     contrary=_MOTION_CONTRARY)
 
+# The encoder said to keep (or raise) the resolution: nothing is lost, nothing needs restoring.
+_RESOLUTION_KEPT = ("encoder increas*|enlarg* resolution|size", "bottleneck already|same size|resolution",
+                    "bottleneck|encoder|downsampl* has|have|keep*|preserv*|maintain*|retain* input|original|same|full "
+                    "resolution|size", "already input|full|same resolution|size")
 _RESOLUTION_LOST = Concept(
     "downsampling (pooling, strides) loses spatial resolution", 0.25,
     ("downsampl*|pooling|strid*|encoder reduc*|shrink*|lose|lost|loss|decreas*|compress* resolution|size|dimension|"
@@ -208,8 +223,7 @@ _RESOLUTION_LOST = Concept(
      "encoder reduc*|shrink*|decreas* h|hxw|height|width"),
     # that something shrinks, or downsampling named, without saying the resolution is lost: half
     partial=("shrink*|smaller|tiny|coarse*|downsampl*",),
-    contrary=("encoder increas*|enlarg* resolution|size", "bottleneck already|same size|resolution",
-              "bottleneck has|have|keep* input|original|same resolution|size", "already input|full|same resolution|size"))
+    contrary=_RESOLUTION_KEPT)
 _RESOLUTION_NEEDED = Concept(
     "reconstruction/segmentation needs the input resolution back", 0.25,
     ("original|input|full size|resolution|dimension|shape",
@@ -221,8 +235,7 @@ _RESOLUTION_NEEDED = Concept(
     # a task that needs it named, or enlarging said, without the input resolution: half
     partial=("segmentation|pixel_wise|per_pixel|dense_prediction|reconstruct*|every_pixel|each_pixel",
              "enlarg*|upscal*"),
-    contrary=("encoder increas*|enlarg* resolution|size", "bottleneck already|same size|resolution",
-              "bottleneck has|have|keep* input|original|same resolution|size", "already input|full|same resolution|size", "upsampl* only channel*"))
+    contrary=(*_RESOLUTION_KEPT, "upsampl* only channel*", "upsampl* optional|unnecessary|superfluous"))
 # HOMEWORK.md's method concepts are the methods *as* fixed or learnable: a method named without that is half of
 # its concept (as holdout-1's markers mark a bare list of methods).
 _FIXED_NAMES = "nearest*|nn|bilinear|bicubic|interpolat*|unpool*|copy*|repeat*|duplicat*|blend*|averag*"

@@ -114,6 +114,9 @@ _REMEDY_MISTAKES = (
     Concept("no network is exactly invariant to every rotation", 0.25,
             ("exact*|perfect*|complete*|fully invarian*", "invarian* every|all possible|any rotation*|angle*")),
 )
+# Translation invariance said to be unwanted in general reverses the answer to why it is desirable.
+_UNWANTED = ("translation|shift invarian* undesirable|unwanted|harmful", "translation|shift invarian* not|never|rarely "
+             "desirable|desired|wanted|useful|helpful|good")
 _PRESENCE = Concept(
     "what matters is whether a pattern is present, not where", 0.5,
     ("present|presence|exist*|contain* not|rather where|position|location|place",
@@ -131,7 +134,8 @@ _PRESENCE = Concept(
              "present|presence|exist*|contain*"),
     contrary=("position|location|where always|does|do matter*|important|needed|determin*",
               "position|location|where matter* more",
-              "know*|tell*|find* exactly where", "where object is needed|important"))
+              "know*|tell*|find* exactly where", "where object is needed|important",
+              "what_matters_is|it_matters where|position|location", *_UNWANTED))
 _ONE_DETECTOR = Concept(
     "one detector fires regardless of the location", 0.5,
     ("same|one|single feature|detector|filter|weight",
@@ -149,7 +153,7 @@ _ONE_DETECTOR = Concept(
     contrary=("only fire*|detect|work*|respond* position|location|place|spot|where",
               "separate|different|own detector|filter|weight* need*|required every|each|for place|position|location",
               "need* separate|different|own detector|filter every|each|for place|position|location",
-              "know*|tell*|find* exactly where", "only fire*|detect* one|particular|specific|single|same position|location"))
+              "only fire*|detect* one|particular|specific|single|same position|location", *_UNWANTED))
 _DESIRABLE_MISTAKES = (
     Concept("translation invariance is undesirable where the position is the answer (keypoints, localisation)", 0.5,
             ("invarian* essential|needed|required|important|desirable|useful|good keypoint*|landmark*|pose|locali*|"
@@ -179,7 +183,9 @@ _TASKS = (
 # Invariance said to be fine in the clause that names a task reverses it ("pose estimation and landmarks
 # are examples where invariance is desirable"), not a task named in another clause.
 _FINE = "fine|ok|okay|good|desirable|wanted|harmless|helpful|useful|beneficial|needed|essential|important"
-_FINE_HERE = (ClauseContrary(f"invarian* {_FINE}"), ClauseContrary("benefit*|profit* invarian*"))
+_FINE_HERE = (ClauseContrary(f"invarian* {_FINE}"), ClauseContrary("benefit*|profit* invarian*"),
+              ClauseContrary("invarian* not|no|never problem*|issue*|concern*"),
+              ClauseContrary("cnn*|convolution*|network* fine|well|ok|okay"))
 APPLICATIONS = TextOptions(
     tuple(Concept(name, 0.5, phrasings, partial=partial, contrary=_FINE_HERE) for name, phrasings, partial in _TASKS),
     misconceptions=(Concept("translation invariance is undesirable wherever the position is the answer", 1.0,

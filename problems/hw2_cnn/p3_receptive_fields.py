@@ -78,8 +78,13 @@ _NINE = ConvConfig(naive_field(THREE_3x3))
 _KR = tree.mul(k, r)  # "the kernel is stretched r times"
 
 _RF = "receptive field"
-# The field grows only with bigger kernels: neither depth nor downsampling would then grow it.
-_ONLY_KERNELS = "only|just larger|bigger|large|big kernel*|filter*"
+# The field grows only with bigger kernels: neither depth nor downsampling would then grow it ("only by stacking
+# layers and by larger kernels" is no such claim).
+_ONLY_KERNELS = ("only_larger|only_bigger|just_larger|just_bigger|only_by_larger|only_by_bigger kernel*|filter*",
+                 "only grow*|increas*|enlarg* larger|bigger kernel*|filter*")
+# The field said to stay the same cancels what its own clause names ("pooling just reduces the size and the receptive
+# field stays the same. So only by stacking layers …" keeps the layers).
+_RF_SAME = ClauseContrary(f"{_RF} stay*|remain* same|constant")
 # "what a neuron sees": the receptive field in plain words.
 _SEES = "what|area|much|region see*|sees|view"
 _GROW_DEEPER = Concept(
@@ -90,9 +95,9 @@ _GROW_DEEPER = Concept(
      "more|additional|extra|multiple|several 3x3|convolution*|convolutional|conv layer*",
      "stack*|add* layer|conv*", "deeper|depth",
      "increas* depth", "increas* number layer*", "layer* on top each other|another", "layer* in a row"),
-    contrary=("fully_connected|dense|linear layer*", f"{_RF} stay*|remain* same|constant",
+    contrary=("fully_connected|dense|linear layer*", _RF_SAME,
               "add*|more|stack* layer* not chang*|affect*|increas*|grow*", f"depth not chang*|affect* {_RF}",
-              _ONLY_KERNELS,
+              *_ONLY_KERNELS,
               # a 1×1 convolution named where the layers are added: 1×1 layers see no further
               ClauseContrary("1x1|pointwise")))
 _DOWNSAMPLE = Concept(
@@ -100,9 +105,9 @@ _DOWNSAMPLE = Concept(
     ("pool*", "stride*|strided", "downsampl*|subsampl*", "reduc*|shrink* resolution|spatial|size|feature_map",
      "feature_map|map smaller|shrink*", "shrink*|reduc* image|map|feature*|input", "skip* pixel*", "step size 2|two", "biggest|max|maximum value block|window"),
     contrary=(f"downsampl*|pool*|strid* shrink*|reduc*|decreas* {_RF}",
-              f"downsampl*|pool*|strid* not chang*|affect*|increas*|grow* {_RF}", f"{_RF} stay*|remain* same|constant",
+              f"downsampl*|pool*|strid* not chang*|affect*|increas*|grow* {_RF}", _RF_SAME,
               f"downsampl*|pool*|strid* not chang*|affect*|increas*|grow* {_SEES}",
-              "downsampl*|pool*|strid* only|just reduc*|shrink*|mak* size|resolution|map*|smaller", _ONLY_KERNELS))
+              "downsampl*|pool*|strid* only|just reduc*|shrink*|mak* size|resolution|map*|smaller", *_ONLY_KERNELS))
 _DILATION = Concept(
     "dilated convolutions (also accepted)", 0.5,
     ("dilat*", "atrous", "gap*|hole*|spac* kernel|filter|tap*"))
@@ -132,6 +137,8 @@ _DEEP_MISTAKES = (
     Concept("nothing completely solves training very deep plain networks", 0.25,
             ("complete*|fully|entirely solv*|fix*", "arbitrarily deep")),
     Concept("ReLU does not saturate for large inputs", 0.25, ("relu saturat*",)),
+    Concept("the receptive field outgrowing the image is not what goes wrong", 0.25,
+            ("receptive field larger|bigger|exceed* than image|input",)),
 )
 _PARALLEL_SCALES = Concept(
     "parallel branches with 1×1, 3×3 and 5×5 filters capture several scales", 0.4,
@@ -142,7 +149,7 @@ _PARALLEL_SCALES = Concept(
      "different|multiple|several|various kernel|filter|window", "1x1 3x3 5x5", "3x3 5x5",
      "small* medium|large*|big* filter|window|kernel"),
     contrary=("one after another|other", "sequential*", "in series|sequence", "consecutive*|successive*",
-              "output 1x1 feeds|fed 3x3", "same kernel|filter|window size"))
+              "output 1x1 feeds|fed 3x3", "same kernel|filter|window size", "not|never parallel|side_by_side"))
 _CONCATENATE = Concept(
     "the outputs concatenate along the channels", 0.15,
     ("concat*", "stack* channel|depth|along|top", "glu*|stuck|put|join* together|channel*|depth",
@@ -163,7 +170,8 @@ _BOTTLENECK = Concept(
      "dimensionality|dimension reduction", "number channel* down"),
     contrary=("1x1|pointwise reduc*|shrink*|decreas* spatial|height|width|resolution|spatial_size",
               "reduc*|shrink*|decreas* spatial resolution|size|dimension", "1x1|pointwise add* cost|computation",
-              "more expensive|costly"))
+              "more expensive|costly", "1x1|pointwise increas* channel*|depth|number",
+              "not|never chang*|reduc* channel*|depth|number_of_channels"))
 
 ITEMS: tuple[Item, ...] = (
     Item("p3.a.i", "text", 3, "Name two ways a plain sequential CNN (VGG-style) grows its receptive field.",
