@@ -201,11 +201,14 @@ def judge(text: str, options: TextOptions, question: str = "") -> Judgement:
         # One statement earns one concept: a weaker phrasing within the one statement another concept is
         # credited for ("the same detector fires anywhere"), or already credited to an earlier concept ("it
         # can appear anywhere"), counts for no other.
+        # Pieces stated apart still make the concept whole ("nearest neighbour, bilinear …; transposed convolution is
+        # the only one that learns" says the others learn nothing).
+        whole = _two_apart([(compiled.pieces[i], positions) for i, positions in partial.asserted if i in compiled.pieces])
         elsewhere = taken.union(*needed[:i], *needed[i + 1:])
         partial.asserted = [o for o in partial.asserted if elsewhere.isdisjoint(o[1])]
         partial.hedged = [o for o in partial.hedged if elsewhere.isdisjoint(o[1])]
         taken |= _words(partial.asserted + partial.hedged)
-        credits.append(_credit(answer, compiled, full, partial, result))
+        credits.append(_credit(answer, compiled, full, partial, whole, result))
     _contrasts([c.concept for c in rubric.concepts], credits, result)
     total = min(1.0, sum(c.concept.share * credit for c, credit in zip(rubric.concepts, credits)))
     said: set[int] = set()  # words already taken as a misconception: one wrong claim costs once
@@ -252,7 +255,8 @@ def _needed(answer: _Answer, occurrences: list[tuple[int, tuple[int, ...]]]) -> 
     return _words(occurrences) if len(spans) == 1 else set()
 
 
-def _credit(answer: _Answer, compiled: _Compiled, full: _Found, partial: _Found, result: Judgement) -> float:
+def _credit(answer: _Answer, compiled: _Compiled, full: _Found, partial: _Found, whole: bool, result: Judgement
+            ) -> float:
     """The part of its share a concept earns (recorded in `result` as credited, contradicted, taken back or missing)."""
     concept = compiled.concept
     contrary = answer.find(compiled.contrary, True, against=True)
@@ -275,8 +279,7 @@ def _credit(answer: _Answer, compiled: _Compiled, full: _Found, partial: _Found,
     if retraction is not None:
         result.retracted.append((concept, answer.quote(retraction)))
         return 0.0
-    pieces = [(compiled.pieces[i], positions) for i, positions in partial.asserted if i in compiled.pieces]
-    credit = 1.0 if full.asserted or _two_apart(pieces) else PARTIAL_CREDIT
+    credit = 1.0 if full.asserted or whole else PARTIAL_CREDIT
     result.credited.append((concept, credit))
     return credit
 

@@ -110,6 +110,23 @@ def test_phrasings_of_one_piece_share_its_name(text, score):
 @pytest.mark.parametrize(
     ("text", "score"),
     [
+        ("Nearest neighbour. Transposed convolution is the only one that learns.", 1.0),
+        ("Transposed convolution is the only one that learns.", 0.5),
+    ],
+    ids=["pieces-apart-one-inside-another-statement", "only-the-piece-inside-another-statement"],
+)
+def test_a_piece_inside_another_concepts_statement_only_completes_its_concept(text, score):
+    """"Transposed convolution is the only one that learns" is the learnable method, and also says the others learn
+    nothing: with a fixed method named apart it makes that concept whole, alone it earns it nothing."""
+    options = TextOptions((Concept("fixed", 0.5, ("fixed nearest",), partial=(
+        Piece("nearest", "named"), Piece("only learn*", "the rest learn nothing"))),
+                           Concept("learnable", 0.5, ("transposed learn*",))))
+    assert judge(text, options).score == score
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
         ("transposed convolution (learnable)", 0.5),
         ("transposed convolution (the one from the lecture) which is learnable", 0.5),
         ("fixed upsampling (nearest neighbour, bilinear or max unpooling)", 0.5),
