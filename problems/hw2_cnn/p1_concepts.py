@@ -299,7 +299,9 @@ ITEMS: tuple[Item, ...] = (
         (_SPATIAL_PER_FRAME, _NEEDS_TIME_MODEL),
         context="Recognising the action performed in a video clip: is a CNN suitable?")),
     Item("p1.c.methods", "text", 4, "Why do encoder–decoder networks need upsampling, and which methods exist?",
-         TextOptions((_RESOLUTION_LOST, _RESOLUTION_NEEDED, _FIXED_METHODS, _LEARNABLE_METHOD))),
+         TextOptions((_RESOLUTION_LOST, _RESOLUTION_NEEDED, _FIXED_METHODS, _LEARNABLE_METHOD),
+                     misconceptions=(Concept("transposed convolution is no inverse of convolution", 0.0625,
+                                             ("transpos*_conv*|deconv* inverse|undo*|invert*",)),))),
     Item("p1.c.learnable", "choice", 2, "Which of nearest-neighbour, bilinear, max-unpooling, transposed "
          "convolution is learnable?", UPSAMPLING),
 )

@@ -9,7 +9,7 @@ Anticipated mistakes are computed by the same functions with one assumption chan
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from grader.homework import (
     ClauseContrary,
@@ -171,9 +171,26 @@ _BOTTLENECK = Concept(
     contrary=("1x1|pointwise reduc*|shrink*|decreas* spatial|height|width|resolution|spatial_size",
               "reduc*|shrink*|decreas* spatial resolution|size|dimension", "1x1|pointwise add* cost|computation",
               "more expensive|costly", "1x1|pointwise increas* channel*|depth|number",
-              "not|never chang*|reduc* channel*|depth|number_of_channels"))
+              "not|never chang*|reduc* channel*|depth|number_of_channels", "shrink*|reduc*|decreas* height|width|hxw"))
 
-ITEMS: tuple[Item, ...] = (
+_COMPUTED = frozenset({"number", "expression", "shape", "equation"})
+
+
+def _with_sheet(items: tuple[Item, ...]) -> tuple[Item, ...]:
+    """Each text item with the prompts of the computed items of its question part as context (p3.a.i beside
+    p3.a.ii's): an answer copying the sheet ("the receptive field of three stacked 3×3 convolutions is 7×7")
+    answers nothing."""
+    def part(item_id: str) -> str:
+        return ".".join(item_id.split(".")[:2])
+
+    def sheet(item: Item) -> str:
+        return " ".join(i.prompt for i in items if i.kind in _COMPUTED and part(i.id) == part(item.id))
+
+    return tuple(replace(i, options=replace(i.options, context=f"{i.options.context} {sheet(i)}".strip()))
+                 if i.kind == "text" else i for i in items)
+
+
+ITEMS: tuple[Item, ...] = _with_sheet((
     Item("p3.a.i", "text", 3, "Name two ways a plain sequential CNN (VGG-style) grows its receptive field.",
          TextOptions((_GROW_DEEPER, _DOWNSAMPLE, _DILATION))),
     Item("p3.a.ii.params_15x15", "expression", 2,
@@ -209,7 +226,7 @@ ITEMS: tuple[Item, ...] = (
                            "3 × 2 = 6 multiplies the size by the dilation; count the pixels the three taps, "
                            "2 apart, actually span."),)),
     Item("p3.b.ii.extra_params", "number", 0.5, "How many parameters does dilation add to the layer?"),
-)
+))
 
 MODEL_ANSWERS = {
     "p3.a.i": "Stacking more convolutional layers, and spatial downsampling with pooling or strided convolutions "

@@ -123,10 +123,11 @@ def test_paraphrases_and_abbreviations_earn_full_points(item_id, answer):
                  "invariance is not desirable in general."),
         ("p1.b.iii.why", "A CNN sees each frame, and stacking the frames it already captures the motion as well."),
         ("p2.e", "Pose estimation maybe, but actually no, pose estimation works fine: invariance is no problem there."),
+        ("p3.a.i", "The receptive field of three stacked 3×3 convolutions is 7×7."),
     ],
     ids=["denied-keywords", "not-in-parallel", "invariance-desirable", "cross-layer-sharing", "flips-and-crops",
          "list-said-desirable", "retracted-and-solved", "only-larger-kernels", "dense-needs-fewer", "more-data",
-         "resolution-kept", "position-matters", "motion-captured", "said-again-as-no-problem"],
+         "resolution-kept", "position-matters", "motion-captured", "said-again-as-no-problem", "the-sheet-copied"],
 )
 def test_the_rubric_words_denied_earn_nothing(item_id, answer):
     """The rubric's words with the claim reversed or confused (issue 16's examples) earn no points."""
@@ -163,9 +164,13 @@ def test_a_generic_phrasing_earns_half_a_share_and_medium_confidence(item_id, an
                  "where the object is.", 0.5),
         ("p3.a.i", "Pooling just reduces the size and the receptive field stays the same. So only by stacking more "
                    "layers.", 0.5),
+        ("p3.b.i", "Parallel 1×1, 3×3 and 5×5 branches see several scales; the 1×1 convolutions are used to shrink the "
+                   "height and width first.", 0.4),
+        ("p1.c.methods", "Transposed convolution, the inverse of convolution, learns its weights; nearest neighbour and "
+                         "bilinear are fixed.", 0.4375),
     ],
     ids=["unpooling-said-learnable", "degradation-said-overfitting", "exactly-where-contradicts-presence-only",
-         "unchanged-field-said-of-pooling"],
+         "unchanged-field-said-of-pooling", "1x1-said-to-shrink-height-and-width", "transposed-said-inverse"],
 )
 def test_a_wrong_claim_cancels_the_concept_it_contradicts(item_id, answer, score):
     """HOMEWORK.md's marking: a clearly wrong claim contradicting a concept cancels that concept, not the others."""
