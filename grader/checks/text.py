@@ -52,11 +52,16 @@ class TextOptions:
     `misconceptions` are wrong claims (as concepts: a name saying what is wrong, phrasings): an
     answer asserting one loses its share. `context` is wording of the question beyond the item's
     prompt (the scenario a "Justify" item refers to), which an answer may copy without credit.
+    `elsewhere` phrasings name the subjects of other questions (the wolf images of another "Justify"
+    item, augmentation with crops and flips where rotation is asked): what a sentence naming one of them,
+    and none of this question's `about` phrasings, says earns nothing here.
     """
 
     concepts: tuple[Concept, ...]
     misconceptions: tuple[Concept, ...] = ()
     context: str = ""
+    about: tuple[str, ...] = ()
+    elsewhere: tuple[str, ...] = ()
 
 # Every student writes their own text: remembering checked answers (grader.grading.grade) would only take memory.
 _REVIEW_NOTE = "Scored automatically by looking for the key ideas; your instructor reviews free-text answers."

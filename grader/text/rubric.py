@@ -73,6 +73,8 @@ class _Rubric:
     lexicon: Lexicon
     concepts: tuple[_Compiled, ...]
     misconceptions: tuple[_Compiled, ...]
+    about: tuple[Phrasing, ...]  # this question's subject
+    elsewhere: tuple[Phrasing, ...]  # other questions' subjects
     # a question's content words (as `_key` gives them) and the rubric words among them, read once per question
     questions: dict[str, tuple[list[str], frozenset[int]]] = field(default_factory=dict)
 
@@ -94,7 +96,8 @@ def _rubric(options: TextOptions) -> _Rubric:
     if known is not None and known[0] is options:
         return known[1]
     every = [*options.concepts, *options.misconceptions]
-    lexicon = Lexicon(w for c in every for p in (*c.phrasings, *c.partial, *c.contrary) for w in words_of(p))
+    lexicon = Lexicon([*(w for c in every for p in (*c.phrasings, *c.partial, *c.contrary) for w in words_of(p)),
+                       *(w for p in (*options.about, *options.elsewhere) for w in words_of(p))])
 
     def compiled(concept: Concept) -> _Compiled:
         whole = tuple(p for p in concept.contrary if not isinstance(p, ClauseContrary))
@@ -103,7 +106,8 @@ def _rubric(options: TextOptions) -> _Rubric:
                                     for group in (concept.phrasings, concept.partial, whole, clause)),
                          {i: p.piece for i, p in enumerate(concept.partial) if isinstance(p, Piece)})
 
-    rubric = _Rubric(lexicon, tuple(map(compiled, options.concepts)), tuple(map(compiled, options.misconceptions)))
+    rubric = _Rubric(lexicon, tuple(map(compiled, options.concepts)), tuple(map(compiled, options.misconceptions)),
+                     *(tuple(compile_phrasing(p, lexicon) for p in group) for group in (options.about, options.elsewhere)))
     _rubrics[id(options)] = (options, rubric)
     return rubric
 
@@ -148,6 +152,9 @@ class _Answer:
         content = [t.position for t in self.toks if not is_stopword(t.raw)]
         self.restating = bool(self.echoed) and len(content) >= RESTATING_WORDS and sum(
             self.asked[p] for p in content) >= RESTATING_SHARE * len(content)
+        # clauses about another question's subject, not this one's: what they say answers that other question
+        self.aside = _clauses(self, rubric.elsewhere) - _clauses(self, rubric.about)
+        self.off_subject = 0
         self.denials: list[tuple[int, ...]] = []  # occurrences seen denied (for confidence)
         self.hedges: list[tuple[int, ...]] = []  # occurrences seen hedged or questioned (for confidence)
         self.echoes = 0
@@ -157,18 +164,23 @@ class _Answer:
         """The answer's words from the first to the last position (as read: lower case, abbreviations spelled out)."""
         return " ".join(t.raw for t in self.toks[min(positions):max(positions) + 1])
 
-    def find(self, phrasings: tuple[Phrasing, ...], negatable: bool, weak: bool = False, against: bool = False
-             ) -> _Found:
+    def find(self, phrasings: tuple[Phrasing, ...], negatable: bool, weak: bool = False, against: bool = False,
+             answering: bool = False) -> _Found:
         """Each occurrence of the phrasings (`weak`: a concept's partial ones; `against`: contraries, which copying
-        the question does not excuse: "… is not desirable"), sorted by how the answer states it."""
+        the question does not excuse: "… is not desirable"; `answering`: a concept's, which a clause about another
+        question's subject does not state), sorted by how the answer states it."""
         found = _Found()
         scope = self.scope
         for index, phrasing in enumerate(phrasings):
             for positions in occurrences(phrasing, self.toks, self.reading):
                 self.seen = True
+                if scope.straddles(positions):
+                    continue
                 content = [p for p in positions if not is_stopword(self.toks[p].raw)]
                 lone = scope.taking_back(positions)
-                if not against and (content and all(p in self.echoed for p in content) or self.restating and (
+                if answering and self.toks[positions[0]].clause in self.aside:
+                    self.off_subject += 1
+                elif not against and (content and all(p in self.echoed for p in content) or self.restating and (
                         weak or all(self.asked[p] for p in content))):
                     # copied, or a term named or the question's own words in an answer that restates the question
                     self.echoes += 1
@@ -192,8 +204,8 @@ def judge(text: str, options: TextOptions, question: str = "") -> Judgement:
     rubric = _rubric(options)
     answer = _Answer(text, rubric, f"{question} {options.context}")
     result = Judgement()
-    found = [(c, answer.find(c.full, c.concept.negatable), answer.find(c.partial, c.concept.negatable, weak=True))
-             for c in rubric.concepts]
+    found = [(c, answer.find(c.full, c.concept.negatable, answering=True),
+              answer.find(c.partial, c.concept.negatable, weak=True, answering=True)) for c in rubric.concepts]
     needed = [_needed(answer, full.asserted + full.hedged) for _, full, _ in found]
     taken: set[int] = set()  # words that weaker phrasings of earlier concepts were credited for
     credits = []
@@ -242,6 +254,12 @@ def _contrasts(concepts: list[Concept], credits: list[float], result: Judgement)
                            c is not concept or credits[i]]
         if not credits[i]:
             result.contradicted.append((concept, reversing[other]))
+
+
+def _clauses(answer: _Answer, phrasings: tuple[Phrasing, ...]) -> set[int]:
+    """The clauses in which any of the phrasings occurs."""
+    return {answer.toks[positions[0]].clause for phrasing in phrasings
+            for positions in occurrences(phrasing, answer.toks, answer.reading)}
 
 
 def _words(occurrences: list[tuple[int, tuple[int, ...]]]) -> set[int]:
@@ -324,6 +342,8 @@ def _confidence(answer: _Answer, result: Judgement) -> tuple[str, str]:
         return "medium", f"said only in part or in doubt: “{answer.quote(answer.hedges[0])}”"
     if answer.echoes:
         return "medium", "words copied from the question"
+    if answer.off_subject:
+        return "medium", "words said of another question's subject"
     if any(credit < 1 for _, credit in result.credited):
         return "medium", "an idea only partly stated"
     if answer.reading.typos:

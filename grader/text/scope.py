@@ -133,6 +133,11 @@ class Scope:
         return any(t <= position and (toks[t].sentence == sentence or
                                       (toks[t].sentence == sentence - 1 and position - t <= 4)) for t in self.turns)
 
+    def straddles(self, positions: tuple[int, ...]) -> bool:
+        """Whether a lone negation stands among these words ("presence matters, not location — actually no, location
+        is what matters" states nothing from both sides of it)."""
+        return any(min(positions) < lone[0] <= max(positions) for _, lone in self.taken_back)
+
     def taking_back(self, positions: tuple[int, ...]) -> tuple[int, int] | None:
         """The lone negation (its first and last word) that takes these words back, or None."""
         for start, lone in self.taken_back:
@@ -205,7 +210,7 @@ def _taken_back(toks: list[Token]) -> list[tuple[int, tuple[int, int]]]:
             # it opens its sentence: the sentence before is taken back
             before = toks[opening - 1].sentence
             start = next(k for k in range(opening) if toks[k].sentence == before)
-        elif toks[i - 1].raw in _RETRACTING_BEFORE:
+        elif toks[i - 1].raw in _RETRACTING_BEFORE or _word(toks, i + 1) == "wait":  # "X — no wait, …"
             start = next((k for k in range(i - 1, -1, -1) if toks[k].sentence < token.sentence), -1) + 1
         else:
             continue

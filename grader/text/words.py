@@ -31,6 +31,9 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "equivar": ("equivariance",), "obj": ("object",), "objs": ("objects",), "cls": ("classification",),
     "seg": ("segmentation",), "segm": ("segmentation",), "sem": ("semantic",), "recon": ("reconstruction",),
     "dil": ("dilated",), "maxpool": ("max", "pooling"), "maxpooling": ("max", "pooling"),
+    "rot": ("rotation",), "rots": ("rotations",), "rand": ("random",), "da": ("data", "augmentation"),
+    "kpt": ("keypoint",), "kpts": ("keypoints",), "keypts": ("keypoints",), "lmk": ("landmark",),
+    "lmks": ("landmarks",), "hpe": ("human", "pose", "estimation"), "det": ("detection",),
     "avgpool": ("average", "pooling"),
 }
 # Arrows and symbols of terse notes, as words: "↓ HxW", "∀ positions".

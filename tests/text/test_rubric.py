@@ -236,6 +236,23 @@ def test_a_reversed_contrast_is_quoted():
         ("not the motion", "cnn captures the motion"), ("per-frame patterns", "cnn captures the motion")]
 
 
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
+        ("The keyword can occur anywhere, so translation invariance.", 1.0),
+        ("A wolf can be anywhere in the drone picture, so translation invariance helps.", 0.0),
+        ("As with a wolf in a picture, the keyword can occur anywhere.", 0.5),
+        ("The wolf can be anywhere; the keyword can occur anywhere too.", 0.5),
+    ],
+    ids=["own-subject", "another-questions-subject", "both-subjects-compared", "another-clause"],
+)
+def test_a_clause_about_another_questions_subject_states_nothing_here(text, score):
+    """What a clause naming another question's subject (and not this one's) says answers that other question."""
+    options = TextOptions((Concept("anywhere", 0.5, ("anywhere",)), Concept("invariance", 0.5, ("translation invarian*",))),
+                          about=("keyword|audio",), elsewhere=("wolf|drone|picture",))
+    assert judge(text, options).score == score
+
+
 def test_words_copied_from_the_question_earn_nothing():
     """Three content words in a row as the question has them are a copy, not an answer."""
     options = TextOptions((Concept("anywhere", 1.0, ("anywhere",)),))

@@ -24,11 +24,13 @@ def _credited(text: str) -> dict[str, float]:
         ("Pooling. No wait, stacking layers.", {"stacking layers": 1.0}),
         ("Stacking layers, or pooling, or maybe not.", {}),
         ("Pooling, but actually no. Pooling again, and stacking layers.", {"pooling": 1.0, "stacking layers": 1.0}),
+        ("Pooling — no wait, stacking layers.", {"stacking layers": 1.0}),
+        ("Stacking, not pooling — actually no, layers.", {}),
         ("Stacking layers whether pooling is used or not.", {"pooling": 1.0, "stacking layers": 1.0}),
         ("Pooling. No separate weights. Stacking layers.", {"pooling": 1.0, "stacking layers": 1.0}),
     ],
-    ids=["but-actually-no", "next-sentence", "no-wait", "or-maybe-not", "said-again-after", "whether-or-not",
-         "no-followed-by-words"],
+    ids=["but-actually-no", "next-sentence", "no-wait", "or-maybe-not", "said-again-after", "no-wait-after-a-dash",
+         "phrase-across-the-negation", "whether-or-not", "no-followed-by-words"],
 )
 def test_a_lone_negation_after_a_turn_takes_back_what_came_before(text, credited):
     """"Maybe X, but actually no, …", "X. No wait, …", "X, or maybe not": X is taken back, unless said again."""
