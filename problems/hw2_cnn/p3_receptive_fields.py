@@ -135,7 +135,7 @@ _DEGRADATION = Concept(
     contrary=("depth|deeper always|only|just|simply help*|better|improv*", _NOTHING_WRONG, "overfit*"))
 _DEEP_MISTAKES = (
     Concept("nothing completely solves training very deep plain networks", 0.25,
-            ("complete*|fully|entirely solv*|fix*", "arbitrarily deep")),
+            ("complete*|fully|entirely solv*|fix*", "solv*|fix* complete*|fully|entirely", "arbitrarily deep")),
     Concept("ReLU does not saturate for large inputs", 0.25, ("relu saturat*",)),
     Concept("the receptive field outgrowing the image is not what goes wrong", 0.25,
             ("receptive field larger|bigger|exceed* than image|input",)),
@@ -154,7 +154,7 @@ _CONCATENATE = Concept(
     "the outputs concatenate along the channels", 0.15,
     ("concat*", "stack* channel|depth|along|top", "glu*|stuck|put|join* together|channel*|depth",
      "stack*|combin*|merg*|join* result*|output*"),
-    contrary=("one after another|other", "sequential*", "in series|sequence", "averag*", "add* together|element_wise",
+    contrary=("one after another|other", "sequential*", "in series|sequence", "averag*", "add* together|element_wise", "summed|summing|sum_up",
               "element_wise|elementwise"))
 _SAME_SIZE = Concept(
     "padding keeps the spatial sizes equal", 0.15,
@@ -169,7 +169,7 @@ _BOTTLENECK = Concept(
      "reduc*|decreas*|fewer|less|compress*|squeez*|shrink* channel|depth|dimension|feature_map",
      "dimensionality|dimension reduction", "number channel* down"),
     contrary=("1x1|pointwise reduc*|shrink*|decreas* spatial|height|width|resolution|spatial_size",
-              "reduc*|shrink*|decreas* spatial resolution|size|dimension", "1x1|pointwise add* cost|computation",
+              "reduc*|shrink*|decreas* spatial resolution|size|dimension", "1x1|pointwise add*|increas*|rais* cost|computation",
               "more expensive|costly", "1x1|pointwise increas* channel*|depth|number",
               "not|never chang*|reduc* channel*|depth|number_of_channels", "shrink*|reduc*|decreas* height|width|hxw"))
 
@@ -192,7 +192,10 @@ def _with_sheet(items: tuple[Item, ...]) -> tuple[Item, ...]:
 
 ITEMS: tuple[Item, ...] = _with_sheet((
     Item("p3.a.i", "text", 3, "Name two ways a plain sequential CNN (VGG-style) grows its receptive field.",
-         TextOptions((_GROW_DEEPER, _DOWNSAMPLE, _DILATION))),
+         TextOptions((_GROW_DEEPER, _DOWNSAMPLE, _DILATION),
+                     # what skip connections, normalisation or invariance do answers other questions
+                     about=("receptive|field|rf|see*|sees|view|context|region|area|reach*",),
+                     elsewhere=("skip_connection*|residual|shortcut*|resnet*", "batch normali*", "translation invarian*", "overfit*"))),
     Item("p3.a.ii.params_15x15", "expression", 2,
          "Parameters of one 15×15 convolution with C input and C output channels (ignore bias).", IN_C,
          mistakes=(_with_bias(SINGLE_15),)),

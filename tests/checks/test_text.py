@@ -123,14 +123,31 @@ def test_paraphrases_and_abbreviations_earn_full_points(item_id, answer):
                  "invariance is not desirable in general."),
         ("p1.b.iii.why", "A CNN sees each frame, and stacking the frames it already captures the motion as well."),
         ("p2.e", "Pose estimation maybe, but actually no, pose estimation works fine: invariance is no problem there."),
-        ("p3.a.i", "The receptive field of three stacked 3×3 convolutions is 7×7."),
     ],
     ids=["denied-keywords", "not-in-parallel", "invariance-desirable", "cross-layer-sharing", "flips-and-crops",
          "list-said-desirable", "retracted-and-solved", "only-larger-kernels", "dense-needs-fewer", "more-data",
-         "resolution-kept", "position-matters", "motion-captured", "said-again-as-no-problem", "the-sheet-copied"],
+         "resolution-kept", "position-matters", "motion-captured", "said-again-as-no-problem"],
 )
 def test_the_rubric_words_denied_earn_nothing(item_id, answer):
     """The rubric's words with the claim reversed or confused (issue 16's examples) earn no points."""
+    assert text.compare(answer, "", HOMEWORK.item(item_id)).score == 0.0
+
+
+@pytest.mark.parametrize(
+    ("item_id", "answer"),
+    [
+        ("p3.a.i", "The receptive field of three stacked 3×3 convolutions is 7×7."),
+        ("p3.a.i", "ResNet adds skip connections so that deeper networks can be trained."),
+        ("p3.a.i", "Max pooling gives translation invariance and reduces computation."),
+        ("p1.b.ii.why", "A wolf can be anywhere in the drone picture, so translation invariance helps."),
+        ("p1.b.iii.why", "The keyword can be spoken at any time, so a 1-D CNN over the spectrogram works."),
+        ("p2.c.remedy", "Data augmentation with random crops and horizontal flips improves generalisation."),
+    ],
+    ids=["the-sheet-copied", "skip-connections", "pooling-for-invariance", "wolf-for-audio", "audio-for-video",
+         "augmentation-without-rotation"],
+)
+def test_an_answer_to_another_question_earns_nothing(item_id, answer):
+    """Off-target answers: the homework sheet copied, or claims about another question's subject."""
     assert text.compare(answer, "", HOMEWORK.item(item_id)).score == 0.0
 
 
@@ -168,9 +185,11 @@ def test_a_generic_phrasing_earns_half_a_share_and_medium_confidence(item_id, an
                    "height and width first.", 0.4),
         ("p1.c.methods", "Transposed convolution, the inverse of convolution, learns its weights; nearest neighbour and "
                          "bilinear are fixed.", 0.4375),
+        ("p2.d", "Only whether it is present matters, not where; so CNNs need no data augmentation.", 0.25),
     ],
     ids=["unpooling-said-learnable", "degradation-said-overfitting", "exactly-where-contradicts-presence-only",
-         "unchanged-field-said-of-pooling", "1x1-said-to-shrink-height-and-width", "transposed-said-inverse"],
+         "unchanged-field-said-of-pooling", "1x1-said-to-shrink-height-and-width", "transposed-said-inverse",
+         "no-augmentation-needed"],
 )
 def test_a_wrong_claim_cancels_the_concept_it_contradicts(item_id, answer, score):
     """HOMEWORK.md's marking: a clearly wrong claim contradicting a concept cancels that concept, not the others."""
