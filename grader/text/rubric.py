@@ -174,8 +174,8 @@ class _Answer:
         for index, phrasing in enumerate(phrasings):
             for positions in occurrences(phrasing, self.toks, self.reading):
                 self.seen = True
-                if scope.straddles(positions):
-                    continue
+                if answering and scope.straddles(positions):
+                    continue  # a wrong claim straddling a retraction still counts: when unsure, less credit
                 content = [p for p in positions if not is_stopword(self.toks[p].raw)]
                 lone = scope.taking_back(positions)
                 if answering and self.toks[positions[0]].clause in self.aside:
