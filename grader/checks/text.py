@@ -53,7 +53,7 @@ class TextOptions:
     answer asserting one loses its share. `context` is wording of the question beyond the item's
     prompt (the scenario a "Justify" item refers to), which an answer may copy without credit.
     `elsewhere` phrasings name the subjects of other questions (the wolf images of another "Justify"
-    item, augmentation with crops and flips where rotation is asked): what a sentence naming one of them,
+    item, augmentation with crops and flips where rotation is asked): what a clause naming one of them,
     and none of this question's `about` phrasings, says earns nothing here.
     """
 

@@ -6,8 +6,8 @@ the one option word it is a typo of ("partialy" → "partially"), and said so in
 several is a did-you-mean. A mention right after a negation is denied, and so is the next one
 joined to it by "or" / "nor" ("not equivariant or invariant", "neither A nor B"); a denied mention
 whose negation spelled out is another option names that one ("not a suitable task" → *not
-suitable*), unless it is one of a "neither … nor" list. When the answer names no option but denies all others, it names the remaining one if
-the homework allows answers by elimination.
+suitable*), unless it is one of a "neither … nor" list. When the answer names no option but denies
+all others, it names the remaining one if the homework allows answers by elimination.
 """
 
 from __future__ import annotations

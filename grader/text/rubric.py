@@ -10,7 +10,10 @@ across layers for weight sharing) cancels the concept however it is also phrased
 cancels what its own clause says ("pose estimation and landmarks are where invariance is desirable").
 A concept that is one side of a contrast (`Concept.needs`: "per-frame patterns, *but not* the motion") is
 whole only with its other side whole. An answer that mostly restates the question earns nothing from the
-question's own words or from terms named without a claim. A misconception the answer asserts (`TextOptions.misconceptions`) takes its share off the score.
+question's own words or from terms named without a claim; a clause about another question's subject
+(`TextOptions.elsewhere`, and none of this one's, `about`) states nothing here; no phrasing of a concept reaches
+across a lone negation. A misconception the answer asserts (`TextOptions.misconceptions`) takes its share off
+the score.
 """
 
 from __future__ import annotations
