@@ -31,7 +31,8 @@ class Concept:
     later sentence takes it back. `partial` phrasings state the idea only in part and earn half the
     share. `contrary` phrasings say the opposite or a common confusion (sharing *across layers* for
     weight sharing): asserted anywhere in the answer, they cancel the concept, and the feedback
-    quotes them.
+    quotes them. `needs` names the concept on the other side of a contrast this one is a side of ("per-frame
+    patterns, but not the motion"): whole only with that one whole, half without it, nothing when it is contradicted.
     """
 
     name: str
@@ -40,6 +41,7 @@ class Concept:
     negatable: bool = True
     partial: tuple[str, ...] = ()
     contrary: tuple[str, ...] = ()
+    needs: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,11 +52,16 @@ class TextOptions:
     `misconceptions` are wrong claims (as concepts: a name saying what is wrong, phrasings): an
     answer asserting one loses its share. `context` is wording of the question beyond the item's
     prompt (the scenario a "Justify" item refers to), which an answer may copy without credit.
+    `elsewhere` phrasings name the subjects of other questions (the wolf images of another "Justify"
+    item, augmentation with crops and flips where rotation is asked): what a clause naming one of them,
+    and none of this question's `about` phrasings, says earns nothing here.
     """
 
     concepts: tuple[Concept, ...]
     misconceptions: tuple[Concept, ...] = ()
     context: str = ""
+    about: tuple[str, ...] = ()
+    elsewhere: tuple[str, ...] = ()
 
 # Every student writes their own text: remembering checked answers (grader.grading.grade) would only take memory.
 _REVIEW_NOTE = "Scored automatically by looking for the key ideas; your instructor reviews free-text answers."
@@ -112,6 +119,10 @@ def validate(item: Item) -> str | None:
             return f"concept {concept.name!r} needs a share in (0, 1] and at least one phrasing"
     if sum(c.share for c in options.concepts) < 1 - 1e-9:
         return "the concepts' shares add up to less than 1, so full marks are impossible"
+    names = {c.name for c in options.concepts}
+    for concept in options.concepts:
+        if concept.needs and (concept.needs not in names or concept.needs == concept.name):
+            return f"concept {concept.name!r} needs {concept.needs!r}, which is no other concept of the item"
     return None
 
 

@@ -6,8 +6,8 @@ the one option word it is a typo of ("partialy" → "partially"), and said so in
 several is a did-you-mean. A mention right after a negation is denied, and so is the next one
 joined to it by "or" / "nor" ("not equivariant or invariant", "neither A nor B"); a denied mention
 whose negation spelled out is another option names that one ("not a suitable task" → *not
-suitable*). When the answer names no option but denies all others, it names the remaining one if
-the homework allows answers by elimination.
+suitable*), unless it is one of a "neither … nor" list. When the answer names no option but denies
+all others, it names the remaining one if the homework allows answers by elimination.
 """
 
 from __future__ import annotations
@@ -71,10 +71,12 @@ def _scan(words: list[str], by_spelling: dict[str, str], by_words: dict[tuple[st
             i += 1
             continue
         end, option = match
-        negated = any(word in NEGATIONS for word in words[max(0, i - _REACH):i]) or (
-            previous_denied and 0 < i - previous_end <= 2 and set(words[previous_end:i]) <= _COORDINATION)
+        before = words[max(0, i - _REACH):i]
+        listed = previous_denied and 0 < i - previous_end <= 2 and set(words[previous_end:i]) <= _COORDINATION
+        negated = any(word in NEGATIONS for word in before) or listed
         spelled_out = by_spelling.get("not" + "".join(words[i:end]))
-        if negated and spelled_out is not None and spelled_out != option:
+        # "neither suitable nor unsuitable" denies both options; only a plain "not" names the negated one
+        if negated and spelled_out is not None and spelled_out != option and not listed and "neither" not in before:
             negated, option = False, spelled_out  # "not a suitable task" names *not suitable*
         target = result.denied if negated else result.named
         if option not in target:

@@ -8,7 +8,12 @@ turn wins over an earlier assertion, and so does a lone "but actually no"). A we
 stated apart earn the whole. A contrary phrasing that the answer asserts (`Concept.contrary`: sharing
 across layers for weight sharing) cancels the concept however it is also phrased; a `ClauseContrary`
 cancels what its own clause says ("pose estimation and landmarks are where invariance is desirable").
-A misconception the answer asserts (`TextOptions.misconceptions`) takes its share off the score.
+A concept that is one side of a contrast (`Concept.needs`: "per-frame patterns, *but not* the motion") is
+whole only with its other side whole. An answer that mostly restates the question earns nothing from the
+question's own words or from terms named without a claim; a clause about another question's subject
+(`TextOptions.elsewhere`, and none of this one's, `about`) states nothing here; no phrasing of a concept reaches
+across a lone negation. A misconception the answer asserts (`TextOptions.misconceptions`) takes its share off
+the score.
 """
 
 from __future__ import annotations
@@ -27,6 +32,10 @@ if TYPE_CHECKING:  # the rubric's data types belong to the text kind (grader.che
 PARTIAL_CREDIT = 0.5
 # Content words in a row, as the question has them, that make a copy of the question.
 ECHO_RUN = 3
+# An answer restates the question when it copies a run of it and most of its content words are the question's
+# ("A CNN is suitable for detecting a wolf anywhere in drone images because it detects wolves anywhere").
+RESTATING_SHARE = 0.6
+RESTATING_WORDS = 5
 
 
 class Piece(str):
@@ -67,6 +76,18 @@ class _Rubric:
     lexicon: Lexicon
     concepts: tuple[_Compiled, ...]
     misconceptions: tuple[_Compiled, ...]
+    about: tuple[Phrasing, ...]  # this question's subject
+    elsewhere: tuple[Phrasing, ...]  # other questions' subjects
+    # a question's content words (as `_key` gives them) and the rubric words among them, read once per question
+    questions: dict[str, tuple[list[str], frozenset[int]]] = field(default_factory=dict)
+
+    def question(self, text: str) -> tuple[list[str], frozenset[int]]:
+        known = self.questions.get(text)
+        if known is None:
+            toks = [t for t in tokens(text) if not is_stopword(t.raw)]
+            known = self.questions[text] = ([_key(t.raw) for t in toks],
+                                            frozenset().union(*self.lexicon.read(toks).ids))
+        return known
 
 
 _rubrics: dict[int, tuple[TextOptions, _Rubric]] = {}
@@ -78,7 +99,8 @@ def _rubric(options: TextOptions) -> _Rubric:
     if known is not None and known[0] is options:
         return known[1]
     every = [*options.concepts, *options.misconceptions]
-    lexicon = Lexicon(w for c in every for p in (*c.phrasings, *c.partial, *c.contrary) for w in words_of(p))
+    lexicon = Lexicon([*(w for c in every for p in (*c.phrasings, *c.partial, *c.contrary) for w in words_of(p)),
+                       *(w for p in (*options.about, *options.elsewhere) for w in words_of(p))])
 
     def compiled(concept: Concept) -> _Compiled:
         whole = tuple(p for p in concept.contrary if not isinstance(p, ClauseContrary))
@@ -87,7 +109,8 @@ def _rubric(options: TextOptions) -> _Rubric:
                                     for group in (concept.phrasings, concept.partial, whole, clause)),
                          {i: p.piece for i, p in enumerate(concept.partial) if isinstance(p, Piece)})
 
-    rubric = _Rubric(lexicon, tuple(map(compiled, options.concepts)), tuple(map(compiled, options.misconceptions)))
+    rubric = _Rubric(lexicon, tuple(map(compiled, options.concepts)), tuple(map(compiled, options.misconceptions)),
+                     *(tuple(compile_phrasing(p, lexicon) for p in group) for group in (options.about, options.elsewhere)))
     _rubrics[id(options)] = (options, rubric)
     return rubric
 
@@ -124,7 +147,17 @@ class _Answer:
         self.toks = tokens(text)
         self.reading: Reading = rubric.lexicon.read(self.toks)
         self.scope = Scope(self.toks)
-        self.echoed = _echoed(self.toks, question)
+        asked, ids = rubric.question(question)
+        self.echoed = _echoed(self.toks, asked)
+        words = set(asked)
+        # each word: is it one of the question's (or the same rubric word: "detection" for "detecting")?
+        self.asked = [_key(t.raw) in words or not ids.isdisjoint(found) for t, found in zip(self.toks, self.reading.ids)]
+        content = [t.position for t in self.toks if not is_stopword(t.raw)]
+        self.restating = bool(self.echoed) and len(content) >= RESTATING_WORDS and sum(
+            self.asked[p] for p in content) >= RESTATING_SHARE * len(content)
+        # clauses about another question's subject, not this one's: what they say answers that other question
+        self.aside = _clauses(self, rubric.elsewhere) - _clauses(self, rubric.about)
+        self.off_subject = 0
         self.denials: list[tuple[int, ...]] = []  # occurrences seen denied (for confidence)
         self.hedges: list[tuple[int, ...]] = []  # occurrences seen hedged or questioned (for confidence)
         self.echoes = 0
@@ -134,16 +167,25 @@ class _Answer:
         """The answer's words from the first to the last position (as read: lower case, abbreviations spelled out)."""
         return " ".join(t.raw for t in self.toks[min(positions):max(positions) + 1])
 
-    def find(self, phrasings: tuple[Phrasing, ...], negatable: bool) -> _Found:
-        """Each occurrence of the phrasings, sorted by how the answer states it."""
+    def find(self, phrasings: tuple[Phrasing, ...], negatable: bool, weak: bool = False, against: bool = False,
+             answering: bool = False) -> _Found:
+        """Each occurrence of the phrasings (`weak`: a concept's partial ones; `against`: contraries, which copying
+        the question does not excuse: "… is not desirable"; `answering`: a concept's, which a clause about another
+        question's subject does not state), sorted by how the answer states it."""
         found = _Found()
         scope = self.scope
         for index, phrasing in enumerate(phrasings):
             for positions in occurrences(phrasing, self.toks, self.reading):
                 self.seen = True
+                if answering and scope.straddles(positions):
+                    continue  # a wrong claim straddling a retraction still counts: when unsure, less credit
                 content = [p for p in positions if not is_stopword(self.toks[p].raw)]
                 lone = scope.taking_back(positions)
-                if content and all(p in self.echoed for p in content):
+                if answering and self.toks[positions[0]].clause in self.aside:
+                    self.off_subject += 1
+                elif not against and (content and all(p in self.echoed for p in content) or self.restating and (
+                        weak or all(self.asked[p] for p in content))):
+                    # copied, or a term named or the question's own words in an answer that restates the question
                     self.echoes += 1
                 elif all(scope.questioned[p] for p in content or positions):
                     found.hedged.append((index, positions))
@@ -165,21 +207,25 @@ def judge(text: str, options: TextOptions, question: str = "") -> Judgement:
     rubric = _rubric(options)
     answer = _Answer(text, rubric, f"{question} {options.context}")
     result = Judgement()
-    found = [(c, answer.find(c.full, c.concept.negatable), answer.find(c.partial, c.concept.negatable))
-             for c in rubric.concepts]
+    found = [(c, answer.find(c.full, c.concept.negatable, answering=True),
+              answer.find(c.partial, c.concept.negatable, weak=True, answering=True)) for c in rubric.concepts]
     needed = [_needed(answer, full.asserted + full.hedged) for _, full, _ in found]
     taken: set[int] = set()  # words that weaker phrasings of earlier concepts were credited for
-    total = 0.0
+    credits = []
     for i, (compiled, full, partial) in enumerate(found):
         # One statement earns one concept: a weaker phrasing within the one statement another concept is
         # credited for ("the same detector fires anywhere"), or already credited to an earlier concept ("it
         # can appear anywhere"), counts for no other.
+        # Pieces stated apart still make the concept whole ("nearest neighbour, bilinear …; transposed convolution is
+        # the only one that learns" says the others learn nothing).
+        whole = _two_apart([(compiled.pieces[i], positions) for i, positions in partial.asserted if i in compiled.pieces])
         elsewhere = taken.union(*needed[:i], *needed[i + 1:])
         partial.asserted = [o for o in partial.asserted if elsewhere.isdisjoint(o[1])]
         partial.hedged = [o for o in partial.hedged if elsewhere.isdisjoint(o[1])]
         taken |= _words(partial.asserted + partial.hedged)
-        total += _credit(answer, compiled, full, partial, result)
-    total = min(1.0, total)
+        credits.append(_credit(answer, compiled, full, partial, whole, result))
+    _contrasts([c.concept for c in rubric.concepts], credits, result)
+    total = min(1.0, sum(c.concept.share * credit for c, credit in zip(rubric.concepts, credits)))
     said: set[int] = set()  # words already taken as a misconception: one wrong claim costs once
     for compiled in rubric.misconceptions:
         wrong = answer.find(compiled.full, compiled.concept.negatable).asserted
@@ -193,6 +239,32 @@ def judge(text: str, options: TextOptions, question: str = "") -> Judgement:
     return result
 
 
+def _stated(full: _Found, partial: _Found) -> list[tuple[int, tuple[int, ...]]]:
+    return full.asserted + full.hedged + partial.asserted + partial.hedged
+
+
+def _contrasts(concepts: list[Concept], credits: list[float], result: Judgement) -> None:
+    """A concept that is one side of a contrast (`needs`) is whole only with the other side whole: half with it
+    half or missing, nothing with it contradicted or taken back (the contrast reversed)."""
+    index = {c.name: i for i, c in enumerate(concepts)}
+    reversing = dict(result.contradicted + result.retracted)
+    for i, concept in enumerate(concepts):
+        other = concepts[index[concept.needs]] if concept.needs else None
+        if other is None or not credits[i] or (credits[index[other.name]] >= 1 and other not in reversing):
+            continue
+        credits[i] = 0.0 if other in reversing else min(credits[i], PARTIAL_CREDIT)
+        result.credited = [(c, credits[i] if c is concept else credit) for c, credit in result.credited if
+                           c is not concept or credits[i]]
+        if not credits[i]:
+            result.contradicted.append((concept, reversing[other]))
+
+
+def _clauses(answer: _Answer, phrasings: tuple[Phrasing, ...]) -> set[int]:
+    """The clauses in which any of the phrasings occurs."""
+    return {answer.toks[positions[0]].clause for phrasing in phrasings
+            for positions in occurrences(phrasing, answer.toks, answer.reading)}
+
+
 def _words(occurrences: list[tuple[int, tuple[int, ...]]]) -> set[int]:
     return {p for _, positions in occurrences for p in positions}
 
@@ -204,14 +276,15 @@ def _needed(answer: _Answer, occurrences: list[tuple[int, tuple[int, ...]]]) -> 
     return _words(occurrences) if len(spans) == 1 else set()
 
 
-def _credit(answer: _Answer, compiled: _Compiled, full: _Found, partial: _Found, result: Judgement) -> float:
-    """The share a concept earns (recorded in `result` as credited, contradicted, taken back or missing)."""
+def _credit(answer: _Answer, compiled: _Compiled, full: _Found, partial: _Found, whole: bool, result: Judgement
+            ) -> float:
+    """The part of its share a concept earns (recorded in `result` as credited, contradicted, taken back or missing)."""
     concept = compiled.concept
-    contrary = answer.find(compiled.contrary, True)
+    contrary = answer.find(compiled.contrary, True, against=True)
     if contrary.asserted:
         result.contradicted.append((concept, answer.quote(contrary.asserted[0][1])))
         return 0.0
-    stated = full.asserted + full.hedged + partial.asserted + partial.hedged
+    stated = _stated(full, partial)
     reversed_in = _clause_contrary(answer, compiled, stated)
     if reversed_in is not None:
         result.contradicted.append((concept, reversed_in))
@@ -227,10 +300,9 @@ def _credit(answer: _Answer, compiled: _Compiled, full: _Found, partial: _Found,
     if retraction is not None:
         result.retracted.append((concept, answer.quote(retraction)))
         return 0.0
-    pieces = [(compiled.pieces[i], positions) for i, positions in partial.asserted if i in compiled.pieces]
-    credit = 1.0 if full.asserted or _two_apart(pieces) else PARTIAL_CREDIT
+    credit = 1.0 if full.asserted or whole else PARTIAL_CREDIT
     result.credited.append((concept, credit))
-    return concept.share * credit
+    return credit
 
 
 def _clause_contrary(answer: _Answer, compiled: _Compiled, stated: list[tuple[int, tuple[int, ...]]]) -> str | None:
@@ -238,7 +310,7 @@ def _clause_contrary(answer: _Answer, compiled: _Compiled, stated: list[tuple[in
     reverses ("… so invariance is undesirable there. But for pose estimation invariance is fine"), or None."""
     if not stated or not compiled.clause_contrary:
         return None
-    reversing = {answer.toks[min(p)].clause: p for _, p in answer.find(compiled.clause_contrary, True).asserted}
+    reversing = {answer.toks[min(p)].clause: p for _, p in answer.find(compiled.clause_contrary, True, against=True).asserted}
     clauses = {answer.toks[min(p)].clause for _, p in stated}
     last = answer.toks[max(max(p) for _, p in stated)].clause
     if clauses <= reversing.keys() or last in reversing:
@@ -273,6 +345,8 @@ def _confidence(answer: _Answer, result: Judgement) -> tuple[str, str]:
         return "medium", f"said only in part or in doubt: “{answer.quote(answer.hedges[0])}”"
     if answer.echoes:
         return "medium", "words copied from the question"
+    if answer.off_subject:
+        return "medium", "words said of another question's subject"
     if any(credit < 1 for _, credit in result.credited):
         return "medium", "an idea only partly stated"
     if answer.reading.typos:
@@ -281,14 +355,19 @@ def _confidence(answer: _Answer, result: Judgement) -> tuple[str, str]:
     return "high", ""
 
 
-def _echoed(toks: list[Token], question: str) -> frozenset[int]:
-    """Positions of the answer's content words that are part of a run of ECHO_RUN copied from the question."""
-    if not question.strip():
-        return frozenset()
-    asked = [stem(lemma(t.raw)) for t in tokens(question) if not is_stopword(t.raw)]
+def _key(word: str) -> str:
+    """A word as copying is judged: its dictionary form's stem."""
+    return stem(lemma(word))
+
+
+def _echoed(toks: list[Token], asked: list[str]) -> frozenset[int]:
+    """Positions of the answer's content words that are part of a run of ECHO_RUN copied from the question's
+    content words (`asked`, as `_key` gives them)."""
     runs = {tuple(asked[i:i + ECHO_RUN]) for i in range(len(asked) - ECHO_RUN + 1)}
+    if not runs:
+        return frozenset()
     content = [t.position for t in toks if not is_stopword(t.raw)]
-    stems = [stem(lemma(toks[p].raw)) for p in content]
+    stems = [_key(toks[p].raw) for p in content]
     echoed: set[int] = set()
     for i in range(len(content) - ECHO_RUN + 1):
         if tuple(stems[i:i + ECHO_RUN]) in runs:

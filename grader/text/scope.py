@@ -25,8 +25,10 @@ NEGATORS = frozenset({"not", "no", "never", "without", "nor", "neither", "none",
 _NEGATING_PAIRS = {"instead": "of", "rather": "than"}
 # "no matter where", "no doubt" deny nothing.
 _NOT_NEGATIONS = frozenset({("no", "matter"), ("no", "doubt")})
-# "not only X but also Y" affirms X.
+# "not only X but also Y" affirms X; without "but" or "also" after it, "not just X" says X only in part ("it's not
+# just overfitting: it is harder to train"), and so do "not necessarily X" and "not always X".
 _NOT_NEGATING_AFTER = frozenset({"only", "just", "merely", "necessarily", "always"})
+_AFFIRMING = frozenset({"but", "also"})
 # "not perfectly X", "not fully X": X is still claimed, in part.
 _HEDGING_AFTER = frozenset({"perfectly", "fully", "completely", "entirely", "totally", "exactly", "strictly", "100"})
 # "not (quite) sure whether X", "unsure if X": X is neither claimed nor denied.
@@ -86,8 +88,8 @@ class Scope:
             if doubt >= 0:
                 # the doubted words may start a new span ("not sure if X": "if" opens one)
                 marking, marking_span, marking_from, negation = questioned, toks[doubt].span, doubt, -1
-            elif word == "not" and following in _HEDGING_AFTER and (following, _word(toks, i + 2)) != (
-                    "fully", "connected"):
+            elif word == "not" and (following in _HEDGING_AFTER and (following, _word(toks, i + 2)) != (
+                    "fully", "connected") or following in _NOT_NEGATING_AFTER and not _affirmed_later(toks, i)):
                 marking, marking_span, marking_from = hedged, token.span, i + 1
             elif (word in NEGATORS and following not in _NOT_NEGATING_AFTER and (word, following) not in _NOT_NEGATIONS
                   ) or _NEGATING_PAIRS.get(word) == following:
@@ -131,12 +133,23 @@ class Scope:
         return any(t <= position and (toks[t].sentence == sentence or
                                       (toks[t].sentence == sentence - 1 and position - t <= 4)) for t in self.turns)
 
+    def straddles(self, positions: tuple[int, ...]) -> bool:
+        """Whether a lone negation stands among these words ("presence matters, not location — actually no, location
+        is what matters" states nothing from both sides of it)."""
+        return any(min(positions) < lone[0] <= max(positions) for _, lone in self.taken_back)
+
     def taking_back(self, positions: tuple[int, ...]) -> tuple[int, int] | None:
         """The lone negation (its first and last word) that takes these words back, or None."""
         for start, lone in self.taken_back:
             if start <= min(positions) and max(positions) < lone[0]:
                 return lone
         return None
+
+
+def _affirmed_later(toks: list[Token], i: int) -> bool:
+    """Whether "but" or "also" follows in the sentence of "not only" at i ("not only X but also Y")."""
+    sentence = toks[i].sentence
+    return any(t.raw in _AFFIRMING for t in toks[i + 2:] if t.sentence == sentence)
 
 
 def _word(toks: list[Token], i: int) -> str:
@@ -197,7 +210,7 @@ def _taken_back(toks: list[Token]) -> list[tuple[int, tuple[int, int]]]:
             # it opens its sentence: the sentence before is taken back
             before = toks[opening - 1].sentence
             start = next(k for k in range(opening) if toks[k].sentence == before)
-        elif toks[i - 1].raw in _RETRACTING_BEFORE:
+        elif toks[i - 1].raw in _RETRACTING_BEFORE or _word(toks, i + 1) == "wait":  # "X — no wait, …"
             start = next((k for k in range(i - 1, -1, -1) if toks[k].sentence < token.sentence), -1) + 1
         else:
             continue

@@ -31,6 +31,9 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "equivar": ("equivariance",), "obj": ("object",), "objs": ("objects",), "cls": ("classification",),
     "seg": ("segmentation",), "segm": ("segmentation",), "sem": ("semantic",), "recon": ("reconstruction",),
     "dil": ("dilated",), "maxpool": ("max", "pooling"), "maxpooling": ("max", "pooling"),
+    "rot": ("rotation",), "rots": ("rotations",), "rand": ("random",), "da": ("data", "augmentation"),
+    "kpt": ("keypoint",), "kpts": ("keypoints",), "keypts": ("keypoints",), "lmk": ("landmark",),
+    "lmks": ("landmarks",), "hpe": ("human", "pose", "estimation"), "det": ("detection",),
     "avgpool": ("average", "pooling"),
 }
 # Arrows and symbols of terse notes, as words: "↓ HxW", "∀ positions".
@@ -81,6 +84,8 @@ def normalise(text: str) -> str:
     if "nt" in text:  # "dont", "doesnt", "isnt": the apostrophe left out
         text = re.sub(r"\b(do|does|did|is|are|was|were|has|have|had|could|would|should|must|need)nt\b", r"\1 not", text)
     text = re.sub(r"\b(?:e\.g|i\.e)\b\.?", " ", text)  # "e.g." and "i.e." end no sentence
+    if "as well" in text:  # "… in every orientation as well, the layer …" compares nothing ("just as well" does)
+        text = re.sub(r"(?<!just )\bas well(?=\s*(?:[,.;:!?)]|$))", "too", text)
     # 1 × 1, 3x3, 5 * 5, H × W → one word, as written in "1x1 convolution" and "HxW".
     text = re.sub(r"\b([a-z])\s*[x×*]\s*(?=[a-z]\b)", r"\1x", text)
     return re.sub(r"(\d)\s*[x×*]\s*(?=\d)", r"\1x", text)

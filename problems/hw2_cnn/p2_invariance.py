@@ -114,24 +114,28 @@ _REMEDY_MISTAKES = (
     Concept("no network is exactly invariant to every rotation", 0.25,
             ("exact*|perfect*|complete*|fully invarian*", "invarian* every|all possible|any rotation*|angle*")),
 )
+# Translation invariance said to be unwanted in general reverses the answer to why it is desirable.
+_UNWANTED = ("translation|shift invarian* undesirable|unwanted|harmful", "translation|shift invarian* not|never|rarely "
+             "desirable|desired|wanted|useful|helpful|good")
 _PRESENCE = Concept(
     "what matters is whether a pattern is present, not where", 0.5,
     ("present|presence|exist*|contain* not|rather where|position|location|place",
      "only|just present|presence|exist*|contain*|whether", "whether|if there|present|in_image|in_picture|in_photo",
      "whether|if object|pattern|something|it in|there", "what not where", "what there|is|matter* not where",
-     "matter* what", "not where", "no matter where", "not matter where", "not care where", "ignor* where",
+     "matter*_what", "not where", "no matter where", "not matter where", "not care where", "ignor* where",
      "what|content not where|position|location", "is|remain*|stay* wherever|anywhere",
      "same object|thing|class|animal wherever|anywhere|regardless",
      "class|label|identity|category|answer|output not depend* where|position|location",
      "class|label|identity|category|answer|output independent|regardless|irrespective where|position|location",
      "position|location|where not matter*", "position|location|where irrelevant|unimportant", "cat is|still cat",
-     "is there"),
+     "is_there"),
     # that the object may be anywhere, without saying that only its presence matters: half
     partial=("anywhere", "different|any|various|other place*|position*|location*|spot*|part*",
              "present|presence|exist*|contain*"),
     contrary=("position|location|where always|does|do matter*|important|needed|determin*",
               "position|location|where matter* more",
-              "know*|tell*|find* exactly where", "where object is needed|important"))
+              "know*|tell*|find* exactly where", "where object is needed|important",
+              "what_matters_is|it_matters where|position|location", *_UNWANTED))
 _ONE_DETECTOR = Concept(
     "one detector fires regardless of the location", 0.5,
     ("same|one|single feature|detector|filter|weight",
@@ -149,8 +153,10 @@ _ONE_DETECTOR = Concept(
     contrary=("only fire*|detect|work*|respond* position|location|place|spot|where",
               "separate|different|own detector|filter|weight* need*|required every|each|for place|position|location",
               "need* separate|different|own detector|filter every|each|for place|position|location",
-              "know*|tell*|find* exactly where", "only fire*|detect* one|particular|specific|single|same position|location"))
+              "only fire*|detect* one|particular|specific|single|same position|location", *_UNWANTED))
 _DESIRABLE_MISTAKES = (
+    Concept("translation invariance does not make data augmentation unnecessary", 0.25,
+            ("not|no need* data_augmentation|augmentation|augment*", "need* no|not data_augmentation|augmentation")),
     Concept("translation invariance is undesirable where the position is the answer (keypoints, localisation)", 0.5,
             ("invarian* essential|needed|required|important|desirable|useful|good keypoint*|landmark*|pose|locali*|"
              "bounding|segmentation",)),
@@ -179,7 +185,9 @@ _TASKS = (
 # Invariance said to be fine in the clause that names a task reverses it ("pose estimation and landmarks
 # are examples where invariance is desirable"), not a task named in another clause.
 _FINE = "fine|ok|okay|good|desirable|wanted|harmless|helpful|useful|beneficial|needed|essential|important"
-_FINE_HERE = (ClauseContrary(f"invarian* {_FINE}"), ClauseContrary("benefit*|profit* invarian*"))
+_FINE_HERE = (ClauseContrary(f"invarian* {_FINE}"), ClauseContrary("benefit*|profit* invarian*"),
+              ClauseContrary("invarian* not|no|never problem*|issue*|concern*"),
+              ClauseContrary("cnn*|convolution*|network* fine|well|ok|okay"))
 APPLICATIONS = TextOptions(
     tuple(Concept(name, 0.5, phrasings, partial=partial, contrary=_FINE_HERE) for name, phrasings, partial in _TASKS),
     misconceptions=(Concept("translation invariance is undesirable wherever the position is the answer", 1.0,
@@ -199,9 +207,15 @@ ITEMS: tuple[Item, ...] = (
          "(convolution, pooling, fully connected, activation, batch normalisation)", LAYER_TYPES),
     Item("p2.c.rotation", "choice", 2, "Is a standard CNN rotation invariant, equivariant, or neither?", ROTATION),
     Item("p2.c.remedy", "text", 2, "How can rotation robustness be obtained?",
-         TextOptions((_AUGMENTATION, _GROUP_CONV), misconceptions=_REMEDY_MISTAKES)),
+         TextOptions((_AUGMENTATION, _GROUP_CONV), misconceptions=_REMEDY_MISTAKES,
+                     # what is said of other transformations (augmentation with crops and flips) is not about rotation
+                     about=("rotat*|turn*|spin*|spun|angle*|orientation*|tilt*|upright|group|equivarian*|steerable",),
+                     elsewhere=("crop*|flip*|shift*|translat*|mirror*|scal*|zoom*|noise|colo*|brightness|blur*",))),
     Item("p2.d", "text", 3, "Why is translation invariance desirable in many problems?",
-         TextOptions((_PRESENCE, _ONE_DETECTOR), misconceptions=_DESIRABLE_MISTAKES)),
+         TextOptions((_PRESENCE, _ONE_DETECTOR), misconceptions=_DESIRABLE_MISTAKES,
+                     # the tasks where invariance is undesirable belong to p2.e
+                     about=("desirable|classif*|recogni*|present|presence|whether|what|label|class|categor*|identity",),
+                     elsewhere=("pose|landmark*|keypoint*|bounding|localization|localiz*|segmentation",))),
     Item("p2.e", "text", 4, "Give applications where translation invariance is undesirable.", APPLICATIONS),
 )
 

@@ -9,7 +9,7 @@ Anticipated mistakes are computed by the same functions with one assumption chan
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from grader.homework import (
@@ -104,8 +104,13 @@ def _with_bias(configs: tuple[ConvConfig, ...]) -> Mistake:
 _KR = tree.mul(k, r)  # "the kernel is stretched r times"
 
 _RF = "receptive field"
-# The field grows only with bigger kernels: neither depth nor downsampling would then grow it.
-_ONLY_KERNELS = "only|just larger|bigger|large|big kernel*|filter*"
+# The field grows only with bigger kernels: neither depth nor downsampling would then grow it ("only by stacking
+# layers and by larger kernels" is no such claim).
+_ONLY_KERNELS = ("only_larger|only_bigger|just_larger|just_bigger|only_by_larger|only_by_bigger kernel*|filter*",
+                 "only grow*|increas*|enlarg* larger|bigger kernel*|filter*")
+# The field said to stay the same cancels what its own clause names ("pooling just reduces the size and the receptive
+# field stays the same. So only by stacking layers …" keeps the layers).
+_RF_SAME = ClauseContrary(f"{_RF} stay*|remain* same|constant")
 # "what a neuron sees": the receptive field in plain words.
 _SEES = "what|area|much|region see*|sees|view"
 _GROW_DEEPER = Concept(
@@ -116,9 +121,9 @@ _GROW_DEEPER = Concept(
      "more|additional|extra|multiple|several 3x3|convolution*|convolutional|conv layer*",
      "stack*|add* layer|conv*", "deeper|depth",
      "increas* depth", "increas* number layer*", "layer* on top each other|another", "layer* in a row"),
-    contrary=("fully_connected|dense|linear layer*", f"{_RF} stay*|remain* same|constant",
+    contrary=("fully_connected|dense|linear layer*", _RF_SAME,
               "add*|more|stack* layer* not chang*|affect*|increas*|grow*", f"depth not chang*|affect* {_RF}",
-              _ONLY_KERNELS,
+              *_ONLY_KERNELS,
               # a 1×1 convolution named where the layers are added: 1×1 layers see no further
               ClauseContrary("1x1|pointwise")))
 _DOWNSAMPLE = Concept(
@@ -126,9 +131,9 @@ _DOWNSAMPLE = Concept(
     ("pool*", "stride*|strided", "downsampl*|subsampl*", "reduc*|shrink* resolution|spatial|size|feature_map",
      "feature_map|map smaller|shrink*", "shrink*|reduc* image|map|feature*|input", "skip* pixel*", "step size 2|two", "biggest|max|maximum value block|window"),
     contrary=(f"downsampl*|pool*|strid* shrink*|reduc*|decreas* {_RF}",
-              f"downsampl*|pool*|strid* not chang*|affect*|increas*|grow* {_RF}", f"{_RF} stay*|remain* same|constant",
+              f"downsampl*|pool*|strid* not chang*|affect*|increas*|grow* {_RF}", _RF_SAME,
               f"downsampl*|pool*|strid* not chang*|affect*|increas*|grow* {_SEES}",
-              "downsampl*|pool*|strid* only|just reduc*|shrink*|mak* size|resolution|map*|smaller", _ONLY_KERNELS))
+              "downsampl*|pool*|strid* only|just reduc*|shrink*|mak* size|resolution|map*|smaller", *_ONLY_KERNELS))
 _DILATION = Concept(
     "dilated convolutions (also accepted)", 0.5,
     ("dilat*", "atrous", "gap*|hole*|spac* kernel|filter|tap*"))
@@ -156,8 +161,10 @@ _DEGRADATION = Concept(
     contrary=("depth|deeper always|only|just|simply help*|better|improv*", _NOTHING_WRONG, "overfit*"))
 _DEEP_MISTAKES = (
     Concept("nothing completely solves training very deep plain networks", 0.25,
-            ("complete*|fully|entirely solv*|fix*", "arbitrarily deep")),
+            ("complete*|fully|entirely solv*|fix*", "solv*|fix* complete*|fully|entirely", "arbitrarily deep")),
     Concept("ReLU does not saturate for large inputs", 0.25, ("relu saturat*",)),
+    Concept("the receptive field outgrowing the image is not what goes wrong", 0.25,
+            ("receptive field larger|bigger|exceed* than image|input",)),
 )
 _PARALLEL_SCALES = Concept(
     "parallel branches with 1×1, 3×3 and 5×5 filters capture several scales", 0.4,
@@ -168,12 +175,12 @@ _PARALLEL_SCALES = Concept(
      "different|multiple|several|various kernel|filter|window", "1x1 3x3 5x5", "3x3 5x5",
      "small* medium|large*|big* filter|window|kernel"),
     contrary=("one after another|other", "sequential*", "in series|sequence", "consecutive*|successive*",
-              "output 1x1 feeds|fed 3x3", "same kernel|filter|window size"))
+              "output 1x1 feeds|fed 3x3", "same kernel|filter|window size", "not|never parallel|side_by_side"))
 _CONCATENATE = Concept(
     "the outputs concatenate along the channels", 0.15,
     ("concat*", "stack* channel|depth|along|top", "glu*|stuck|put|join* together|channel*|depth",
      "stack*|combin*|merg*|join* result*|output*"),
-    contrary=("one after another|other", "sequential*", "in series|sequence", "averag*", "add* together|element_wise",
+    contrary=("one after another|other", "sequential*", "in series|sequence", "averag*", "add* together|element_wise", "summed|summing|sum_up",
               "element_wise|elementwise"))
 _SAME_SIZE = Concept(
     "padding keeps the spatial sizes equal", 0.15,
@@ -188,8 +195,9 @@ _BOTTLENECK = Concept(
      "reduc*|decreas*|fewer|less|compress*|squeez*|shrink* channel|depth|dimension|feature_map",
      "dimensionality|dimension reduction", "number channel* down"),
     contrary=("1x1|pointwise reduc*|shrink*|decreas* spatial|height|width|resolution|spatial_size",
-              "reduc*|shrink*|decreas* spatial resolution|size|dimension", "1x1|pointwise add* cost|computation",
-              "more expensive|costly"))
+              "reduc*|shrink*|decreas* spatial resolution|size|dimension", "1x1|pointwise add*|increas*|rais* cost|computation",
+              "more expensive|costly", "1x1|pointwise increas* channel*|depth|number",
+              "not|never chang*|reduc* channel*|depth|number_of_channels", "shrink*|reduc*|decreas* height|width|hxw"))
 
 _COUNT = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven"}
 
@@ -228,11 +236,37 @@ def _computed_items(setting: Setting) -> dict[str, Item]:
     return {item.id: item for item in items}
 
 
+_COMPUTED = frozenset({"number", "expression", "shape", "equation"})
+
+
+def _with_sheet(items: tuple[Item, ...], sheet: tuple[Item, ...]) -> tuple[Item, ...]:
+    """Each text item with the prompts of the computed items of its question part as context (p3.a.i beside
+    p3.a.ii's): an answer copying the sheet ("the receptive field of three stacked 3×3 convolutions is 7×7")
+    answers nothing."""
+    def part(item_id: str) -> str:
+        return ".".join(item_id.split(".")[:2])
+
+    def prompts(item: Item) -> str:
+        return " ".join(i.prompt for i in sheet if i.kind in _COMPUTED and part(i.id) == part(item.id))
+
+    return tuple(replace(i, options=replace(i.options, context=f"{i.options.context} {prompts(i)}".strip()))
+                 if i.kind == "text" else i for i in items)
+
+
+ORDER = ("p3.a.i", "p3.a.ii.params_15x15", "p3.a.ii.rf_three_3x3", "p3.a.ii.params_three_3x3",
+         "p3.a.ii.params_single_same_rf", "p3.a.iii", "p3.b.i", "p3.b.ii.effective_size",
+         "p3.b.ii.effective_size_k3_r2", "p3.b.ii.extra_params")
+
+
 # The items every variant asks alike, built once: the same objects in every variant, so what grading remembers
-# of them (compiled rubrics, checked answers) serves the whole class.
-_FIXED = {item.id: item for item in (
+# of them (compiled rubrics, checked answers) serves the whole class. Their context is the default sheet's: the
+# words a copied prompt shares with a variant's are the same but for its numbers.
+_FIXED_ITEMS: tuple[Item, ...] = (
     Item("p3.a.i", "text", 3, "Name two ways a plain sequential CNN (VGG-style) grows its receptive field.",
-         TextOptions((_GROW_DEEPER, _DOWNSAMPLE, _DILATION))),
+         TextOptions((_GROW_DEEPER, _DOWNSAMPLE, _DILATION),
+                     # what skip connections, normalisation or invariance do answers other questions
+                     about=("receptive|field|rf|see*|sees|view|context|region|area|reach*",),
+                     elsewhere=("skip_connection*|residual|shortcut*|resnet*", "batch normali*", "translation invarian*", "overfit*"))),
     Item("p3.a.iii", "text", 3, "What goes wrong when a plain network is made very deep?",
          TextOptions((_GRADIENTS, _DEGRADATION), misconceptions=_DEEP_MISTAKES)),
     Item("p3.b.i", "text", 3, "Explain how an Inception module captures several scales and keeps the cost down.",
@@ -243,7 +277,9 @@ _FIXED = {item.id: item for item in (
                            "Dilation does not multiply the size: it puts r − 1 gaps between neighbouring taps, "
                            "and there are k − 1 such gaps."),)),
     Item("p3.b.ii.extra_params", "number", 0.5, "How many parameters does dilation add to the layer?"),
-)}
+)
+_SHEET = {**_computed_items(DEFAULT), **{item.id: item for item in _FIXED_ITEMS}}
+_FIXED = {item.id: item for item in _with_sheet(_FIXED_ITEMS, tuple(_SHEET[item_id] for item_id in ORDER))}
 
 
 def items(setting: Setting) -> tuple[Item, ...]:
@@ -252,9 +288,6 @@ def items(setting: Setting) -> tuple[Item, ...]:
     return tuple(by_id[item_id] for item_id in ORDER)
 
 
-ORDER = ("p3.a.i", "p3.a.ii.params_15x15", "p3.a.ii.rf_three_3x3", "p3.a.ii.params_three_3x3",
-         "p3.a.ii.params_single_same_rf", "p3.a.iii", "p3.b.i", "p3.b.ii.effective_size",
-         "p3.b.ii.effective_size_k3_r2", "p3.b.ii.extra_params")
 ITEMS = items(DEFAULT)
 
 MODEL_ANSWERS = {

@@ -109,13 +109,16 @@ SUITABILITY_BY_ELIMINATION = Item("q.suit2", "choice", 2, "Is a CNN suitable?", 
         (SUITABILITY_BY_ELIMINATION, "partialy suitable", "partially suitable"),
         (SUITABILITY_BY_ELIMINATION, "not sutable", "not suitable"),
         (ROTATION_BY_ELIMINATION, "niether", "neither"),
+        (SUITABILITY_BY_ELIMINATION, "Neither suitable nor unsuitable, somewhere in between.", "partially suitable"),
     ],
     ids=["not-a-or-b", "not-and-not", "neither-nor-eliminates", "both-others-denied", "negation-spelled-out",
-         "words-reordered", "typo-in-longer-option", "typo-after-negation", "transposed-letters"],
+         "words-reordered", "typo-in-longer-option", "typo-after-negation", "transposed-letters",
+         "neither-nor-denies-both"],
 )
 def test_reads_negation_elimination_and_typos(item, text, option):
-    """Negation reaches across or/nor, a negated option spelled out is another option, denying every other
-    option names the one left (where allowed), and a typo is read as the option word it is nearest to."""
+    """Negation reaches across or/nor, a negated option spelled out is another option (not in a "neither … nor"
+    list, which denies both), denying every other option names the one left (where allowed), and a typo is read
+    as the option word it is nearest to."""
     assert choice.read(text, item) == option
 
 

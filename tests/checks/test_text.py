@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -42,6 +43,18 @@ def test_compare_scores_and_explains(answer, score, phrases, confidence):
     assert verdict.confidence == confidence
     for phrase in phrases:
         assert phrase in verdict.feedback
+
+
+@pytest.mark.parametrize(
+    ("needs", "fault"),
+    [("fewer parameters", None), ("rotation", "needs 'rotation', which is no other concept of the item"),
+     ("same weights everywhere", "needs 'same weights everywhere', which is no other concept of the item")],
+    ids=["another-concept", "unknown", "itself"],
+)
+def test_a_contrast_names_another_concept(needs, fault):
+    """`needs` must name another concept of the same item."""
+    item = Item("q.text", "text", 1, "?", TextOptions((replace(SHARING, needs=needs), FEWER)))
+    assert text.validate(item) == (fault and f"concept 'same weights everywhere' {fault}")
 
 
 def test_shares_are_capped_at_full_marks():
@@ -105,12 +118,36 @@ def test_paraphrases_and_abbreviations_earn_full_points(item_id, answer):
         ("p3.a.i", "Pooling only shrinks the maps and does not change what a unit sees; only larger kernels grow it."),
         ("p1.b.i.why", "A dense network would need fewer weights than a CNN here."),
         ("p2.c.remedy", "Collect a bigger and more varied data set."),
+        ("p1.c.methods", "The encoder keeps the full resolution, so upsampling is optional."),
+        ("p2.d", "What matters is where a pattern is, so one detector firing anywhere loses information: translation "
+                 "invariance is not desirable in general."),
+        ("p1.b.iii.why", "A CNN sees each frame, and stacking the frames it already captures the motion as well."),
+        ("p2.e", "Pose estimation maybe, but actually no, pose estimation works fine: invariance is no problem there."),
     ],
     ids=["denied-keywords", "not-in-parallel", "invariance-desirable", "cross-layer-sharing", "flips-and-crops",
-         "list-said-desirable", "retracted-and-solved", "only-larger-kernels", "dense-needs-fewer", "more-data"],
+         "list-said-desirable", "retracted-and-solved", "only-larger-kernels", "dense-needs-fewer", "more-data",
+         "resolution-kept", "position-matters", "motion-captured", "said-again-as-no-problem"],
 )
 def test_the_rubric_words_denied_earn_nothing(item_id, answer):
     """The rubric's words with the claim reversed or confused (issue 16's examples) earn no points."""
+    assert text.compare(answer, "", HOMEWORK.item(item_id)).score == 0.0
+
+
+@pytest.mark.parametrize(
+    ("item_id", "answer"),
+    [
+        ("p3.a.i", "The receptive field of three stacked 3×3 convolutions is 7×7."),
+        ("p3.a.i", "ResNet adds skip connections so that deeper networks can be trained."),
+        ("p3.a.i", "Max pooling gives translation invariance and reduces computation."),
+        ("p1.b.ii.why", "A wolf can be anywhere in the drone picture, so translation invariance helps."),
+        ("p1.b.iii.why", "The keyword can be spoken at any time, so a 1-D CNN over the spectrogram works."),
+        ("p2.c.remedy", "Data augmentation with random crops and horizontal flips improves generalisation."),
+    ],
+    ids=["the-sheet-copied", "skip-connections", "pooling-for-invariance", "wolf-for-audio", "audio-for-video",
+         "augmentation-without-rotation"],
+)
+def test_an_answer_to_another_question_earns_nothing(item_id, answer):
+    """Off-target answers: the homework sheet copied, or claims about another question's subject."""
     assert text.compare(answer, "", HOMEWORK.item(item_id)).score == 0.0
 
 
@@ -123,9 +160,10 @@ def test_the_rubric_words_denied_earn_nothing(item_id, answer):
         ("p2.e", "Medical imaging.", 0.25),
         ("p1.b.iii.why", "Frames, video, motion, spatial.", 0.5),
         ("p1.b.ii.why", "Audio, time, dense network, windows.", 0.2),
+        ("p1.b.iii.why", "A CNN can extract features from each frame.", 0.25),
     ],
     ids=["same-weights-without-where", "task-named-without-resolution", "anywhere-without-presence",
-         "medical-without-localisation", "terms-listed", "dense-over-windows-named"],
+         "medical-without-localisation", "terms-listed", "dense-over-windows-named", "per-frame-without-the-motion"],
 )
 def test_a_generic_phrasing_earns_half_a_share_and_medium_confidence(item_id, answer, score):
     """Words that only name the topic of a concept earn half its share, and the verdict says it is unsure."""
@@ -139,8 +177,19 @@ def test_a_generic_phrasing_earns_half_a_share_and_medium_confidence(item_id, an
         ("p1.c.methods", "Learnable: max-unpooling and transposed convolution; fixed: nearest neighbour, bilinear.",
          0.25),
         ("p3.a.iii", "Vanishing gradients, and deeper nets do worse, but that is just overfitting.", 0.5),
+        ("p2.d", "Only whether it is present matters, not where; one detector fires anywhere. It also tells exactly "
+                 "where the object is.", 0.5),
+        ("p3.a.i", "Pooling just reduces the size and the receptive field stays the same. So only by stacking more "
+                   "layers.", 0.5),
+        ("p3.b.i", "Parallel 1×1, 3×3 and 5×5 branches see several scales; the 1×1 convolutions are used to shrink the "
+                   "height and width first.", 0.4),
+        ("p1.c.methods", "Transposed convolution, the inverse of convolution, learns its weights; nearest neighbour and "
+                         "bilinear are fixed.", 0.4375),
+        ("p2.d", "Only whether it is present matters, not where; so CNNs need no data augmentation.", 0.25),
     ],
-    ids=["unpooling-said-learnable", "degradation-said-overfitting"],
+    ids=["unpooling-said-learnable", "degradation-said-overfitting", "exactly-where-contradicts-presence-only",
+         "unchanged-field-said-of-pooling", "1x1-said-to-shrink-height-and-width", "transposed-said-inverse",
+         "no-augmentation-needed"],
 )
 def test_a_wrong_claim_cancels_the_concept_it_contradicts(item_id, answer, score):
     """HOMEWORK.md's marking: a clearly wrong claim contradicting a concept cancels that concept, not the others."""

@@ -110,6 +110,23 @@ def test_phrasings_of_one_piece_share_its_name(text, score):
 @pytest.mark.parametrize(
     ("text", "score"),
     [
+        ("Nearest neighbour. Transposed convolution is the only one that learns.", 1.0),
+        ("Transposed convolution is the only one that learns.", 0.5),
+    ],
+    ids=["pieces-apart-one-inside-another-statement", "only-the-piece-inside-another-statement"],
+)
+def test_a_piece_inside_another_concepts_statement_only_completes_its_concept(text, score):
+    """"Transposed convolution is the only one that learns" is the learnable method, and also says the others learn
+    nothing: with a fixed method named apart it makes that concept whole, alone it earns it nothing."""
+    options = TextOptions((Concept("fixed", 0.5, ("fixed nearest",), partial=(
+        Piece("nearest", "named"), Piece("only learn*", "the rest learn nothing"))),
+                           Concept("learnable", 0.5, ("transposed learn*",))))
+    assert judge(text, options).score == score
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
         ("transposed convolution (learnable)", 0.5),
         ("transposed convolution (the one from the lecture) which is learnable", 0.5),
         ("fixed upsampling (nearest neighbour, bilinear or max unpooling)", 0.5),
@@ -166,6 +183,74 @@ def test_the_compared_thing_is_a_clause_of_its_own():
                                    contrary=("dense need*_fewer",)),))
     assert not judge("Unlike a dense layer, a CNN needs fewer weights; a dense one is huge.", options).contradicted
     assert judge("A dense layer would need fewer weights.", options).contradicted
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
+        ("A CNN is suitable for detecting a wolf anywhere in drone images because it detects objects anywhere.", 0.0),
+        ("A CNN is suitable for detecting a wolf anywhere in drone images because of local receptive fields.", 0.0),
+        ("A CNN is suitable for detecting a wolf anywhere in drone images because dense nets need too many weights.",
+         0.5),
+        ("The wolf can be anywhere, and CNNs detect things anywhere.", 0.5),
+    ],
+    ids=["question-words-restated", "term-named-in-a-restatement", "own-claim-in-a-restatement", "no-copied-run"],
+)
+def test_an_answer_restating_the_question_earns_only_its_own_claims(text, score):
+    """An answer that copies the question and is mostly its words earns nothing from phrasings made of the question's
+    words ("detection" for "detecting") or from terms named without a claim; a claim in words of its own still counts."""
+    options = TextOptions((Concept("anywhere", 0.5, ("detect* anywhere",), partial=("local receptive field",)),
+                           Concept("dense too big", 0.5, ("too many weight*",))),
+                          context="Detecting a wolf anywhere in aerial drone images: is a CNN suitable?")
+    assert judge(text, options, "Justify (i).").score == score
+
+
+SPATIAL = Concept("per-frame patterns", 0.5, ("each frame",), partial=("spatial",),
+                  needs="not the motion")
+MOTION = Concept("not the motion", 0.5, ("not motion", "3d conv*"), negatable=False, partial=("temporal",),
+                 contrary=("cnn captur* motion",))
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
+        ("The CNN sees each frame but not the motion.", 1.0),
+        ("The CNN sees each frame.", 0.25),
+        ("The CNN sees each frame; temporal.", 0.5),
+        ("The CNN sees each frame, and the CNN captures the motion too.", 0.0),
+        ("Spatial, and 3D convolutions.", 0.75),
+    ],
+    ids=["both-sides", "one-side-alone", "other-side-half", "other-side-contradicted", "half-side-with-whole-other"],
+)
+def test_one_side_of_a_contrast_is_whole_only_with_the_other(text, score):
+    """A concept that `needs` another is whole only with that one whole, half without it or with it half, and
+    nothing when the other is contradicted (the contrast reversed)."""
+    judgement = judge(text, TextOptions((SPATIAL, MOTION)))
+    assert judgement.score == score
+
+
+def test_a_reversed_contrast_is_quoted():
+    """The side that loses its credit with the other says which words reversed the contrast."""
+    judgement = judge("Each frame, and the CNN captures the motion.", TextOptions((SPATIAL, MOTION)))
+    assert [(c.name, words) for c, words in judgement.contradicted] == [
+        ("not the motion", "cnn captures the motion"), ("per-frame patterns", "cnn captures the motion")]
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
+        ("The keyword can occur anywhere, so translation invariance.", 1.0),
+        ("A wolf can be anywhere in the drone picture, so translation invariance helps.", 0.0),
+        ("As with a wolf in a picture, the keyword can occur anywhere.", 0.5),
+        ("The wolf can be anywhere; the keyword can occur anywhere too.", 0.5),
+    ],
+    ids=["own-subject", "another-questions-subject", "both-subjects-compared", "another-clause"],
+)
+def test_a_clause_about_another_questions_subject_states_nothing_here(text, score):
+    """What a clause naming another question's subject (and not this one's) says answers that other question."""
+    options = TextOptions((Concept("anywhere", 0.5, ("anywhere",)), Concept("invariance", 0.5, ("translation invarian*",))),
+                          about=("keyword|audio",), elsewhere=("wolf|drone|picture",))
+    assert judge(text, options).score == score
 
 
 def test_words_copied_from_the_question_earn_nothing():

@@ -24,11 +24,13 @@ def _credited(text: str) -> dict[str, float]:
         ("Pooling. No wait, stacking layers.", {"stacking layers": 1.0}),
         ("Stacking layers, or pooling, or maybe not.", {}),
         ("Pooling, but actually no. Pooling again, and stacking layers.", {"pooling": 1.0, "stacking layers": 1.0}),
+        ("Pooling — no wait, stacking layers.", {"stacking layers": 1.0}),
+        ("Stacking, not pooling — actually no, layers.", {}),
         ("Stacking layers whether pooling is used or not.", {"pooling": 1.0, "stacking layers": 1.0}),
         ("Pooling. No separate weights. Stacking layers.", {"pooling": 1.0, "stacking layers": 1.0}),
     ],
-    ids=["but-actually-no", "next-sentence", "no-wait", "or-maybe-not", "said-again-after", "whether-or-not",
-         "no-followed-by-words"],
+    ids=["but-actually-no", "next-sentence", "no-wait", "or-maybe-not", "said-again-after", "no-wait-after-a-dash",
+         "phrase-across-the-negation", "whether-or-not", "no-followed-by-words"],
 )
 def test_a_lone_negation_after_a_turn_takes_back_what_came_before(text, credited):
     """"Maybe X, but actually no, …", "X. No wait, …", "X, or maybe not": X is taken back, unless said again."""
@@ -49,13 +51,17 @@ def test_what_is_taken_back_is_quoted():
         ("Stacking layers; I'm not quite sure if that is due to overfitting.", 0.5),
         ("It is overfitting.", 0.0),
         ("Pooling is not what grows it.", 0.0),
+        ("Stacking layers; it is not just overfitting: training is harder.", 0.5),
+        ("Stacking layers; not only pooling but also dilation.", 1.0),
+        ("Stacking layers, not necessarily pooling.", 0.75),
     ],
     ids=["not-perfectly-hedges", "not-sure-whether-questions", "questioned-misconception-costs-nothing",
-         "asserted-misconception", "plain-denial"],
+         "asserted-misconception", "plain-denial", "not-just-without-but-hedges", "not-only-but-also-affirms",
+         "not-necessarily-hedges"],
 )
 def test_hedged_and_questioned_claims(text, score):
-    """"not perfectly X" and "not sure whether X" state X only in part (half its share), and a wrong claim in
-    doubt costs nothing; "not X" denies X."""
+    """"not perfectly X", "not just X" (no "but also" after it) and "not sure whether X" state X only in part (half
+    its share), and a wrong claim in doubt costs nothing; "not X" denies X."""
     assert judge(text, RUBRIC).score == score
 
 

@@ -26,10 +26,14 @@ def _raw(text: str) -> list[str]:
         ("e.g. pose, i.e. joints", ["pose", "joints"]),
         ("↓ res, ∀ pos", ["reduce", "resolution", "for", "all", "position"]),
         ("maxpool, transl. equivar.", ["max", "pooling", "translation", "equivariance"]),
+        ("in every orientation as well, the layer", ["in", "every", "orientation", "too", "the", "layer"]),
+        ("DA: rand. rot.; HPE, face lmk det., kpts", ["data", "augmentation", "random", "rotation", "human", "pose",
+                                                      "estimation", "face", "landmark", "detection", "keypoints"]),
+        ("does just as well as a dense one", ["does", "just", "as", "well", "as", "a", "dense", "one"]),
     ],
     ids=["fc-params", "grads", "res-dot", "hash-params-indep", "aug-with", "contractions", "times-sign", "h-times-w",
          "eg-ie",
-         "arrows-and-for-all", "maxpool-equivar"],
+         "arrows-and-for-all", "maxpool-equivar", "as-well-is-too", "just-as-well-compares", "augmentation-and-points"],
 )
 def test_abbreviations_and_contractions_are_spelled_out(text, words):
     """The field's shorthand and contractions are read as the words they stand for."""
