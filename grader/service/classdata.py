@@ -113,17 +113,31 @@ def decisions_for(store: Store, homework: str, submission_id: int) -> dict[str, 
         return decisions_in_force(session, homework, [submission_id]).get(submission_id, {})
 
 
-def reviewed(store: Store, lines: list[Line]) -> list[Line]:
-    """History lines with the points as the student has them, decisions applied (nothing is written)."""
-    graded = [line for line in lines if line.outcome == "graded" and line.grading_id is not None]
+def decided_scores(store: Store, graded: list[tuple[int, int]]) -> dict[int, float]:
+    """The points with the decisions in force applied, by grading id, of those (submission id, grading id) pairs
+    whose submission has decisions; the others keep their grading's points."""
     if not graded:
-        return lines
+        return {}
     with Session(store.engine) as session:
         in_force: dict[int, dict[str, Decision]] = {}
         for decision in session.scalars(select(Decision).where(Decision.submission_id.in_(
-                [line.submission_id for line in graded])).order_by(Decision.id)):
+                [submission for submission, _ in graded])).order_by(Decision.id)):
             in_force.setdefault(decision.submission_id, {})[decision.item_id] = decision
-        decided = [line.grading_id for line in graded if line.submission_id in in_force and line.grading_id is not None]
-        results = parsed(session, decided) if decided else {}
-    return [replace(line, score=effective(results[line.grading_id], in_force[line.submission_id]).score)
-            if line.grading_id in results and line.submission_id is not None else line for line in lines]
+        decided = {grading: submission for submission, grading in graded if submission in in_force}
+        results = parsed(session, list(decided)) if decided else {}
+    return {grading: effective(result, in_force[decided[grading]]).score for grading, result in results.items()}
+
+
+def reviewed(store: Store, lines: list[Line]) -> list[Line]:
+    """History lines with the points as the student has them, decisions applied (nothing is written)."""
+    scores = decided_scores(store, [(line.submission_id, line.grading_id) for line in lines
+                                    if line.outcome == "graded" and line.submission_id and line.grading_id])
+    return [replace(line, score=scores[line.grading_id]) if line.grading_id in scores else line for line in lines]
+
+
+def reviewed_latest(store: Store, rows: list[tuple[Submission, Grading]]) -> list[tuple[Submission, Grading]]:
+    """Latest submissions with their gradings' points as the students have them, decisions applied (a copy of the
+    grading where they differ; nothing is written)."""
+    scores = decided_scores(store, [(s.id, g.id) for s, g in rows if g.result is not None])
+    return [(s, Grading(**{**{c.key: getattr(g, c.key) for c in Grading.__table__.columns}, "score": scores[g.id]})
+             if g.id in scores else g) for s, g in rows]

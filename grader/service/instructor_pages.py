@@ -95,8 +95,8 @@ async def student_report(request: Request, homework: str, student: str) -> Respo
     if not entries:
         raise HTTPException(404, "no graded submission of this student")
     found = await anyio.to_thread.run_sync(workspace.store(request).get, entries[0].submission.public_id)
-    result = await request.app.state.pipeline.view(found.submission, found.grading, instructor=True)
-    return HTMLResponse(render_report(result, back_link="../index.html"), headers={"Content-Security-Policy": REPORT_CSP})
+    shown = await request.app.state.pipeline.view(found.submission, found.grading, instructor=True)
+    return HTMLResponse(render_report(shown.result, back_link="../index.html"), headers={"Content-Security-Policy": REPORT_CSP})
 
 
 @router.get("/{homework}/students/{student}")

@@ -108,15 +108,16 @@ class Pipeline:
         # Another process may have recorded this grading first (the same, as grading is deterministic).
         return submission, recorded, result if recorded is grading else None
 
-    def grade(self, submission: Submission) -> tuple[Grading, Result | None]:
+    def grade(self, submission: Submission, *, recall: bool = True) -> tuple[Grading, Result | None]:
         """The first grading of a stored submission, under the course's rules at the time it was received, and
-        its result (None if the file was unusable); the same file sent again is recalled, not graded again."""
+        its result (None if the file was unusable); the same file sent again is recalled, not graded again
+        (unless `recall` is false: a regrade grades every file afresh)."""
         received = submission.received_at
         common = {"submission_id": submission.id, "revision": 0, "graded_at": now(),
                   "grader_version": api.grader_version()}
         # The student is part of the key: their variant, and the identity in the result, are theirs.
         key = (submission.digest, submission.filename, submission.member_id, submission.pinned_homework)
-        remembered = self.recall.get(key)
+        remembered = self.recall.get(key) if recall else None
         if remembered is None or not self._applies(remembered, received):
             try:
                 result = api.grade_bytes(

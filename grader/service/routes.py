@@ -15,7 +15,7 @@ from starlette.datastructures import UploadFile
 
 from grader.core.models import Result
 from grader.service.auth import api_instructor, api_principal
-from grader.service.classdata import reviewed
+from grader.service.classdata import reviewed, reviewed_latest
 from grader.service.limits import check_rate, read_body
 from grader.service.pipeline import Busy, Received, safe_filename
 from grader.service.storage import Line, Principal, Store, summarise
@@ -154,7 +154,7 @@ async def summary(request: Request, principal: Instructor,
                   homework: Annotated[str | None, Query(max_length=64)] = None) -> dict[str, Any]:
     """The class summary: each student's latest graded submission per homework (review decisions applied), and the
     statistics of those."""
-    latest = await anyio.to_thread.run_sync(lambda: reviewed(request.app.state.store, request.app.state.store.latest(homework)))
+    latest = await anyio.to_thread.run_sync(lambda: reviewed_latest(request.app.state.store, request.app.state.store.latest(homework)))
     return summarise(latest)
 
 

@@ -132,7 +132,7 @@ async def run_regrade(request: Request, homework: str, by: str) -> int:
     run_id = await anyio.to_thread.run_sync(regrade.start, db, homework, by)
     for entry in class_entries:
         found = await anyio.to_thread.run_sync(db.get, entry.submission.public_id)
-        grading = await pipeline.on_grading_thread(partial(pipeline.grade, found.submission))
+        grading, _ = await pipeline.on_grading_thread(partial(pipeline.grade, found.submission, recall=False))
         await anyio.to_thread.run_sync(regrade.record, db, run_id, entry, grading)
     await anyio.to_thread.run_sync(regrade.finish, db, run_id)
     return run_id
