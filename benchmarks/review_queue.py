@@ -27,13 +27,8 @@ Usage: python benchmarks/review_queue.py [--students 200] [--rounds 5] [--variat
 from __future__ import annotations
 
 import argparse
-import csv
-import os
 import random
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,9 +39,11 @@ from pathlib import Path
 import httpx
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from serving import serving  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 SETS = [ROOT / "tests" / "data" / "freetext" / name for name in ("dev.yaml", "holdout-1.yaml", "holdout-2.yaml")]
-GRADER = str(Path(sys.executable).with_name("grader"))
 FILLERS = ("I think ", "Basically, ", "In short: ", "", "So ", "Well, ")
 
 
@@ -144,29 +141,8 @@ def main() -> None:
                       "limits: {submissions_per_minute: 1000}\nstudents:\n"
                       + "".join(f"  - {{id: s{n}}}\n" for n in range(args.students))
                       + "instructors:\n  - {id: prof}\n", encoding="utf-8")
-    database = ["--data", str(folder / "data")]
-    subprocess.run([GRADER, "tokens", str(course), "-o", str(folder / "tokens.csv"), *database], check=True,
-                   capture_output=True)
-    with (folder / "tokens.csv").open(encoding="utf-8", newline="") as file:
-        tokens = {row["id"]: row["token"] for row in csv.DictReader(file)}
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
-    with (folder / "serve.log").open("wb") as log:
-        server = subprocess.Popen([GRADER, "serve", "--course", str(course), *database, "--port", str(port),
-                                   "--no-warm"], stdout=log, stderr=log, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                sys.exit(f"the server did not start; see {folder / 'serve.log'}")
-            time.sleep(0.2)
+    with serving(course, folder, "--no-warm") as (url, rows):
+        tokens = {row["id"]: row["token"] for row in rows}
         started = time.perf_counter()
         with ThreadPoolExecutor(4) as pool:
             sent = list(pool.map(lambda n: httpx.post(f"{url}/api/v1/submissions", content=files[n], timeout=300,
@@ -178,9 +154,6 @@ def main() -> None:
         report(url, tokens["prof"], marks, args.rounds)
         if args.sweep:
             sweep(folder / "data" / "grader.sqlite3", marks)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=120)
 
 
 def decisions_needed(groups, item: str, points: float, marks: dict[tuple[str, int], float]) -> int:

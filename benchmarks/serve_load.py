@@ -15,14 +15,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
-import os
 import random
 import re
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,9 +25,11 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from serving import serving  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted(p for p in (ROOT / "submissions" / "hw2-cnn").glob("*.yaml") if p.name != "template.yaml")
-GRADER = str(Path(sys.executable).with_name("grader"))
 NUMBER_ANSWER = re.compile(rb"^(\s+(?:params|macs|rf)\s*:\s*)(\d[\d,]*)\s*$", re.MULTILINE)
 
 
@@ -87,30 +84,8 @@ def main() -> None:
 
     folder = Path(tempfile.mkdtemp(prefix="grader-load-"))
     course = course_file(folder, args.clients)
-    database = ["--data", str(folder / "data")]
-    subprocess.run([GRADER, "tokens", str(course), "-o", str(folder / "tokens.csv"), *database], check=True,
-                   capture_output=True)
-    with (folder / "tokens.csv").open(encoding="utf-8", newline="") as file:
-        tokens = [row["token"] for row in csv.DictReader(file) if row["role"] == "student"]
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
-    with (folder / "serve.log").open("wb") as log:
-        server = subprocess.Popen([GRADER, "serve", "--course", str(course), *database, "--port", str(port),
-                                   "--workers", str(args.workers), "--concurrency", str(args.concurrency)],
-                                  stdout=log, stderr=log, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                sys.exit(f"the server did not start; see {folder / 'serve.log'}")
-            time.sleep(0.2)
+    with serving(course, folder, "--workers", str(args.workers), "--concurrency", str(args.concurrency)) as (url, rows):
+        tokens = [row["token"] for row in rows if row["role"] == "student"]
         time.sleep(3)  # every worker warm (each loads torch at start)
         files = [p.read_bytes() for p in SAMPLES]
         latencies: list[float] = []
@@ -125,9 +100,6 @@ def main() -> None:
         started = time.perf_counter()
         sent = asyncio.run(run())
         elapsed = time.perf_counter() - started
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=120)
 
     from grader.service.storage import Store, make_engine
 

@@ -20,6 +20,24 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--hide-scrollbars", "--force-device-scale-factor=1", "--window-size=1280,1700"]
 
 
+def chromium(tmp_path: Path):
+    """Headless Debian Chromium with a fresh profile (waiting up to 10 s for elements), and the folder for its
+    screenshots: $SERVICE_SCREENSHOTS, else one in tmp."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    shots = Path(os.environ.get("SERVICE_SCREENSHOTS", tmp_path / "screenshots"))
+    shots.mkdir(parents=True, exist_ok=True)
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    options.add_argument(f"--user-data-dir={tmp_path / 'profile'}")
+    for flag in FLAGS:
+        options.add_argument(flag)
+    browser = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    browser.implicitly_wait(10)
+    return browser, shots
+
+
 def csrf_field(page: httpx.Response) -> str:
     return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
 
@@ -89,20 +107,10 @@ def test_docs_are_served_locally_under_a_strict_policy(server):
 def test_student_signs_in_uploads_and_sees_the_report_in_chromium(server, tmp_path):
     """Headless Chromium: sign in with the token, upload a file, see the points and the report, paste a broken
     file and see why, find both in the history, sign out. Screenshots go to $SERVICE_SCREENSHOTS (or tmp)."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    shots = Path(os.environ.get("SERVICE_SCREENSHOTS", tmp_path / "screenshots"))
-    shots.mkdir(parents=True, exist_ok=True)
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    options.add_argument(f"--user-data-dir={tmp_path / 'profile'}")
-    for flag in FLAGS:
-        options.add_argument(flag)
-    browser = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    browser.implicitly_wait(10)
+    browser, shots = chromium(tmp_path)
     try:
         browser.get(server.url + "/")
         browser.save_screenshot(str(shots / "service-sign-in.png"))

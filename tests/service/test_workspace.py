@@ -313,27 +313,14 @@ def test_review_a_group_with_the_keyboard_in_chromium(server, tmp_path):
     """Headless Chromium, keyboard only on the review page: tick a concept (1), write a comment (c), apply (Enter);
     then the student's report says "Reviewed by your instructor" with the comment, and the class view counts it.
     Screenshots go to $SERVICE_SCREENSHOTS (or tmp)."""
-    import os
-    from pathlib import Path
-
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from tests.service.test_pages import CHROMEDRIVER, CHROMIUM, FLAGS
+    from tests.service.test_pages import chromium
 
     sent = submit_class(server)
-    shots = Path(os.environ.get("SERVICE_SCREENSHOTS", tmp_path / "screenshots"))
-    shots.mkdir(parents=True, exist_ok=True)
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    options.add_argument(f"--user-data-dir={tmp_path / 'profile'}")
-    for flag in FLAGS:
-        options.add_argument(flag)
-    browser = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    browser.implicitly_wait(10)
+    browser, shots = chromium(tmp_path)
     try:
         browser.get(server.url + "/")
         browser.find_element(By.ID, "token").send_keys(server.tokens["prof"])
