@@ -96,7 +96,9 @@ class Submission(Base):
     digest: Mapped[str] = mapped_column(String(64))
     raw: Mapped[bytes] = mapped_column(LargeBinary)
 
-    __table_args__ = (Index("ix_submissions_member_received", "member_id", "received_at"),)
+    # (member, id): a student's history newest first reads only their rows (migration 0003).
+    __table_args__ = (Index("ix_submissions_member_received", "member_id", "received_at"),
+                      Index("ix_submissions_member_id", "member_id", "id"))
 
 
 class Grading(Base):
