@@ -14,17 +14,12 @@ ORM objects cost more CPU than the rest of the request.
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import secrets
 import statistics
-import threading
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import bindparam, create_engine, event, func, select, update
@@ -35,10 +30,9 @@ from sqlalchemy.orm import aliased, defer, sessionmaker
 from grader.service import tokens
 from grader.service.course import Course
 from grader.service.tables import Grading, Member, SignIn, Submission, Token, now
+from grader.service.writes import UNSYNCED, GroupWriter
 
 SIGN_IN_HOURS = 8
-# An execution option: transactions on an engine with it commit without waiting for the disk (see make_engine).
-UNSYNCED = "grader_unsynced"
 
 
 @dataclass(frozen=True)
@@ -126,43 +120,13 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-class WriterQueue:
-    """Where submissions and gradings wait to be written to a SQLite file: in this process on a mutex, between
-    processes on a lock file beside the database. SQLite takes one writer at a time and makes the others poll,
-    sleeping up to 100 ms between tries, which left the database idle while writers slept (the latency's tail);
-    queued here, each writer starts as soon as the one before it has committed. PostgreSQL needs no queue."""
-
-    def __init__(self, engine: Engine) -> None:
-        database = engine.url.database if engine.dialect.name == "sqlite" else None
-        self._mutex = threading.Lock() if database else None
-        # A POSIX lock (lockf), not flock: it belongs to this process, so forked checking processes do not
-        # inherit it, and it is released when the process dies, even by kill -9.
-        self._fd = os.open(Path(database).with_suffix(".write.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600) \
-            if database and database != ":memory:" else None
-
-    @contextmanager
-    def __call__(self) -> Iterator[None]:
-        if self._mutex is None:
-            yield
-            return
-        with self._mutex:
-            if self._fd is not None:
-                fcntl.lockf(self._fd, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                if self._fd is not None:
-                    fcntl.lockf(self._fd, fcntl.LOCK_UN)
-
-
 class Store:
     """Every query the service makes, each in its own short transaction (call them from threads, not the event loop)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._session = sessionmaker(engine, expire_on_commit=False)
-        self._arriving = sessionmaker(engine.execution_options(**{UNSYNCED: True}), expire_on_commit=False)
-        self._writer = WriterQueue(engine)
+        self._writer = GroupWriter(engine)
 
     # --- the roster and tokens -------------------------------------------------------------------
 
@@ -253,15 +217,13 @@ class Store:
         row = Submission(public_id=secrets.token_hex(16), member_id=member_id, received_at=received_at, via=via,
                          client=client[:300], filename=filename[:255], pinned_homework=pinned_homework,
                          size=len(raw), digest=digest, raw=raw)
-        with self._writer(), self._arriving.begin() as session:
-            session.add(row)
+        self._writer.insert(row, synced=False)
         return row
 
     def add_grading(self, grading: Grading) -> Grading:
         """Record a submission's first grading; if another process recorded it first, theirs (the same) is returned."""
         try:
-            with self._writer(), self._session.begin() as session:
-                session.add(grading)
+            self._writer.insert(grading, synced=True)
             return grading
         except IntegrityError:
             with self._session() as session:
