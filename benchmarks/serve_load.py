@@ -49,9 +49,13 @@ def vary(data: bytes, rng: random.Random, tag: str) -> bytes:
 
 
 async def client(url: str, token: str, files: list[bytes], until: float, varied: bool, seed: int,
-                 latencies: list[float], errors: list[str]) -> int:
+                 latencies: list[float], errors: list[str], keep_alive: bool) -> int:
     rng, sent = random.Random(seed), 0
-    async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=120) as http:
+    # Without keep-alive each submission opens its own connection, as `grader submit`, the action and a browser's
+    # upload do; kept alive, a client's connection stays with the worker process that accepted it first.
+    limits = httpx.Limits(max_keepalive_connections=None if keep_alive else 0)
+    async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=120,
+                                 limits=limits) as http:
         while time.monotonic() < until:
             data = files[(seed + sent) % len(files)]
             if varied:
@@ -80,6 +84,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=2, help="grading threads per worker process")
     parser.add_argument("--varied", action="store_true")
+    parser.add_argument("--keep-alive", action="store_true", help="each client keeps one connection open")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="grader-load-"))
@@ -93,7 +98,8 @@ def main() -> None:
 
         async def run() -> int:
             until = time.monotonic() + args.seconds
-            counts = await asyncio.gather(*(client(url, tokens[n], files, until, args.varied, n, latencies, errors)
+            counts = await asyncio.gather(*(client(url, tokens[n], files, until, args.varied, n, latencies, errors,
+                                                   args.keep_alive)
                                             for n in range(args.clients)))
             return sum(counts)
 
@@ -105,7 +111,8 @@ def main() -> None:
 
     counts = Store(make_engine(f"sqlite:///{folder / 'data' / 'grader.sqlite3'}")).counts()
     print(f"clients: {args.clients}  workers: {args.workers} × {args.concurrency} grading threads  "
-          f"seconds: {elapsed:.1f}  submissions: {'varied' if args.varied else 'the sample class as is'}")
+          f"seconds: {elapsed:.1f}  submissions: {'varied' if args.varied else 'the sample class as is'}  "
+          f"connections: {'kept alive' if args.keep_alive else 'one per submission'}")
     print(f"sent: {sent}  throughput: {sent / elapsed:.1f}/s")
     print(f"latency ms: p50 {1000 * statistics.median(latencies):.0f}  p95 {1000 * percentile(latencies, 0.95):.0f}  "
           f"p99 {1000 * percentile(latencies, 0.99):.0f}  max {1000 * max(latencies):.0f}")
