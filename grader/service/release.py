@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from grader.service.storage import Store
 from grader.service.tables import now
 from grader.service.workspace_tables import Release
 
+# Asked for every submission graded and shown: built once, run on a plain connection.
+_RELEASED_AT = select(func.min(Release.released_at)).where(Release.homework == bindparam("homework"))
+
 
 def released_at(store: Store, homework: str) -> datetime | None:
     """When an instructor first released the homework's expected answers in the service, if they did."""
-    with Session(store.engine) as session:
-        return session.scalar(select(func.min(Release.released_at)).where(Release.homework == homework))
+    with store.engine.connect() as connection:
+        return connection.execute(_RELEASED_AT, {"homework": homework}).scalar()
 
 
 def release(store: Store, homework: str, by: str) -> datetime:

@@ -20,9 +20,10 @@ import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, create_engine, event, func, select, update
+from sqlalchemy import Select, bindparam, create_engine, event, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, defer, sessionmaker
@@ -251,17 +252,10 @@ class Store:
 
     def history(self, *, member_id: str | None = None, homework: str | None = None, limit: int = 50) -> list[Line]:
         """Submissions, newest first, with how their grading in force went: a member's, or everyone's."""
-        query = (select(Submission.public_id, Submission.member_id, Submission.received_at,
-                        func.coalesce(Grading.outcome, "pending"), Grading.homework, Grading.score, Grading.max_score,
-                        Grading.late_seconds, Grading.penalty_percent, Submission.id, Grading.id)
-                 .outerjoin(Grading, (Grading.submission_id == Submission.id) & (Grading.revision == newest_revision()))
-                 .order_by(Submission.id.desc()).limit(limit))
-        if member_id is not None:
-            query = query.where(Submission.member_id == member_id)
-        if homework is not None:
-            query = query.where(Grading.homework == homework)
         with self.engine.connect() as connection:
-            return [Line(*row) for row in connection.execute(query)]
+            return [Line(*row) for row in connection.execute(
+                _history(member_id is not None, homework is not None),
+                {"limit": limit, "member": member_id, "homework": homework})]
 
     def latest(self, homework: str | None = None) -> list[tuple[Submission, Grading]]:
         """The latest graded submission of each student for each homework (what a gradebook takes)."""
@@ -311,6 +305,21 @@ def newest_revision():
     """The revision of a submission's grading in force (its newest), as a subquery correlated with `submissions`."""
     other = aliased(Grading)
     return select(func.max(other.revision)).where(other.submission_id == Submission.id).scalar_subquery()
+
+
+@cache
+def _history(by_member: bool, by_homework: bool) -> Select:
+    """The history query, built once per shape (building it cost more than running it)."""
+    query = (select(Submission.public_id, Submission.member_id, Submission.received_at,
+                    func.coalesce(Grading.outcome, "pending"), Grading.homework, Grading.score, Grading.max_score,
+                    Grading.late_seconds, Grading.penalty_percent, Submission.id, Grading.id)
+             .outerjoin(Grading, (Grading.submission_id == Submission.id) & (Grading.revision == newest_revision()))
+             .order_by(Submission.id.desc()).limit(bindparam("limit")))
+    if by_member:
+        query = query.where(Submission.member_id == bindparam("member"))
+    if by_homework:
+        query = query.where(Grading.homework == bindparam("homework"))
+    return query
 
 
 def _variant_of(grading: Grading) -> str | None:

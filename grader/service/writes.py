@@ -108,8 +108,7 @@ class GroupWriter:
         try:
             with self._queue(), self._engines[any(w.synced for w in group)].begin() as connection:
                 for write in group:
-                    statement = insert(type(write.row)).values(_values(write.row))
-                    write.row.id = connection.execute(statement).inserted_primary_key[0]
+                    write.row.id = connection.execute(_INSERT[type(write.row)], _values(write.row)).inserted_primary_key[0]
         except IntegrityError as error:
             for write in group:
                 write.row.id = None  # rolled back
@@ -125,6 +124,10 @@ class GroupWriter:
             for write in group:
                 write.written = True
                 write.woken.set()
+
+
+# Built once: SQLAlchemy then reuses their compiled form.
+_INSERT = {Submission: insert(Submission), Grading: insert(Grading)}
 
 
 def _values(row: Submission | Grading) -> dict[str, Any]:
