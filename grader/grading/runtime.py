@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from grader.core.homework import Carried, Homework
 from grader.core.limits import DEFAULT_WORK_LIMITS, Bound
+from grader.core.lru import LeastRecentlyUsed
 from grader.grading.checking import Checked, Request, check, too_complex, too_long
 from grader.plugins.kinds import kind_of
 
@@ -26,30 +25,12 @@ def recompute_here(homework: Homework, item_id: str, upstream: Mapping[str, str]
     return homework.problem_of(item_id).carry_forward(item_id, upstream)
 
 
-class CheckMemo:
+class CheckMemo(LeastRecentlyUsed[Request, Checked]):
     """Checked answers remembered, least recently used first out: a class writes the same answers again
-    and again, and a check is a pure function of its request. Safe to share between threads."""
+    and again, and a check is a pure function of its request."""
 
     def __init__(self, size: int = MAX_REMEMBERED_CHECKS) -> None:
-        self.size = size
-        self._entries: OrderedDict[Request, Checked] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def recall(self, request: Request) -> Checked | None:
-        with self._lock:
-            checked = self._entries.get(request)
-            if checked is not None:
-                self._entries.move_to_end(request)
-            return checked
-
-    def remember(self, request: Request, checked: Checked) -> None:
-        with self._lock:
-            self._entries[request] = checked
-            if len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._entries)
+        super().__init__(size)
 
 
 @dataclass
@@ -91,14 +72,14 @@ class Runtime:
     def _recall(self, request: Request) -> Checked | None:
         if self.memo is None or not kind_of(request.item).remember_checks:
             return None
-        return self.memo.recall(request)
+        return self.memo.get(request)
 
     def _remember(self, request: Request, checked: Checked | None) -> None:
         # A bound hit depends on the machine's load, not on the answer: it is not remembered.
         if checked is None or checked.bound is not None or self.memo is None \
                 or not kind_of(request.item).remember_checks:
             return
-        self.memo.remember(request, checked)
+        self.memo.put(request, checked)
 
 
 def check_inline(request: Request) -> Checked:

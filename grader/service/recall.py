@@ -9,10 +9,9 @@ load, so it is never remembered; nor is an unusable file (its error is cheap to 
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
+from grader.core.lru import LeastRecentlyUsed
 from grader.core.models import Result, Status
 
 # Results of about 35 kB of JSON each: a few megabytes per worker.
@@ -31,25 +30,13 @@ class Remembered:
 Key = tuple[str, str, str, str | None]  # (SHA-256 of the bytes, file name, student, pinned homework)
 
 
-class Recall:
+class Recall(LeastRecentlyUsed[Key, Remembered]):
     """The most recently used results, by what determines them; safe to share between grading threads."""
 
     def __init__(self, size: int = MAX_REMEMBERED_RESULTS) -> None:
-        self.size = size
-        self._entries: OrderedDict[Key, Remembered] = OrderedDict()
-        self._lock = threading.Lock()
+        super().__init__(size)
 
-    def get(self, key: Key) -> Remembered | None:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-            return found
-
-    def put(self, key: Key, remembered: Remembered) -> None:
-        if any(item.status is Status.INVALID and item.needs_review for item in remembered.result.items):
+    def put(self, key: Key, value: Remembered) -> None:
+        if any(item.status is Status.INVALID and item.needs_review for item in value.result.items):
             return
-        with self._lock:
-            self._entries[key] = remembered
-            if len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+        super().put(key, value)
