@@ -7,24 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from grader.cli import main
 from grader.core.errors import ExitCode
 from grader.homework import Homework, Item, MistakeRule, Problem
+from tests.cli_runs import run_cli as run
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = ROOT / "reference" / "hw2-cnn.yaml"
 BEN = ROOT / "submissions" / "hw2-cnn" / "ben.yaml"
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    """Run `grader ARGS` in-process; return the exit code, stdout and stderr."""
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as done:
-        code = done.code or 0
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_check_json_of_the_key_is_all_correct(capsys):

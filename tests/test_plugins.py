@@ -8,7 +8,7 @@ from grader.core.errors import UsageError
 from grader.homework import ExpressionOptions, Homework, Item, Problem, SelfTest, Variable
 from grader.plugins.homeworks import PluginError, available_homeworks, load_homework, validate_homework
 from problems.hw2_cnn import HOMEWORK
-from tests.test_cli import run
+from tests.cli_runs import run_cli as run
 
 
 def make_homework(*items: Item, total: float | None = None) -> Homework:

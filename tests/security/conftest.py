@@ -59,19 +59,6 @@ def watch_side_effects():
         _watching.pop()
 
 
-def run_cli(capsys, *args: str) -> tuple[int, str, str]:
-    """`grader ARGS` through the console entry point; (exit code, stdout, stderr)."""
-    from grader.cli import main
-
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code or 0
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def grade_answer(kind: str, text: str, runtime: Runtime = BOUNDED, **kwargs) -> ItemResult:
     """Grade `text` as the answer to the homework's first item of `kind` (bounded, as `grader check` does)."""
     item = ITEM_OF_KIND[kind]

@@ -20,7 +20,8 @@ from grader.core.models import Status
 from grader.io.discovery import discover_submissions, safe_stem
 from grader.io.submission import load_submission, load_submission_text
 from grader.plugins.homeworks import load_homework
-from tests.security.conftest import HOMEWORK, KEY, run_cli, watch_side_effects, within
+from tests.cli_runs import run_cli
+from tests.security.conftest import HOMEWORK, KEY, watch_side_effects, within
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "submissions" / "hw2-cnn"

@@ -21,7 +21,8 @@ import yaml
 
 from grader.api import check_file
 from tests.ci.conftest import KEY, make_submission
-from tests.security.conftest import run_cli, within
+from tests.cli_runs import run_cli
+from tests.security.conftest import within
 
 # id, text. Each would do something if printed raw: run a workflow command (the runner reads one
 # per line, a line ending at \n, \r or \r\n, leading blanks ignored, `##[` honoured anywhere),

@@ -22,8 +22,9 @@ from grader.batch import grade_folder
 from grader.core.errors import UsageError
 from grader.io import yaml_compose
 from grader.io.yaml_compose import MAX_NODES
+from tests.cli_runs import run_cli
 from tests.security.hostile_yaml import SHAPES, VALUES_BEFORE, file_name
-from tests.security.test_files import good, run_cli
+from tests.security.test_files import good
 
 MESSAGE = "the file holds more than 100,000 values (each use of an alias counts)"
 
