@@ -7,7 +7,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 from pathlib import Path
 
 from grader.authoring.key_cache import KeyCache, default_cache_folder
@@ -244,7 +244,13 @@ def result_key_digest(result: Result, keys: KeyCache | None = None) -> str:
     homework = graded_homework(result)
     if homework.variant is None or homework.variant.values == homework.default_variant.values:
         return key_digest(result.homework)
-    return hashlib.sha256((keys or KeyCache(default_cache_folder())).path(homework).read_bytes()).hexdigest()
+    return _kept_key_digest((keys or KeyCache(default_cache_folder())).path(homework))
+
+
+@lru_cache(maxsize=4096)  # a digest per student of a class, a few bytes each
+def _kept_key_digest(path: Path) -> str:
+    """SHA-256 of a kept key file, read once: its path names the variant, grader and committed key it was made for."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def serving_runtime(*, warm: bool = True) -> Runtime:

@@ -15,6 +15,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING
 
 import anyio.to_thread
@@ -115,6 +116,8 @@ class Pipeline:
         received = submission.received_at
         common = {"submission_id": submission.id, "revision": 0, "graded_at": now(),
                   "grader_version": api.grader_version()}
+        # Asked when grading and again when remembering: one database query for both.
+        withheld = cache(lambda homework: self.withheld(homework, received))
         # The student is part of the key: their variant, and the identity in the result, are theirs.
         key = (submission.digest, submission.filename, submission.member_id, submission.pinned_homework)
         remembered = self.recall.get(key) if recall else None
@@ -123,12 +126,12 @@ class Pipeline:
                 result = api.grade_bytes(
                     submission.raw, source=submission.filename, student_id=submission.member_id,
                     homework=submission.pinned_homework, admit=lambda homework: self._admit(homework, received),
-                    hide_expected=lambda homework: self.withheld(homework, received), runtime=self.runtime,
+                    hide_expected=withheld, runtime=self.runtime,
                     assignment=self.assignment, keys=self.keys,
                 )
             except UsageError as error:
                 return Grading(**common, outcome="unusable", error=str(error), expected_withheld=True), None
-            remembered = Remembered(result, result.model_dump_json(), self.withheld(result.homework, received))
+            remembered = Remembered(result, result.model_dump_json(), withheld(result.homework))
             self.recall.put(key, remembered)
         result = remembered.result
         late = lateness(self.course.homeworks[result.homework], received)
