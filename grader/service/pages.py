@@ -22,7 +22,7 @@ from grader.service.limits import check_rate, read_body
 from grader.service.routes import HISTORY, history_entry, received_from, statement_of, stored_for, submit_received
 from grader.service.storage import Line, Principal
 from grader.service.tables import now
-from grader.service.views import PAGE_CSP, REPORT_CSP, render_page, report_html
+from grader.service.views import PAGE_CSP, PENDING_NOTE, REPORT_CSP, render_page, report_html
 
 router = APIRouter(include_in_schema=False)
 LOGIN_CSRF_COOKIE = "grader-sign-in-form"
@@ -134,7 +134,7 @@ async def submission_page(request: Request, public_id: str) -> Response:
         member_id=submission.member_id, limit=HISTORY)))
     shown = next((line for line in rows if line.public_id == submission.public_id), Line.of(submission, grading))
     return _page("submission", title=request.app.state.course.title, principal=principal, csrf=csrf,
-                 entry=history_entry(request, shown), error=grading.error if grading else None,
+                 entry=history_entry(request, shown), error=grading.error if grading else PENDING_NOTE,
                  history=[history_entry(request, line) for line in rows])
 
 

@@ -92,22 +92,29 @@ class Pipeline:
         return await asyncio.get_running_loop().run_in_executor(self.graders, work)
 
     async def submit(self, principal: Principal, received: Received) -> tuple[Submission, Grading, Result | None]:
-        """Store the submission (committed), grade it, record the grading: what the answer is made of (with the
-        result, which the answer shows without reading the stored JSON back)."""
+        """Grade the submission, then store it with its grading (one synced commit): what the answer is made of
+        (with the result, which the answer shows without reading the stored JSON back).
+
+        Stored together, a submission passes the database's single writer once, not twice; one cut off by a
+        crash while it was graded was never acknowledged, and its sender sends it again.
+        """
         if self.waiting >= self.queue:
             raise Busy
         self.waiting += 1
+        submission = self.store.new_submission(
+            member_id=principal.member_id, raw=received.data, digest=hashlib.sha256(received.data).hexdigest(),
+            filename=received.filename, via=received.via, client=received.client, pinned_homework=received.homework,
+            received_at=now())
         try:
-            submission = await anyio.to_thread.run_sync(lambda: self.store.add_submission(
-                member_id=principal.member_id, raw=received.data, digest=hashlib.sha256(received.data).hexdigest(),
-                filename=received.filename, via=received.via, client=received.client,
-                pinned_homework=received.homework, received_at=now()))
             grading, result = await self.on_grading_thread(lambda: self.grade(submission))
+        except Exception:
+            # A grader failure (a bug, not the file's fault): keep the file for the instructor; the next start grades it.
+            await anyio.to_thread.run_sync(self.store.add_submission, submission)
+            raise
         finally:
             self.waiting -= 1
-        recorded = await anyio.to_thread.run_sync(self.store.add_grading, grading)
-        # Another process may have recorded this grading first (the same, as grading is deterministic).
-        return submission, recorded, result if recorded is grading else None
+        await anyio.to_thread.run_sync(self.store.add_graded, submission, grading)
+        return submission, grading, result
 
     def grade(self, submission: Submission, *, recall: bool = True) -> tuple[Grading, Result | None]:
         """The first grading of a stored submission, under the course's rules at the time it was received, and

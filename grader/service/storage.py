@@ -1,14 +1,15 @@
 """Every query the service makes: the roster and tokens, sign-ins, and storing and reading submissions and gradings.
 
-A submission row is written (and committed) before it is graded and is never changed; its grading
-is a separate row, added once grading is done (revision 0), so a crash in between leaves a
-submission without a grading, which the next start grades (`pending`). A published regrade appends
+A submission row is never changed; its grading is a separate row (revision 0). Both are written in one
+transaction once grading is done, so a submission is either stored with its result or not at all (the
+student got no answer and sends it again). A submission whose grading failed unexpectedly is stored
+without one (`pending`), and the next start grades it again. A published regrade appends
 a grading of the next revision (the newest revision is the one in force) and review decisions are rows
 of their own (grader.service.workspace_tables); nothing is updated in place.
 
-Durability: the grading's commit is synced to disk before the student gets an answer, and it syncs the
-submission's commit too, which therefore need not wait for the disk itself (it survives a killed server at
-once: see `make_engine`). The queries a request makes on its way are plain SQL (SQLAlchemy Core): loading
+Durability: the commit of a submission with its grading is synced to disk before the student gets an
+answer; a commit that need not wait for the disk (a pending submission's) still survives a killed server
+at once (see `make_engine`). The queries a request makes on its way are plain SQL (SQLAlchemy Core): loading
 ORM objects cost more CPU than the rest of the request.
 """
 
@@ -57,7 +58,7 @@ class Line:
     public_id: str
     member_id: str
     received_at: datetime
-    outcome: str  # "graded", "unusable", or "pending" while it is being graded
+    outcome: str  # "graded", "unusable", or "pending" (the grader failed on it; the next start grades it)
     homework: str | None = None
     score: float | None = None
     max_score: float | None = None
@@ -78,7 +79,7 @@ class Line:
 
 @dataclass(frozen=True)
 class Stored:
-    """A submission with its first grading (None while it is being graded)."""
+    """A submission with its first grading (None while pending)."""
 
     submission: Submission
     grading: Grading | None
@@ -212,14 +213,22 @@ class Store:
             return connection.execute(_RECENT, {"member": member_id, "since": now() - timedelta(seconds=seconds)}
                                       ).scalar() or 0
 
-    def add_submission(self, *, member_id: str, raw: bytes, digest: str, filename: str, via: str, client: str,
+    @staticmethod
+    def new_submission(*, member_id: str, raw: bytes, digest: str, filename: str, via: str, client: str,
                        pinned_homework: str | None, received_at: datetime) -> Submission:
-        """Store what arrived, committed before anything else happens to it (synced with its grading's commit)."""
-        row = Submission(public_id=secrets.token_hex(16), member_id=member_id, received_at=received_at, via=via,
-                         client=client[:300], filename=filename[:255], pinned_homework=pinned_homework,
-                         size=len(raw), digest=digest, raw=raw)
-        self._writer.insert(row, synced=False)
-        return row
+        """A submission as it arrived, not stored yet (it has its public id, not its row id)."""
+        return Submission(public_id=secrets.token_hex(16), member_id=member_id, received_at=received_at, via=via,
+                          client=client[:300], filename=filename[:255], pinned_homework=pinned_homework,
+                          size=len(raw), digest=digest, raw=raw)
+
+    def add_submission(self, submission: Submission) -> Submission:
+        """Store a submission without a grading (synced with the next synced commit): `pending` until graded."""
+        self._writer.insert(submission, synced=False)
+        return submission
+
+    def add_graded(self, submission: Submission, grading: Grading) -> None:
+        """Store a new submission and its first grading in one transaction, synced to disk before this returns."""
+        self._writer.insert(submission, synced=True, grading=grading)
 
     def add_grading(self, grading: Grading) -> Grading:
         """Record a submission's first grading; if another process recorded it first, theirs (the same) is returned."""

@@ -29,9 +29,14 @@ def render_page(name: str, **context: Any) -> str:
     return _environment().get_template(f"{name}.html.j2").render(**context)
 
 
+# A pending submission: stored, but the grader failed on it (its fault, not the file's); the next start grades it.
+PENDING_NOTE = ("Not graded yet: the grader failed on this file (a fault of the service, not of the file). "
+                "It is kept, and graded again when the service restarts.")
+
+
 def report_html(submission: Submission, grading: Grading | None, result: Result | None) -> str:
-    """The feedback report of a graded submission, the error page of an unusable one, or a note while pending."""
+    """The feedback report of a graded submission, the error page of an unusable one, or the pending note."""
     if result is not None:
         return render_report(result)
-    message = grading.error if grading is not None and grading.error else "This submission is still being graded."
+    message = grading.error if grading is not None and grading.error else PENDING_NOTE
     return render_error_report(submission.member_id, submission.filename, message)

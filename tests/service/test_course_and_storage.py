@@ -10,7 +10,7 @@ from grader.core.errors import UsageError
 from grader.service import migrate
 from grader.service.course import Offering, lateness, load_course, refusal
 from grader.service.storage import Store, make_engine
-from grader.service.tables import Grading, now
+from grader.service.tables import Grading, Submission, now
 from tests.service.conftest import ROOT, write_course
 
 
@@ -53,11 +53,10 @@ def test_latest_is_each_students_newest_graded_submission_per_homework(tmp_path)
     store.sync_roster(course)
 
     def add(member: str, outcome: str, score: float | None) -> str:
-        submission = store.add_submission(member_id=member, raw=b"x", digest="d", filename="s.yaml", via="api",
-                                          client="test", pinned_homework=None, received_at=now())
-        store.add_grading(Grading(submission_id=submission.id, revision=0, graded_at=now(), outcome=outcome,
-                                  homework="hw2-cnn" if outcome == "graded" else None, score=score,
-                                  max_score=100.0, expected_withheld=True, grader_version="t"))
+        submission = arrived(member)
+        store.add_graded(submission, Grading(revision=0, graded_at=now(), outcome=outcome,
+                                             homework="hw2-cnn" if outcome == "graded" else None, score=score,
+                                             max_score=100.0, expected_withheld=True, grader_version="t"))
         return submission.public_id
 
     add("ada", "graded", 40.0)
@@ -69,9 +68,9 @@ def test_latest_is_each_students_newest_graded_submission_per_homework(tmp_path)
     assert store.counts() == {"stored": 4, "graded": 4, "pending": 0}
 
 
-def test_a_submission_is_synced_by_its_gradings_commit(tmp_path):
-    """The arrival's commit does not wait for the disk; the grading's, which the answer waits for, syncs both
-    (SQLite's synchronous NORMAL then FULL: the write-ahead log is synced in order)."""
+def test_a_submission_is_stored_with_its_grading_in_one_synced_commit(tmp_path):
+    """A graded submission and its grading are one transaction, synced to disk (SQLite's synchronous FULL); a
+    submission stored alone (its grading failed) does not wait for the disk (NORMAL), the next synced commit syncs it."""
     from sqlalchemy import event
 
     store = Store(make_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}"))
@@ -79,9 +78,16 @@ def test_a_submission_is_synced_by_its_gradings_commit(tmp_path):
     store.sync_roster(load_course(write_course(tmp_path), installed=("hw2-cnn",)))
     modes: list[int] = []
     event.listen(store.engine, "commit", lambda c: modes.append(c.exec_driver_sql("PRAGMA synchronous").scalar()))
-    for _ in range(2):
-        submission = store.add_submission(member_id="ada", raw=b"x", digest="d", filename="s.yaml", via="api",
-                                          client="test", pinned_homework=None, received_at=now())
-        store.add_grading(Grading(submission_id=submission.id, revision=0, graded_at=now(), outcome="unusable",
-                                  expected_withheld=True, grader_version="t"))
-    assert modes == [1, 2, 1, 2]  # NORMAL, FULL
+    graded = arrived("ada")
+    store.add_graded(graded, Grading(revision=0, graded_at=now(), outcome="unusable", expected_withheld=True,
+                                     grader_version="t"))
+    store.add_submission(arrived("ada"))
+    assert modes == [2, 1]  # FULL, NORMAL
+    found = store.get(graded.public_id)
+    assert found is not None and found.grading is not None and found.grading.submission_id == found.submission.id
+    assert store.counts() == {"stored": 2, "graded": 1, "pending": 1}
+
+
+def arrived(member: str) -> Submission:
+    return Store.new_submission(member_id=member, raw=b"x", digest="d", filename="s.yaml", via="api", client="test",
+                                pinned_homework=None, received_at=now())

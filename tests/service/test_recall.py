@@ -42,9 +42,9 @@ def pipeline(tmp_path, monkeypatch):
 
 
 def arrive(pipeline, member: str, data: bytes, *, filename: str = "submission.yaml", at=None):
-    return pipeline.store.add_submission(member_id=member, raw=data, digest=hashlib.sha256(data).hexdigest(),
-                                         filename=filename, via="api", client="test", pinned_homework=None,
-                                         received_at=at or now())
+    return pipeline.store.add_submission(Store.new_submission(
+        member_id=member, raw=data, digest=hashlib.sha256(data).hexdigest(), filename=filename, via="api",
+        client="test", pinned_homework=None, received_at=at or now()))
 
 
 def test_the_same_file_again_is_recalled_with_the_same_result(pipeline):
@@ -81,3 +81,27 @@ def test_a_result_with_an_answer_too_complex_to_check_is_not_remembered(pipeline
     recall.put(("d", "f", "ada", None), Remembered(result.model_copy(update={"items": [hit]}), "{}", True))
     recall.put(("e", "f", "ada", None), Remembered(result, "{}", True))
     assert recall.get(("d", "f", "ada", None)) is None and recall.get(("e", "f", "ada", None)) is not None
+
+
+def test_a_grader_failure_keeps_the_file_pending_and_a_graded_one_is_stored_with_its_grading(pipeline, monkeypatch):
+    """Through `Pipeline.submit`: a graded file is stored with its grading; when the grader itself fails (a bug,
+    not the file's fault), the error propagates and the file is still kept, pending, for the next start to grade."""
+    import asyncio
+
+    from grader.service.pipeline import Received
+    from grader.service.storage import Principal
+
+    ada = Principal(member_id="ada", role="student", name=None, token_id=1)
+    received = Received(data=sample("ada"), filename="ada.yaml", via="api", client="test", homework=None)
+    submission, grading, result = asyncio.run(pipeline.submit(ada, received))
+    assert grading.submission_id == submission.id and result is not None and grading.score == result.score
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in the grader")
+
+    monkeypatch.setattr(api, "grade_bytes", broken)
+    with pytest.raises(RuntimeError):
+        asyncio.run(pipeline.submit(ada, Received(data=b"homework: hw2-cnn\n", filename="x.yaml", via="api",
+                                                  client="test", homework=None)))
+    assert pipeline.store.counts() == {"stored": 2, "graded": 1, "pending": 1}
+    assert [s.filename for s in pipeline.store.pending()] == ["x.yaml"]

@@ -84,3 +84,24 @@ def test_a_duplicate_fails_alone_and_the_rest_of_its_group_is_stored(store):
         assert connection.execute(select(func.count()).select_from(Submission)).scalar() == 1 + len(others)
         assert connection.execute(select(func.count()).select_from(Grading)).scalar() == 1
     assert all(row.id is not None for row in others)
+
+
+def test_submissions_with_their_gradings_each_refer_to_their_own(store):
+    """Submissions sent with their gradings by 32 threads at once: each grading stored once, referring to its own
+    submission (the digest links them here), the pair committed together."""
+    writer = GroupWriter(store.engine)
+    start = threading.Barrier(32)
+
+    def write(n: int) -> None:
+        row, graded = submission(n), grading(0)
+        graded.score = float(n)
+        start.wait()
+        writer.insert(row, synced=True, grading=graded)
+        assert graded.submission_id == row.id and graded.id is not None
+
+    with ThreadPoolExecutor(32) as pool:
+        list(pool.map(write, range(32)))
+    with store.engine.connect() as connection:
+        pairs = connection.execute(select(Submission.digest, Grading.score)
+                                   .join(Grading, Grading.submission_id == Submission.id)).all()
+    assert sorted((int(digest), score) for digest, score in pairs) == [(n, float(n)) for n in range(32)]
