@@ -13,6 +13,7 @@ import logging
 import anyio.to_thread
 from fastapi import HTTPException, Request
 
+from grader.service.limits import RATE_WINDOW_SECONDS, refuse_over_rate
 from grader.service.storage import Principal, Store
 
 log = logging.getLogger("grader.service.auth")
@@ -28,10 +29,38 @@ def _store(request: Request) -> Store:
 
 async def api_principal(request: Request) -> Principal:
     """The principal of an API request's `Authorization: Bearer TOKEN` (401 otherwise)."""
+    principal = await anyio.to_thread.run_sync(_store(request).principal, _bearer(request))
+    return _accepted(request, principal)
+
+
+async def api_submitter(request: Request) -> Principal:
+    """A student's principal, within the per-student rate limit (401, then 403 for an instructor, then 429); the
+    token and the count of recent submissions are read in one trip to a thread."""
+    store, token = _store(request), _bearer(request)
+
+    def principal_and_sent() -> tuple[Principal | None, int]:
+        principal = store.principal(token)
+        sent = store.recent_count(principal.member_id, RATE_WINDOW_SECONDS) \
+            if principal is not None and not principal.is_instructor else 0
+        return principal, sent
+
+    found, sent = await anyio.to_thread.run_sync(principal_and_sent)
+    principal = _accepted(request, found)
+    if principal.is_instructor:
+        raise HTTPException(403, "submissions come from students' tokens")
+    refuse_over_rate(sent, request.app.state.course.limits.submissions_per_minute)
+    return principal
+
+
+def _bearer(request: Request) -> str:
+    """The token of `Authorization: Bearer TOKEN` (401 without one)."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return _refuse(request, "no bearer token")
-    principal = await anyio.to_thread.run_sync(_store(request).principal, token.strip())
+    return token.strip()
+
+
+def _accepted(request: Request, principal: Principal | None) -> Principal:
     if principal is None:
         return _refuse(request, "token not accepted")
     request.state.member = principal.member_id

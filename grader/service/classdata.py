@@ -131,8 +131,15 @@ def decided_scores(store: Store, graded: list[tuple[int, int]]) -> dict[int, flo
 def reviewed(store: Store, lines: list[Line]) -> list[Line]:
     """History lines with the points as the student has them, decisions applied (nothing is written)."""
     scores = decided_scores(store, [(line.submission_id, line.grading_id) for line in lines
-                                    if line.outcome == "graded" and line.submission_id and line.grading_id])
+                                    if line.outcome == "graded" and line.submission_id and line.grading_id
+                                    and line.decided is not False])
     return [replace(line, score=scores[line.grading_id]) if line.grading_id in scores else line for line in lines]
+
+
+def reviewed_history(store: Store, *, member_id: str | None = None, homework: str | None = None,
+                     limit: int = 50) -> list[Line]:
+    """`Store.history` with the points as the students have them (call it from a thread)."""
+    return reviewed(store, store.history(member_id=member_id, homework=homework, limit=limit))
 
 
 def reviewed_latest(store: Store, rows: list[tuple[Submission, Grading]]) -> list[tuple[Submission, Grading]]:

@@ -20,7 +20,7 @@ from grader.core.models import Status
 from grader.render.html import render_index, render_report
 from grader.service import decisions, regrade, workspace
 from grader.service.auth import csrf_ok, signed_in
-from grader.service.classdata import reviewed
+from grader.service.classdata import reviewed_history
 from grader.service.classview import class_summary, student_rows
 from grader.service.grouping import signature
 from grader.service.limits import read_body
@@ -104,8 +104,7 @@ async def student_page(request: Request, homework: str, student: str) -> Respons
     """One student's submissions of the homework (newest first) and their latest report."""
     principal, csrf = await _instructor(request)
     workspace.offered(request, homework)
-    rows = await anyio.to_thread.run_sync(lambda: reviewed(workspace.store(request), workspace.store(request).history(
-        member_id=student, homework=homework, limit=200)))
+    rows = await anyio.to_thread.run_sync(lambda: reviewed_history(workspace.store(request), member_id=student, homework=homework, limit=200))
     return _page("instructor_student", title=request.app.state.course.title, principal=principal, csrf=csrf,
                  homework=homework, student=student, history=[history_entry(request, line) for line in rows])
 

@@ -49,10 +49,19 @@ async def read_body(request: Request, max_bytes: int = MAX_BODY_BYTES, seconds: 
     return b"".join(chunks)
 
 
+# The rate limit's window: submissions a student sent in the last minute (counted over all replicas).
+RATE_WINDOW_SECONDS = 60.0
+
+
 async def check_rate(request: Request, principal: Principal, per_minute: int) -> None:
-    """429 when the student already sent `per_minute` submissions in the last minute (counted over all replicas)."""
+    """429 when the student already sent `per_minute` submissions in the last minute."""
     store: Store = request.app.state.store
-    sent = await anyio.to_thread.run_sync(store.recent_count, principal.member_id, 60.0)
+    refuse_over_rate(await anyio.to_thread.run_sync(store.recent_count, principal.member_id, RATE_WINDOW_SECONDS),
+                     per_minute)
+
+
+def refuse_over_rate(sent: int, per_minute: int) -> None:
+    """429 when `sent` submissions in the last minute already reach the limit."""
     if sent >= per_minute:
         raise HTTPException(429, f"at most {per_minute} submissions a minute; wait a little and send it again",
                             headers={"Retry-After": "60"})

@@ -16,7 +16,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from grader.service.auth import cookie_name, csrf_ok, signed_in
-from grader.service.classdata import reviewed
+from grader.service.classdata import reviewed_history
 from grader.service.course import lateness, refusal
 from grader.service.limits import check_rate, read_body
 from grader.service.routes import HISTORY, history_entry, received_from, statement_of, stored_for, submit_received
@@ -71,8 +71,7 @@ async def _home_context(request: Request, principal: Principal, csrf: str) -> di
     offerings = [{"id": name, "deadline": o.deadline, "closed": refusal(o, moment),
                   "late": lateness(o, moment) is not None, "variants": o.variants} for name, o in course.homeworks.items()]
     rows = [] if principal.is_instructor else await anyio.to_thread.run_sync(
-        lambda: reviewed(request.app.state.store, request.app.state.store.history(member_id=principal.member_id,
-                                                                                  limit=HISTORY)))
+        lambda: reviewed_history(request.app.state.store, member_id=principal.member_id, limit=HISTORY))
     return {"title": course.title, "principal": principal, "csrf": csrf, "offerings": offerings,
             "history": [history_entry(request, line) for line in rows],
             "submissions_per_minute": course.limits.submissions_per_minute}
@@ -121,8 +120,8 @@ async def submit(request: Request) -> Response:
     if principal.is_instructor:
         raise HTTPException(403, "submissions come from students' tokens")
     await check_rate(request, principal, request.app.state.course.limits.submissions_per_minute)
-    submission, _, _ = await submit_received(request, principal, received)
-    return RedirectResponse(f"/submissions/{submission.public_id}", status_code=303)
+    done = await submit_received(request, principal, received)
+    return RedirectResponse(f"/submissions/{done.submission.public_id}", status_code=303)
 
 
 @router.get("/submissions/{public_id}", name="submission_page")
@@ -130,8 +129,8 @@ async def submission_page(request: Request, public_id: str) -> Response:
     """One submission: its points, lateness and error, the report, and the history."""
     principal, csrf = await _signed_in_or_redirect(request)
     submission, grading = await stored_for(request, principal, public_id)
-    rows = await anyio.to_thread.run_sync(lambda: reviewed(request.app.state.store, request.app.state.store.history(
-        member_id=submission.member_id, limit=HISTORY)))
+    rows = await anyio.to_thread.run_sync(lambda: reviewed_history(request.app.state.store,
+                                                                   member_id=submission.member_id, limit=HISTORY))
     shown = next((line for line in rows if line.public_id == submission.public_id), Line.of(submission, grading))
     return _page("submission", title=request.app.state.course.title, principal=principal, csrf=csrf,
                  entry=history_entry(request, shown), error=grading.error if grading else PENDING_NOTE,

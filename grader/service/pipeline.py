@@ -28,11 +28,11 @@ from grader.authoring.key_cache import KeyCache, default_cache_folder
 from grader.core.errors import UsageError
 from grader.core.models import Result
 from grader.core.variant import Assignment
-from grader.service.classdata import decisions_for, effective
+from grader.service.classdata import decisions_for, effective, reviewed_history
 from grader.service.course import Course, course_secret, expected_released, lateness, refusal
 from grader.service.recall import Recall, Remembered
 from grader.service.release import released_at
-from grader.service.storage import Principal, Store
+from grader.service.storage import Line, Principal, Store
 from grader.service.tables import Grading, Submission, now
 
 log = logging.getLogger("grader.service.pipeline")
@@ -53,6 +53,17 @@ class Received:
     via: str
     client: str
     homework: str | None
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """A submission just stored with its grading, its result (None for an unusable file), and its student's history
+    of the homework (newest first, this one included) when it was asked for."""
+
+    submission: Submission
+    grading: Grading
+    result: Result | None
+    history: list[Line] | None = None
 
 
 @dataclass(frozen=True)
@@ -91,9 +102,10 @@ class Pipeline:
     async def on_grading_thread(self, work):
         return await asyncio.get_running_loop().run_in_executor(self.graders, work)
 
-    async def submit(self, principal: Principal, received: Received) -> tuple[Submission, Grading, Result | None]:
+    async def submit(self, principal: Principal, received: Received, *, history: int = 0) -> Submitted:
         """Grade the submission, then store it with its grading (one synced commit): what the answer is made of
-        (with the result, which the answer shows without reading the stored JSON back).
+        (with the result, which the answer shows without reading the stored JSON back, and the latest `history`
+        lines of the student's history of the homework, read in the same trip to a thread as the write).
 
         Stored together, a submission passes the database's single writer once, not twice; one cut off by a
         crash while it was graded was never acknowledged, and its sender sends it again.
@@ -113,8 +125,13 @@ class Pipeline:
             raise
         finally:
             self.waiting -= 1
-        await anyio.to_thread.run_sync(self.store.add_graded, submission, grading)
-        return submission, grading, result
+
+        def store() -> list[Line] | None:
+            self.store.add_graded(submission, grading)
+            return reviewed_history(self.store, member_id=submission.member_id, homework=grading.homework,
+                                    limit=history) if history else None
+
+        return Submitted(submission, grading, result, await anyio.to_thread.run_sync(store))
 
     def grade(self, submission: Submission, *, recall: bool = True) -> tuple[Grading, Result | None]:
         """The first grading of a stored submission, under the course's rules at the time it was received, and
@@ -189,8 +206,9 @@ class Pipeline:
             return None
         stored = graded or Result.model_validate_json(grading.result)
         shown = Shown(stored, grading.result)
-        if grading.expected_withheld and (
-                instructor or not await anyio.to_thread.run_sync(self.withheld, stored.homework, now())):
+        # A result just graded was graded under the release as it is (no second database trip to ask again).
+        if grading.expected_withheld and (instructor or (
+                graded is None and not await anyio.to_thread.run_sync(self.withheld, stored.homework, now()))):
             again = await self.on_grading_thread(lambda: api.grade_bytes(
                 submission.raw, source=submission.filename, student_id=submission.member_id,
                 homework=stored.homework, hide_expected=False, runtime=self.runtime, assignment=self.assignment,

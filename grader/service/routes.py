@@ -14,10 +14,10 @@ from sqlalchemy import text
 from starlette.datastructures import UploadFile
 
 from grader.core.models import Result
-from grader.service.auth import api_instructor, api_principal
-from grader.service.classdata import reviewed, reviewed_latest
-from grader.service.limits import check_rate, read_body
-from grader.service.pipeline import Busy, Received, safe_filename
+from grader.service.auth import api_instructor, api_principal, api_submitter
+from grader.service.classdata import reviewed_history, reviewed_latest
+from grader.service.limits import read_body
+from grader.service.pipeline import Busy, Received, Submitted, safe_filename
 from grader.service.storage import Line, Principal, Store, summarise
 from grader.service.tables import Grading, Submission, now
 from grader.service.views import REPORT_CSP, report_html
@@ -26,6 +26,7 @@ log = logging.getLogger("grader.service.routes")
 router = APIRouter()
 Asker = Annotated[Principal, Depends(api_principal)]
 Instructor = Annotated[Principal, Depends(api_instructor)]
+Submitter = Annotated[Principal, Depends(api_submitter)]
 HISTORY = 20
 
 
@@ -48,7 +49,7 @@ async def healthz(request: Request) -> dict[str, Any]:
     201: {"description": "graded"}, 413: {"description": "body too large"},
     422: {"description": "stored, but the file could not be graded (the error says why)"},
     429: {"description": "too many submissions a minute"}, 503: {"description": "busy, nothing stored"}})
-async def submit(request: Request, principal: Asker,
+async def submit(request: Request, principal: Submitter,
                  homework: Annotated[str | None, Query(max_length=64, description="refuse a file naming another homework")] = None,
                  filename: Annotated[str | None, Query(max_length=255, description="picks JSON or YAML")] = None,
                  ) -> Response:
@@ -57,13 +58,10 @@ async def submit(request: Request, principal: Asker,
     Identity is the token's; a differing `student.id` in the file is flagged (`student.declared_id`).
     The submission is stored before this answers. Expected answers are withheld until the course releases them.
     """
-    if principal.is_instructor:
-        raise HTTPException(403, "submissions come from students' tokens")
-    await check_rate(request, principal, request.app.state.course.limits.submissions_per_minute)
     received = await received_from(request, via="api", homework=homework, filename=filename)
-    submission, grading, result = await submit_received(request, principal, received)
-    return await submission_answer(request, principal, submission, grading, with_history=True, graded=result,
-                                   status_code=201 if grading.outcome == "graded" else 422)
+    done = await submit_received(request, principal, received, history=HISTORY)
+    return await submission_answer(request, principal, done.submission, done.grading, history=done.history,
+                                   graded=done.result, status_code=201 if done.grading.outcome == "graded" else 422)
 
 
 async def received_from(request: Request, *, via: str, homework: str | None = None, filename: str | None = None
@@ -97,18 +95,19 @@ async def received_from(request: Request, *, via: str, homework: str | None = No
     return Received(data=data, filename=safe_filename(name), via=via, client=client, homework=homework)
 
 
-async def submit_received(request: Request, principal: Principal, received: Received
-                          ) -> tuple[Submission, Grading, Result | None]:
-    """Store and grade; 503 (nothing stored) when this process's queue is full."""
+async def submit_received(request: Request, principal: Principal, received: Received, *, history: int = 0
+                          ) -> Submitted:
+    """Grade and store (with `history` lines of the student's history); 503 (nothing stored) when this process's
+    queue is full."""
     try:
-        submission, grading, result = await request.app.state.pipeline.submit(principal, received)
+        done = await request.app.state.pipeline.submit(principal, received, history=history)
     except Busy:
         raise HTTPException(503, "the server is busy; send it again in a few seconds",
                             headers={"Retry-After": "5"}) from None
-    state = request.state
+    state, submission, grading = request.state, done.submission, done.grading
     state.submission, state.digest, state.size = submission.public_id, submission.digest, submission.size
     state.outcome, state.score, state.homework = grading.outcome, grading.score, grading.homework
-    return submission, grading, result
+    return done
 
 
 @router.get("/api/v1/submissions", tags=["submissions"])
@@ -119,8 +118,8 @@ async def list_submissions(request: Request, principal: Asker,
     """A student's own submissions (newest first); an instructor's view of everyone's, or one student's."""
     if not principal.is_instructor:
         student = principal.member_id
-    rows = await anyio.to_thread.run_sync(lambda: reviewed(request.app.state.store, request.app.state.store.history(
-        member_id=student, homework=homework, limit=limit)))
+    rows = await anyio.to_thread.run_sync(lambda: reviewed_history(request.app.state.store, member_id=student,
+                                                                   homework=homework, limit=limit))
     return {"submissions": [history_entry(request, line) for line in rows]}
 
 
@@ -128,7 +127,7 @@ async def list_submissions(request: Request, principal: Asker,
 async def get_submission(request: Request, principal: Asker, public_id: str) -> Response:
     """One submission with its result; a student sees only their own (others are "not found")."""
     submission, grading = await stored_for(request, principal, public_id)
-    return await submission_answer(request, principal, submission, grading, with_history=False)
+    return await submission_answer(request, principal, submission, grading)
 
 
 @router.get("/api/v1/submissions/{public_id}/report", response_class=HTMLResponse, tags=["submissions"])
@@ -200,8 +199,10 @@ async def stored_for(request: Request, principal: Principal, public_id: str) -> 
 
 
 async def submission_answer(request: Request, principal: Principal, submission: Submission, grading: Grading | None,
-                            *, with_history: bool, graded: Result | None = None, status_code: int = 200) -> Response:
-    """The answer about one submission: its record, its result as the asker may see it, the report link, the history.
+                            *, history: list[Line] | None = None, graded: Result | None = None,
+                            status_code: int = 200) -> Response:
+    """The answer about one submission: its record, its result as the asker may see it, the report link, and the
+    `history` lines if given.
 
     The result's JSON is written in as it was stored (or as the grading just made it), not read and written
     again: it is most of the answer and most of the time spent answering.
@@ -221,10 +222,8 @@ async def submission_answer(request: Request, principal: Principal, submission: 
         "grader_version": grading.grader_version if grading is not None else None,
         "key_digest": grading.key_digest if grading is not None else None,
     })
-    if with_history:
-        rows = await anyio.to_thread.run_sync(lambda: reviewed(request.app.state.store, request.app.state.store.history(
-            member_id=submission.member_id, homework=grading.homework if grading else None, limit=HISTORY)))
-        document["history"] = [history_entry(request, line) for line in rows]
+    if history is not None:
+        document["history"] = [history_entry(request, line) for line in history]
     head = json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     body = f'{head[:-1]},"result":{shown.json() if shown is not None else "null"}}}'
     return Response(body.encode(), status_code=status_code, media_type="application/json")

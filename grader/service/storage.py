@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, create_engine, event, func, select, update
+from sqlalchemy import Select, bindparam, create_engine, event, exists, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, defer, sessionmaker
@@ -32,6 +32,7 @@ from sqlalchemy.orm import aliased, defer, sessionmaker
 from grader.service import tokens
 from grader.service.course import Course
 from grader.service.tables import Grading, Member, SignIn, Submission, Token, now
+from grader.service.workspace_tables import Decision
 from grader.service.writes import UNSYNCED, GroupWriter
 
 SIGN_IN_HOURS = 8
@@ -66,6 +67,7 @@ class Line:
     penalty_percent: float | None = None
     submission_id: int | None = None
     grading_id: int | None = None
+    decided: bool | None = None  # whether reviewers decided on any of its items (None: not asked)
 
     @classmethod
     def of(cls, submission: Submission, grading: Grading | None) -> Line:
@@ -319,9 +321,11 @@ def newest_revision():
 @cache
 def _history(by_member: bool, by_homework: bool) -> Select:
     """The history query, built once per shape (building it cost more than running it)."""
+    # Whether reviewers decided on a line rides along, so a history without decisions (most) needs no other query.
+    decided = exists().where(Decision.submission_id == Submission.id)
     query = (select(Submission.public_id, Submission.member_id, Submission.received_at,
                     func.coalesce(Grading.outcome, "pending"), Grading.homework, Grading.score, Grading.max_score,
-                    Grading.late_seconds, Grading.penalty_percent, Submission.id, Grading.id)
+                    Grading.late_seconds, Grading.penalty_percent, Submission.id, Grading.id, decided)
              .outerjoin(Grading, (Grading.submission_id == Submission.id) & (Grading.revision == newest_revision()))
              .order_by(Submission.id.desc()).limit(bindparam("limit")))
     if by_member:

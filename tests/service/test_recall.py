@@ -93,8 +93,10 @@ def test_a_grader_failure_keeps_the_file_pending_and_a_graded_one_is_stored_with
 
     ada = Principal(member_id="ada", role="student", name=None, token_id=1)
     received = Received(data=sample("ada"), filename="ada.yaml", via="api", client="test", homework=None)
-    submission, grading, result = asyncio.run(pipeline.submit(ada, received))
-    assert grading.submission_id == submission.id and result is not None and grading.score == result.score
+    done = asyncio.run(pipeline.submit(ada, received, history=5))
+    assert done.grading.submission_id == done.submission.id and done.result is not None
+    assert done.grading.score == done.result.score
+    assert done.history is not None and [line.public_id for line in done.history] == [done.submission.public_id]
 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug in the grader")
