@@ -18,7 +18,7 @@ from grader.core.key import Key, key_path, load_key
 from grader.core.models import Result, Submission
 from grader.core.variant import Assignment
 from grader.grading.grade import grade
-from grader.grading.runtime import Runtime, recompute_here
+from grader.grading.runtime import MAX_REMEMBERED_RESENT, CheckMemo, Runtime, recompute_here
 from grader.io.discovery import refuse_links
 from grader.io.submission import MAX_FILE_BYTES, load_submission, load_submission_text
 from grader.plugins.homeworks import available_homeworks, homework_variant, load_homework
@@ -255,9 +255,10 @@ def _kept_key_digest(path: Path) -> str:
 
 def serving_runtime(*, warm: bool = True) -> Runtime:
     """A runtime for grading from several threads at once (a service): each thread gets its own checking
-    process, checked answers are shared, and recomputations (error carried forward) run one at a time, since
-    torch's dispatch modes and the problems' caches are not meant for threads. With `warm`, torch and every
-    carry-forward analysis are loaded now rather than by the first student who needs them."""
+    process, checked answers are shared (free text too: students send their files again with most of their
+    texts unchanged), and recomputations (error carried forward) run one at a time, since torch's dispatch
+    modes and the problems' caches are not meant for threads. With `warm`, torch and every carry-forward
+    analysis are loaded now rather than by the first student who needs them."""
     if warm:
         warm_up()
     lock = threading.Lock()
@@ -266,4 +267,4 @@ def serving_runtime(*, warm: bool = True) -> Runtime:
         with lock:
             return recompute_here(homework, item_id, upstream)
 
-    return bounded_runtime(recompute=recompute)
+    return bounded_runtime(recompute=recompute, resent=CheckMemo(MAX_REMEMBERED_RESENT))

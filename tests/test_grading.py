@@ -154,6 +154,28 @@ def test_a_repeated_answer_is_checked_once_per_runtime():
     assert len(spy.seen) == len(answers)
 
 
+def test_free_text_is_remembered_only_where_answers_are_sent_again(monkeypatch):
+    """Free text is not remembered across a batch (`memo`: every student writes their own), but a service's
+    `resent` memory gives a text sent again its verdict without judging it again."""
+    import grader.grading.runtime as runtime_module
+
+    judged: list[str] = []
+
+    def counting(request):
+        judged.append(request.text)
+        return check_inline(request)
+
+    monkeypatch.setattr(runtime_module, "check_inline", counting)
+    answers = {"t2__why": "each unit of volume holds a cell", "t2__pick": "seven"}
+    batch = Runtime(sandbox=_SpySandbox(), memo=CheckMemo())
+    first = [grade(make_submission(**answers), TINY, TINY_KEY, batch) for _ in range(2)]
+    assert judged.count(answers["t2__why"]) == 2 and judged.count("seven") == 1
+    judged.clear()
+    service = Runtime(sandbox=_SpySandbox(), memo=CheckMemo(), resent=CheckMemo())
+    again = [grade(make_submission(**answers), TINY, TINY_KEY, service) for _ in range(2)]
+    assert judged.count(answers["t2__why"]) == 1 and again == first
+
+
 def test_a_bound_hit_is_not_remembered():
     """An answer whose check hit a bound (which depends on the machine's load) is checked again next time."""
     text = "(4*4) * 8"

@@ -137,7 +137,8 @@ KIND = Kind(
     validate=validate,
     # The rubric is bounded work over text whose length is already limited: no bounded process needed.
     needs_bounds=lambda text: False,
-    # Every student writes their own text: remembering checked answers would only take memory.
+    # Every student writes their own text: remembering checked answers across a class would only take memory
+    # (a service remembers them for their writers sending them again: grader.grading.runtime.Runtime.resent).
     remember_checks=False,
     # About 800 words; the rubric takes a few milliseconds on 5,000 characters.
     max_answer_length=5_000,

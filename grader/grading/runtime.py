@@ -18,6 +18,9 @@ Recompute = Callable[[Homework, str, Mapping[str, str]], Carried | None]
 
 # Enough for the common answers of a whole homework: a class's one-off wrong values pass through.
 MAX_REMEMBERED_CHECKS = 4096
+# Free-text answers a service remembers for their writers sending them again: up to 5,000 characters each, so
+# at most a few megabytes.
+MAX_REMEMBERED_RESENT = 1024
 
 
 def recompute_here(homework: Homework, item_id: str, upstream: Mapping[str, str]) -> Carried | None:
@@ -40,13 +43,16 @@ class Runtime:
     `sandbox` checks answers that may evaluate math (formulas, arithmetic) within time and memory
     bounds; without one, every answer is checked in this process (tests, debugging, platforms
     without fork), bounded only by the parsers' size limits. `memo` remembers checked answers
-    (None: nothing is remembered). `recompute` carries errors forward (here, or through a service
-    that keeps torch loaded for a whole batch).
+    (None: nothing is remembered) of the kinds worth remembering across students; `resent` those of
+    the other kinds (free text), for a service, where a student sending a file again repeats most of
+    their own answers. `recompute` carries errors forward (here, or through a service that keeps
+    torch loaded for a whole batch).
     """
 
     sandbox: BoundedCheck | None = None
     memo: CheckMemo | None = field(default_factory=CheckMemo)
     recompute: Recompute = recompute_here
+    resent: CheckMemo | None = None
 
     def check(self, requests: Sequence[Request]) -> list[Checked]:
         """Each request checked, in order: over-long text refused before any parser; remembered answers recalled;
@@ -69,17 +75,18 @@ class Runtime:
             self._remember(requests[index], outcomes[index])
         return outcomes  # type: ignore[return-value]
 
+    def _memo_for(self, request: Request) -> CheckMemo | None:
+        return self.memo if kind_of(request.item).remember_checks else self.resent
+
     def _recall(self, request: Request) -> Checked | None:
-        if self.memo is None or not kind_of(request.item).remember_checks:
-            return None
-        return self.memo.get(request)
+        memo = self._memo_for(request)
+        return memo.get(request) if memo is not None else None
 
     def _remember(self, request: Request, checked: Checked | None) -> None:
+        memo = self._memo_for(request)
         # A bound hit depends on the machine's load, not on the answer: it is not remembered.
-        if checked is None or checked.bound is not None or self.memo is None \
-                or not kind_of(request.item).remember_checks:
-            return
-        self.memo.put(request, checked)
+        if checked is not None and checked.bound is None and memo is not None:
+            memo.put(request, checked)
 
 
 def check_inline(request: Request) -> Checked:

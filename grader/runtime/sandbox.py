@@ -106,8 +106,10 @@ def _call_inline(fn: Callable[..., object], args: tuple) -> object:
         return WorkerError(traceback.format_exc())
 
 
-def bounded_runtime(limits: WorkLimits = DEFAULT_WORK_LIMITS, *, recompute: Recompute = recompute_here) -> Runtime:
-    """A grading runtime that checks math in a Sandbox with these limits and remembers checked answers."""
-    return Runtime(sandbox=Sandbox(limits), memo=CheckMemo(), recompute=recompute)
+def bounded_runtime(limits: WorkLimits = DEFAULT_WORK_LIMITS, *, recompute: Recompute = recompute_here,
+                    resent: CheckMemo | None = None) -> Runtime:
+    """A grading runtime that checks math in a Sandbox with these limits and remembers checked answers (free text
+    too, in `resent`, if given)."""
+    return Runtime(sandbox=Sandbox(limits), memo=CheckMemo(), recompute=recompute, resent=resent)
 
 
