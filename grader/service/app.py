@@ -69,6 +69,8 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.pipeline = Pipeline(store, course, concurrency=settings.concurrency, queue=settings.queue,
                                       keys=KeyCache(Path(settings.key_cache)) if settings.key_cache else None)
         app.state.pipeline.runtime = await anyio.to_thread.run_sync(lambda: api.serving_runtime(warm=settings.warm))
+        if settings.warm:
+            await anyio.to_thread.run_sync(app.state.pipeline.warm, course.homeworks)
         # A request makes tens of thousands of short-lived objects: the collector's default (a young collection
         # every 700 more objects) took about a tenth of a worker's time under load (2.8 s of 22 s, measured with
         # gc.callbacks); every 10,000, a tenth of that. What start-up loaded (torch, keys) lives as long as the worker.

@@ -107,3 +107,26 @@ def test_a_grader_failure_keeps_the_file_pending_and_a_graded_one_is_stored_with
                                                   client="test", homework=None)))
     assert pipeline.store.counts() == {"stored": 2, "graded": 1, "pending": 1}
     assert [s.filename for s in pipeline.store.pending()] == ["x.yaml"]
+
+
+def test_warming_grades_each_key_once_on_every_grading_thread(tmp_path, monkeypatch):
+    """Before the first student, each grading thread grades the key file once (its checking process starts then),
+    and the key gets full marks: what is warmed is what students get."""
+    import threading
+
+    course = load_course(write_course(tmp_path), installed=("hw2-cnn",))
+    store = Store(make_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}"))
+    warmed = Pipeline(store, course, concurrency=2, queue=1)
+    warmed.runtime = Runtime()
+    graded: list[tuple[str, float, float]] = []
+    grade_bytes = api.grade_bytes
+
+    def recording(*args, **kwargs):
+        result = grade_bytes(*args, **kwargs)
+        graded.append((threading.current_thread().name, result.score, result.max_score))
+        return result
+
+    monkeypatch.setattr(api, "grade_bytes", recording)
+    warmed.warm(course.homeworks)
+    assert len({thread for thread, _, _ in graded}) == 2 and len(graded) == 2
+    assert all(score == maximum for _, score, maximum in graded)
