@@ -1,4 +1,4 @@
-"""A submission's way through the server: refuse early, store, grade off the event loop, record, answer.
+"""A submission's way through the server: refuse early, grade off the event loop, store it with its grading, answer.
 
 Grading is CPU-bound: it runs in one of `concurrency` dedicated threads per worker process (each
 thread keeps its own bounded checker process from grader.runtime.bounded, so a fixed set of threads means a
@@ -133,13 +133,13 @@ class Pipeline:
         Stored together, a submission passes the database's single writer once, not twice; one cut off by a
         crash while it was graded was never acknowledged, and its sender sends it again.
         """
-        if self.waiting >= self.queue:
-            raise Busy
-        self.waiting += 1
         submission = self.store.new_submission(
             member_id=principal.member_id, raw=received.data, digest=hashlib.sha256(received.data).hexdigest(),
             filename=received.filename, via=received.via, client=received.client, pinned_homework=received.homework,
             received_at=now())
+        if self.waiting >= self.queue:
+            raise Busy
+        self.waiting += 1
         try:
             grading, result = await self.on_grading_thread(lambda: self.grade(submission))
         except Exception:
@@ -157,10 +157,11 @@ class Pipeline:
         return Submitted(submission, grading, result, await anyio.to_thread.run_sync(store))
 
     def grade(self, submission: Submission, *, recall: bool = True) -> tuple[Grading, Result | None]:
-        """The first grading of a stored submission, under the course's rules at the time it was received, and
-        its result (None if the file was unusable); the same file sent again is recalled, not graded again
-        (unless `recall` is false: a regrade grades every file afresh)."""
+        """The first grading of a submission (stored, or to be stored with it), under the course's rules at the time
+        it was received, and its result (None if the file was unusable); the same file sent again is recalled, not
+        graded again (unless `recall` is false: a regrade grades every file afresh)."""
         received = submission.received_at
+        # A new submission has no id yet: storing it with its grading (Store.add_graded) sets both.
         common = {"submission_id": submission.id, "revision": 0, "graded_at": now(),
                   "grader_version": api.grader_version()}
         # Asked when grading and again when remembering: one database query for both.

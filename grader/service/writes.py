@@ -67,6 +67,12 @@ class _Write:
     written: bool = False
     error: BaseException | None = None
 
+    def rolled_back(self) -> None:
+        """Its rows were not stored: they have no ids."""
+        self.row.id = None
+        if self.grading is not None:
+            self.grading.id = None
+
 
 class GroupWriter:
     """Inserts rows, each committed before `insert` returns, together with every row waiting at the time.
@@ -117,9 +123,7 @@ class GroupWriter:
                         write.grading.id = _inserted(connection, write.grading)
         except IntegrityError as error:
             for write in group:
-                write.row.id = None  # rolled back
-                if write.grading is not None:
-                    write.grading.id = None
+                write.rolled_back()
             if len(group) == 1:
                 group[0].error = error
             else:
@@ -127,9 +131,8 @@ class GroupWriter:
                     self._write([write])
         except Exception as error:  # noqa: BLE001 - handed to each waiting writer, raised in its thread
             for write in group:
-                write.row.id, write.error = None, error
-                if write.grading is not None:
-                    write.grading.id = None
+                write.rolled_back()
+                write.error = error
         finally:
             for write in group:
                 write.written = True
